@@ -1,0 +1,598 @@
+/* cli.c - the `ec` command: backtest, plan, forecast. */
+#include "ec.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fputs(
+        "usage:\n"
+        "  ec backtest --prices F --interruptions F --instance-types F (--memory-gib M | --demand F)\n"
+        "              [--hot-gib K] [--horizon H] --notice SEC --bandwidth-gbps B --policy P[,P..|all]\n"
+        "              [--seed S] [--json] [--plot FILE.png|FILE.svg] [--start TS] [--end TS]\n"
+        "  ec plan     (same data and sizing options) [--policy P] [--at TS] [--current F] --json\n"
+        "  ec forecast --prices F --interruptions F --instance-types F [--demand F]\n"
+        "              [--start TS] [--end TS] [--json]\n"
+        "tuning: --margin SEC (20) --cooldown H (3) --pools N (4) --risk A (0.5)\n"
+        "        --switch-hours X (0.1) --launch-hours X (0.1) --market-share F (0.5)\n"
+        "        --time-limit SEC (0.8) --quiet\n"
+        "policies: mpo on-demand lowest-price price-capacity oracle\n",
+        f);
+}
+
+typedef struct {
+    const char *cmd;
+    ec_load_opts load;
+    ec_config c;
+    const char *policy, *plot, *start, *end, *at, *current;
+    int json, have_notice, have_bw, have_mem;
+} args;
+
+static int num_arg(const char *opt, const char *v, double lo, double hi, double *out)
+{
+    if (ec_parse_double(v, out) || *out < lo || *out > hi) {
+        fprintf(stderr, "ec: %s: expected a number in [%g, %g], got '%s'\n", opt, lo, hi, v);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, args *a)
+{
+    memset(a, 0, sizeof *a);
+    ec_config_default(&a->c);
+    a->cmd = argv[1];
+    a->policy = "mpo";
+    for (int i = 2; i < argc; i++) {
+        const char *o = argv[i];
+        if (strcmp(o, "--json") == 0) {
+            a->json = 1;
+            continue;
+        }
+        if (strcmp(o, "--quiet") == 0) {
+            a->load.quiet = 1;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "ec: %s needs a value\n", o);
+            return -1;
+        }
+        const char *v = argv[++i];
+        double d;
+        struct {
+            const char *name;
+            double *dst, lo, hi;
+        } nums[] = {
+            {"--memory-gib", &a->c.memory_gib, 1e-6, 1e7},
+            {"--hot-gib", &a->c.hot_gib, 0, 1e7},
+            {"--notice", &a->c.notice_s, 1, 86400},
+            {"--bandwidth-gbps", &a->c.bw_gbps, 1e-6, 1e5},
+            {"--margin", &a->c.margin_s, 0, 86400},
+            {"--risk", &a->c.risk_aversion, 0, 1e6},
+            {"--switch-hours", &a->c.switch_hours, 0, 1e3},
+            {"--launch-hours", &a->c.launch_hours, 0, 1e3},
+            {"--market-share", &a->c.market_share, 0.01, 1},
+            {"--time-limit", &a->c.mip_time_s, 0.01, 3600},
+        };
+        int done = 0;
+        for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
+            if (strcmp(o, nums[k].name) == 0) {
+                if (num_arg(o, v, nums[k].lo, nums[k].hi, nums[k].dst))
+                    return -1;
+                done = 1;
+                a->have_notice |= k == 2;
+                a->have_bw |= k == 3;
+                a->have_mem |= k == 0;
+            }
+        if (done)
+            continue;
+        if (strcmp(o, "--horizon") == 0 || strcmp(o, "--cooldown") == 0 ||
+            strcmp(o, "--pools") == 0) {
+            if (num_arg(o, v, strcmp(o, "--cooldown") == 0 ? 0 : 1, 720, &d) || d != floor(d)) {
+                fprintf(stderr, "ec: %s: expected a whole number\n", o);
+                return -1;
+            }
+            *(o[2] == 'h' ? &a->c.horizon : o[2] == 'c' ? &a->c.cooldown_h : &a->c.pools) = (int)d;
+        } else if (strcmp(o, "--seed") == 0) {
+            char *end;
+            a->c.seed = strtoull(v, &end, 10);
+            if (!*v || *end) {
+                fprintf(stderr, "ec: --seed: expected a whole number, got '%s'\n", v);
+                return -1;
+            }
+        } else if (strcmp(o, "--prices") == 0)
+            a->load.prices = v;
+        else if (strcmp(o, "--interruptions") == 0)
+            a->load.interruptions = v;
+        else if (strcmp(o, "--instance-types") == 0)
+            a->load.instance_types = v;
+        else if (strcmp(o, "--demand") == 0)
+            a->load.demand = v;
+        else if (strcmp(o, "--policy") == 0)
+            a->policy = v;
+        else if (strcmp(o, "--plot") == 0)
+            a->plot = v;
+        else if (strcmp(o, "--start") == 0)
+            a->start = v;
+        else if (strcmp(o, "--end") == 0)
+            a->end = v;
+        else if (strcmp(o, "--at") == 0)
+            a->at = v;
+        else if (strcmp(o, "--current") == 0)
+            a->current = v;
+        else {
+            fprintf(stderr, "ec: unknown option %s\n", o);
+            return -1;
+        }
+    }
+    if (!a->load.prices || !a->load.interruptions || !a->load.instance_types) {
+        fprintf(stderr, "ec: --prices, --interruptions and --instance-types are required\n");
+        return -1;
+    }
+    if (strcmp(a->cmd, "forecast") != 0) {
+        if (!a->have_mem && !a->load.demand) {
+            fprintf(stderr, "ec: give --memory-gib M or --demand F\n");
+            return -1;
+        }
+        if (!a->have_notice || !a->have_bw) {
+            fprintf(stderr, "ec: --notice and --bandwidth-gbps are required\n");
+            return -1;
+        }
+        if (a->c.margin_s >= a->c.notice_s) {
+            fprintf(stderr, "ec: --margin (%g s) must be shorter than --notice (%g s)\n",
+                    a->c.margin_s, a->c.notice_s);
+            return -1;
+        }
+        if (a->c.hot_gib > a->c.memory_gib) {
+            fprintf(stderr, "ec: --hot-gib must not exceed the memory\n");
+            return -1;
+        }
+    }
+    a->load.memory_gib = a->c.memory_gib;
+    return 0;
+}
+
+static int hour_arg(const ec_world *w, const char *opt, const char *v, int *out)
+{
+    int64_t t;
+    if (ec_parse_time(v, &t)) {
+        fprintf(stderr, "ec: %s: bad timestamp '%s'\n", opt, v);
+        return -1;
+    }
+    int h = ec_world_find_hour(w, t / 3600);
+    if (h < 0) {
+        fprintf(stderr, "ec: %s: %s is outside the price trace\n", opt, v);
+        return -1;
+    }
+    *out = h;
+    return 0;
+}
+
+/* Load the world and resolve the replay range; attaches the demand trace if given. */
+static int setup(args *a, ec_world *w, int *start, int *end)
+{
+    ec_error err;
+    if (ec_world_load(&a->load, w, &err)) {
+        fprintf(stderr, "ec: %s\n", err.msg);
+        return -1;
+    }
+    if (w->n_mkts == 0 && !a->load.quiet)
+        fprintf(stderr, "ec: warning: no usable spot market: on-demand only\n");
+    *start = ec_world_default_start(w);
+    *end = w->n_hours;
+    if ((a->start && hour_arg(w, "--start", a->start, start)) ||
+        (a->end && hour_arg(w, "--end", a->end, end)))
+        return -1;
+    if (*start >= *end) {
+        fprintf(stderr, "ec: empty replay range\n");
+        return -1;
+    }
+    if (a->load.demand) {
+        double *tr;
+        int n;
+        int64_t h0;
+        if (ec_load_demand(a->load.demand, &tr, &n, &h0, &err) ||
+            ec_world_attach_demand(w, tr, n, h0, *start, *end, a->c.memory_gib, &err)) {
+            fprintf(stderr, "ec: %s\n", err.msg);
+            return -1;
+        }
+        free(tr);
+    }
+    return 0;
+}
+
+static int parse_policies(const char *s, ec_policy *list, int *n)
+{
+    *n = 0;
+    if (strcmp(s, "all") == 0) {
+        for (int i = 0; i < EC_N_POLICIES; i++)
+            list[(*n)++] = (ec_policy)i;
+        return 0;
+    }
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (*n >= EC_N_POLICIES || ec_policy_parse(tok, &list[*n])) {
+            fprintf(stderr, "ec: unknown policy '%s' (mpo, on-demand, lowest-price, "
+                            "price-capacity, oracle, all)\n", tok);
+            return -1;
+        }
+        (*n)++;
+    }
+    return *n ? 0 : -1;
+}
+
+static int cmd_backtest(args *a)
+{
+    ec_world w;
+    int start, end, np;
+    ec_policy pol[EC_N_POLICIES];
+    if (parse_policies(a->policy, pol, &np) || setup(a, &w, &start, &end))
+        return 2;
+    ec_bt_opts o = {.start = start, .end = end, .progress = end - start > 48 && !a->load.quiet};
+    ec_result r[EC_N_POLICIES];
+    int rc = 0, done = 0;
+    for (int i = 0; i < np && rc == 0; i++, done++) {
+        ec_error err;
+        if (ec_backtest(&w, &a->c, pol[i], &o, &r[i], &err)) {
+            fprintf(stderr, "ec: backtest %s: %s\n", ec_policy_name(pol[i]), err.msg);
+            rc = 1;
+            ec_result_free(&r[i]);
+            done--;
+        }
+    }
+    if (rc == 0) {
+        char s0[32], s1[32];
+        ec_format_hour(w.hour0 + start, s0);
+        ec_format_hour(w.hour0 + end - 1, s1);
+        if (a->json) {
+            ec_json j;
+            ec_json_begin(&j, stdout);
+            if (np > 1)
+                ec_json_arr(&j, NULL);
+            for (int i = 0; i < np; i++) {
+                ec_json_obj(&j, NULL);
+                ec_json_result(&j, &r[i]);
+                ec_json_str(&j, "first_hour", s0);
+                ec_json_str(&j, "last_hour", s1);
+                ec_json_int(&j, "seed", (long long)a->c.seed);
+                ec_json_int(&j, "markets", w.n_mkts);
+                ec_json_end_obj(&j);
+            }
+            if (np > 1)
+                ec_json_end_arr(&j);
+        } else {
+            printf("replay %s .. %s (%d hours, %d markets, seed %llu)\n", s0, s1, end - start,
+                   w.n_mkts, (unsigned long long)a->c.seed);
+            printf("%-15s %12s %8s %6s %6s %9s %10s\n", "policy", "cost_usd", "ratio", "revoc",
+                   "viol", "lost_gib", "max_ms");
+            for (int i = 0; i < np; i++)
+                printf("%-15s %12.2f %8.4f %6d %6d %9.2f %10.1f\n", ec_policy_name(r[i].policy),
+                       r[i].cost_usd, r[i].cost_ratio, r[i].revocations,
+                       r[i].deadline_violations, r[i].lost_gib, r[i].max_decision_ms);
+        }
+        if (a->plot) {
+            ec_error err;
+            if (ec_plot(a->plot, &w, r, np, &err)) {
+                fprintf(stderr, "ec: %s\n", err.msg);
+                rc = 1;
+            }
+        }
+    }
+    for (int i = 0; i < done; i++)
+        ec_result_free(&r[i]);
+    ec_world_free(&w);
+    return rc;
+}
+
+/* Optional current fleet for `plan`: CSV instance_type,market(spot|on-demand),nodes. */
+static int load_current(const char *path, const ec_world *w, ec_fleet *f)
+{
+    ec_csv csv;
+    ec_error err;
+    if (ec_csv_read(path, &csv, &err)) {
+        fprintf(stderr, "ec: %s\n", err.msg);
+        return -1;
+    }
+    int rc = 0;
+    for (int r = 1; r < csv.n_rows && rc == 0; r++) {
+        double n;
+        if (csv.n_fields[r] != 3) {
+            rc = ec_csv_fail(&csv, r, 0, &err, "expected instance_type,market,nodes");
+            break;
+        }
+        const char *type = csv.fields[r][0], *mk = csv.fields[r][1];
+        if (ec_parse_double(csv.fields[r][2], &n) || n < 0 || n != floor(n)) {
+            rc = ec_csv_fail(&csv, r, 2, &err, "nodes must be a whole number, got '%s'",
+                             csv.fields[r][2]);
+            break;
+        }
+        int found = 0;
+        if (strcmp(mk, "spot") == 0) {
+            for (int m = 0; m < w->n_mkts; m++)
+                if (strcmp(w->types[w->mkt_type[m]].name, type) == 0)
+                    f->spot[m] = n, found = 1;
+        } else if (strcmp(mk, "on-demand") == 0) {
+            for (int j = 0; j < w->n_types; j++)
+                if (strcmp(w->types[j].name, type) == 0)
+                    f->od[j] = n, found = 1;
+        } else {
+            rc = ec_csv_fail(&csv, r, 1, &err, "market must be spot or on-demand, got '%s'", mk);
+            break;
+        }
+        if (!found)
+            rc = ec_csv_fail(&csv, r, 0, &err, "unknown %s market '%s'", mk, type);
+    }
+    if (rc)
+        fprintf(stderr, "ec: %s\n", err.msg);
+    ec_csv_free(&csv);
+    return rc;
+}
+
+static void plan_group(ec_json *j, const ec_world *w, const ec_config *c, const char *type_name,
+                       const ec_itype *t, int spot, int n, double pages, double price,
+                       double band, double *hot_left, int *node_id)
+{
+    double cap = ec_page_cap(c, t, spot), per = n ? pages / n : 0;
+    (void)w;
+    for (int i = 0; i < n; i++) {
+        double hot = 0;
+        if (!spot && *hot_left > 0) {
+            hot = *hot_left < per ? *hot_left : per;
+            *hot_left -= hot;
+        }
+        ec_json_obj(j, NULL);
+        char id[64];
+        snprintf(id, sizeof id, "%s-%s-%d", type_name, spot ? "spot" : "od", i);
+        ec_json_int(j, "index", (*node_id)++);
+        ec_json_str(j, "id", id);
+        ec_json_str(j, "instance_type", type_name);
+        ec_json_str(j, "market", spot ? "spot" : "on-demand");
+        ec_json_num(j, "memory_gib", t->mem_gib);
+        ec_json_num(j, "page_cap_gib", cap);
+        ec_json_num(j, "pages_gib", per);
+        ec_json_num(j, "hot_gib", hot);
+        ec_json_num(j, "price_usd_per_hour", price);
+        if (spot)
+            ec_json_num(j, "interruption_band", band);
+        else
+            ec_json_num(j, "interruption_band", 0);
+        ec_json_end_obj(j);
+    }
+}
+
+static int cmd_plan(args *a)
+{
+    ec_world w;
+    int start, end;
+    ec_policy pol;
+    if (ec_policy_parse(a->policy, &pol) || pol == EC_ORACLE) {
+        fprintf(stderr, "ec: plan: --policy must be mpo, on-demand, lowest-price or price-capacity\n");
+        return 2;
+    }
+    if (setup(a, &w, &start, &end))
+        return 2;
+    int t = end - 1;
+    if (a->at && hour_arg(&w, "--at", a->at, &t)) {
+        ec_world_free(&w);
+        return 2;
+    }
+    ec_fleet cur, plan;
+    ec_fleet_init(&cur, w.n_mkts, w.n_types);
+    ec_fleet_init(&plan, w.n_mkts, w.n_types);
+    int rc = 0;
+    if (a->current && load_current(a->current, &w, &cur))
+        rc = 2;
+    unsigned char *avail = malloc(w.n_mkts + 1);
+    for (int m = 0; m < w.n_mkts; m++)
+        avail[m] = !isnan(ec_price(&w, t, m));
+    ec_error err;
+    double t0 = ec_now_ms();
+    ec_decision_ctx x = {.w = &w, .c = &a->c, .t = t, .available = avail, .current = &cur,
+                         .demand_hist = w.demand};
+    double demand = w.demand ? w.demand[t] : a->c.memory_gib;
+    if (rc == 0 && (ec_decide(pol, &x, &plan, &err) ||
+                    ec_repair(&w, &a->c, t, avail, &plan, demand, &err) < 0)) {
+        fprintf(stderr, "ec: plan: %s\n", err.msg);
+        rc = 1;
+    }
+    double ms = ec_now_ms() - t0;
+    if (rc == 0) {
+        char when[32];
+        ec_format_hour(w.hour0 + t, when);
+        double cost = 0, od_cost = 0;
+        ec_fleet od;
+        ec_fleet_init(&od, w.n_mkts, w.n_types);
+        if (ec_on_demand_fleet(&w, &a->c, a->c.memory_gib, &od, &err) == 0)
+            for (int j = 0; j < w.n_types; j++)
+                od_cost += od.od[j] * w.types[j].od_usd;
+        ec_fleet_free(&od);
+        for (int m = 0; m < w.n_mkts; m++)
+            if (plan.spot[m] > 0)
+                cost += plan.spot[m] * ec_price(&w, t, m);
+        for (int j = 0; j < w.n_types; j++)
+            cost += plan.od[j] * w.types[j].od_usd;
+        char why[256] = "";
+        int bad = ec_check_fleet(&w, &a->c, &plan, demand, why, sizeof why);
+        FILE *f = stdout;
+        if (!a->json) {
+            printf("plan for %s (%s): %.4f USD/h (on-demand %.4f USD/h), %s\n", when,
+                   ec_policy_name(pol), cost, od_cost, bad ? why : "all EDM constraints hold");
+            for (int m = 0; m < w.n_mkts; m++)
+                if (plan.spot[m] > 0)
+                    printf("  spot      %-14s x%-3g pages %.2f GiB\n", w.types[w.mkt_type[m]].name,
+                           plan.spot[m], plan.spot_pages[m]);
+            for (int j = 0; j < w.n_types; j++)
+                if (plan.od[j] > 0)
+                    printf("  on-demand %-14s x%-3g\n", w.types[j].name, plan.od[j]);
+            printf("  on-demand pages %.2f GiB (hot set %.2f GiB)\n", plan.od_pages, a->c.hot_gib);
+        } else {
+            ec_json j;
+            ec_json_begin(&j, f);
+            ec_json_obj(&j, NULL);
+            ec_json_str(&j, "schema", "spotos-ec-plan/1");
+            ec_json_str(&j, "hour", when);
+            ec_json_str(&j, "policy", ec_policy_name(pol));
+            ec_json_num(&j, "memory_gib", demand);
+            ec_json_num(&j, "hot_gib", a->c.hot_gib < demand ? a->c.hot_gib : demand);
+            ec_json_num(&j, "notice_s", a->c.notice_s);
+            ec_json_num(&j, "bandwidth_gbps", a->c.bw_gbps);
+            ec_json_num(&j, "margin_s", a->c.margin_s);
+            ec_json_num(&j, "evacuation_cap_gib", ec_evac_cap_gib(&a->c));
+            ec_json_num(&j, "cost_usd_per_hour", cost);
+            ec_json_num(&j, "on_demand_cost_usd_per_hour", od_cost);
+            ec_json_num(&j, "decision_ms", ms);
+            ec_json_bool(&j, "constraints_ok", bad == 0);
+            ec_json_arr(&j, "groups");
+            for (int m = 0; m < w.n_mkts; m++)
+                if (plan.spot[m] > 0) {
+                    ec_json_obj(&j, NULL);
+                    ec_json_str(&j, "instance_type", w.types[w.mkt_type[m]].name);
+                    ec_json_str(&j, "market", "spot");
+                    ec_json_int(&j, "nodes", (long long)plan.spot[m]);
+                    ec_json_num(&j, "pages_gib", plan.spot_pages[m]);
+                    ec_json_end_obj(&j);
+                }
+            for (int jj = 0; jj < w.n_types; jj++)
+                if (plan.od[jj] > 0) {
+                    ec_json_obj(&j, NULL);
+                    ec_json_str(&j, "instance_type", w.types[jj].name);
+                    ec_json_str(&j, "market", "on-demand");
+                    ec_json_int(&j, "nodes", (long long)plan.od[jj]);
+                    double mem_all = 0;
+                    for (int k = 0; k < w.n_types; k++)
+                        mem_all += plan.od[k] * w.types[k].mem_gib;
+                    ec_json_num(&j, "pages_gib",
+                                mem_all > 0 ? plan.od_pages * plan.od[jj] * w.types[jj].mem_gib / mem_all : 0);
+                    ec_json_end_obj(&j);
+                }
+            ec_json_end_arr(&j);
+            ec_json_arr(&j, "nodes");
+            double hot_left = a->c.hot_gib < demand ? a->c.hot_gib : demand;
+            int id = 0;
+            double od_mem = 0;
+            for (int k = 0; k < w.n_types; k++)
+                od_mem += plan.od[k] * w.types[k].mem_gib;
+            /* on-demand first: they carry the hot set */
+            for (int jj = 0; jj < w.n_types; jj++)
+                if (plan.od[jj] > 0)
+                    plan_group(&j, &w, &a->c, w.types[jj].name, &w.types[jj], 0, (int)plan.od[jj],
+                               od_mem > 0 ? plan.od_pages * plan.od[jj] * w.types[jj].mem_gib / od_mem : 0,
+                               w.types[jj].od_usd, 0, &hot_left, &id);
+            for (int m = 0; m < w.n_mkts; m++)
+                if (plan.spot[m] > 0)
+                    plan_group(&j, &w, &a->c, w.types[w.mkt_type[m]].name, &w.types[w.mkt_type[m]],
+                               1, (int)plan.spot[m], plan.spot_pages[m], ec_price(&w, t, m),
+                               w.band[m], &hot_left, &id);
+            ec_json_end_arr(&j);
+            ec_json_end_obj(&j);
+        }
+    }
+    free(avail);
+    ec_fleet_free(&cur);
+    ec_fleet_free(&plan);
+    ec_world_free(&w);
+    return rc;
+}
+
+static void print_eval(ec_json *j, const char *what, const ec_fc_eval *ev, int season)
+{
+    if (j) {
+        ec_json_obj(j, what);
+        ec_json_int(j, "season_hours", season);
+        ec_json_arr(j, "by_horizon");
+        for (int h = 1; h <= ev->horizon; h++) {
+            if (!ev->n[h])
+                continue;
+            ec_json_obj(j, NULL);
+            ec_json_int(j, "h", h);
+            ec_json_num(j, "mape_pct", ev->mape_model[h]);
+            ec_json_num(j, "snaive_mape_pct", 100 * ev->mae_snaive[h]);
+            ec_json_num(j, "mase", ev->mase[h]);
+            ec_json_num(j, "rel_mae_vs_snaive", ev->rel[h]);
+            ec_json_int(j, "n", ev->n[h]);
+            ec_json_end_obj(j);
+        }
+        ec_json_end_arr(j);
+        ec_json_end_obj(j);
+        return;
+    }
+    printf("%s (seasonal naive lag %d h)\n  %4s %9s %12s %7s %9s %8s\n", what, season, "h",
+           "mape_%", "snaive_%", "mase", "rel_mae", "n");
+    for (int h = 1; h <= ev->horizon; h++)
+        if (ev->n[h] && (h <= 6 || h % 6 == 0))
+            printf("  %4d %9.3f %12.3f %7.3f %9.3f %8ld\n", h, ev->mape_model[h],
+                   100 * ev->mae_snaive[h], ev->mase[h], ev->rel[h], ev->n[h]);
+}
+
+static int cmd_forecast(args *a)
+{
+    ec_world w;
+    int start, end;
+    if (setup(a, &w, &start, &end))
+        return 2;
+    ec_json j, *jp = NULL;
+    if (a->json) {
+        ec_json_begin(&j, stdout);
+        ec_json_obj(&j, NULL);
+        jp = &j;
+    }
+    ec_fc_eval ev;
+    ec_fc_evaluate(0, w.price, w.n_mkts, w.n_mkts, start, end, 24, 24, &ev);
+    if (!jp) {
+        char s0[32], s1[32];
+        ec_format_hour(w.hour0 + start, s0);
+        ec_format_hour(w.hour0 + end - 1, s1);
+        printf("evaluated %s .. %s, %d markets\n", s0, s1, w.n_mkts);
+    }
+    print_eval(jp, "prices", &ev, 24);
+    if (a->load.demand) {
+        double *tr;
+        int n;
+        int64_t h0;
+        ec_error err;
+        if (ec_load_demand(a->load.demand, &tr, &n, &h0, &err)) {
+            fprintf(stderr, "ec: %s\n", err.msg);
+            ec_world_free(&w);
+            return 2;
+        }
+        /* demand: the last 8 weeks of the trace are the test period */
+        int lo = n > 8 * 168 + 4 * 168 ? n - 8 * 168 : n / 2;
+        for (int s = 24; s <= 168; s += 144) {
+            ec_fc_evaluate(1, tr, 1, 1, lo, n, s, 24, &ev);
+            print_eval(jp, s == 24 ? "demand_vs_daily_snaive" : "demand_vs_weekly_snaive", &ev, s);
+        }
+        free(tr);
+    }
+    if (jp)
+        ec_json_end_obj(jp);
+    ec_world_free(&w);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    args a;
+    if (strcmp(argv[1], "backtest") && strcmp(argv[1], "plan") && strcmp(argv[1], "forecast")) {
+        fprintf(stderr, "ec: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    if (parse_args(argc, argv, &a)) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(a.cmd, "backtest") == 0)
+        return cmd_backtest(&a);
+    if (strcmp(a.cmd, "plan") == 0)
+        return cmd_plan(&a);
+    return cmd_forecast(&a);
+}
