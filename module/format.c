@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SpotOS elastic module: encoders of netlink messages and /proc text.
+ *
+ * Pure functions of their arguments, with no module state, so that the
+ * KUnit tests (format_test.c) exercise exactly the code the module runs.
+ */
+#include <linux/seq_file.h>
+#include <net/netlink.h>
+
+#include "internal.h"
+
+/**
+ * elastic_node_id_valid - whether @id can name a node
+ * @id: candidate id
+ *
+ * Return: true for 1..ELASTIC_MAX_NODE_ID (0 means "unassigned").
+ */
+bool elastic_node_id_valid(u32 id)
+{
+	return id >= 1 && id <= ELASTIC_MAX_NODE_ID;
+}
+
+/**
+ * elastic_nl_fill_status - put the status-get reply attributes into @skb
+ * @skb: message being built
+ * @st: the status to report
+ *
+ * Return: 0, or -EMSGSIZE with @skb trimmed back to where it was.
+ */
+int elastic_nl_fill_status(struct sk_buff *skb, const struct elastic_status *st)
+{
+	unsigned char *start = skb_tail_pointer(skb);
+
+	if (nla_put_string(skb, ELASTIC_A_STATUS_VERSION, st->version) ||
+	    nla_put_u32(skb, ELASTIC_A_STATUS_NODE_ID, st->node_id) ||
+	    nla_put_string(skb, ELASTIC_A_STATUS_RELEASE, st->release) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_STATUS_BAD_INPUT, st->bad_input,
+				      ELASTIC_A_STATUS_PAD)) {
+		nlmsg_trim(skb, start);
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/**
+ * elastic_nl_fill_event - put the attributes of an event into @skb
+ * @skb: message being built
+ * @type: an enum elastic_event_type value
+ * @node_id: the node the event comes from
+ *
+ * Return: 0, or -EMSGSIZE with @skb trimmed back to where it was.
+ */
+int elastic_nl_fill_event(struct sk_buff *skb, u32 type, u32 node_id)
+{
+	unsigned char *start = skb_tail_pointer(skb);
+
+	if (nla_put_u32(skb, ELASTIC_A_EVENT_TYPE, type) ||
+	    nla_put_u32(skb, ELASTIC_A_EVENT_NODE_ID, node_id)) {
+		nlmsg_trim(skb, start);
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/**
+ * elastic_proc_format - write /proc/PID/elastic text for one process
+ * @m: the seq_file being filled
+ * @info: what to show
+ *
+ * One "key: value" line each, so that scripts can parse it and later
+ * versions can add lines.
+ */
+void elastic_proc_format(struct seq_file *m, const struct elastic_proc_info *info)
+{
+	seq_printf(m, "node_id:\t%u\n", info->node_id);
+	seq_printf(m, "home_node:\t%u\n", info->home_id);
+	seq_printf(m, "stretched:\t%s\n", info->stretched ? "yes" : "no");
+	seq_printf(m, "pages_local:\t%lu\n", info->pages_local);
+}

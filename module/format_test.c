@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the elastic module's encoders.
+ *
+ * Built as elastic_kunit.ko with its own copy of format.c, so that the
+ * tests need nothing exported by elastic.ko and can run on a node that has
+ * not loaded it.
+ */
+#include <kunit/test.h>
+#include <linux/skbuff.h>
+
+#include "format.c"
+
+static const struct nla_policy status_policy[ELASTIC_A_STATUS_MAX + 1] = {
+	[ELASTIC_A_STATUS_VERSION]	= { .type = NLA_NUL_STRING },
+	[ELASTIC_A_STATUS_NODE_ID]	= NLA_POLICY_MAX(NLA_U32, ELASTIC_MAX_NODE_ID),
+	[ELASTIC_A_STATUS_RELEASE]	= { .type = NLA_NUL_STRING },
+	[ELASTIC_A_STATUS_BAD_INPUT]	= { .type = NLA_U64 },
+	[ELASTIC_A_STATUS_PAD]		= { .type = NLA_UNSPEC },
+};
+
+static const struct nla_policy event_policy[ELASTIC_A_EVENT_MAX + 1] = {
+	[ELASTIC_A_EVENT_TYPE]		= { .type = NLA_U32 },
+	[ELASTIC_A_EVENT_NODE_ID]	= NLA_POLICY_MAX(NLA_U32, ELASTIC_MAX_NODE_ID),
+};
+
+static void node_id_bounds(struct kunit *test)
+{
+	KUNIT_EXPECT_FALSE(test, elastic_node_id_valid(0));
+	KUNIT_EXPECT_TRUE(test, elastic_node_id_valid(1));
+	KUNIT_EXPECT_TRUE(test, elastic_node_id_valid(ELASTIC_MAX_NODE_ID));
+	KUNIT_EXPECT_FALSE(test, elastic_node_id_valid(ELASTIC_MAX_NODE_ID + 1));
+	KUNIT_EXPECT_FALSE(test, elastic_node_id_valid(U32_MAX));
+}
+
+static void status_round_trip(struct kunit *test)
+{
+	const struct elastic_status st = {
+		.version	= "9.8.7",
+		.release	= "6.12.0-spotos",
+		.node_id	= 42,
+		.bad_input	= 1ULL << 40,
+	};
+	struct nlattr *tb[ELASTIC_A_STATUS_MAX + 1];
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+
+	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	nlh = nlmsg_put(skb, 0, 0, NLMSG_MIN_TYPE, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, nlh);
+	KUNIT_EXPECT_EQ(test, elastic_nl_fill_status(skb, &st), 0);
+	nlmsg_end(skb, nlh);
+
+	KUNIT_ASSERT_EQ(test, nlmsg_parse(nlh, 0, tb, ELASTIC_A_STATUS_MAX,
+					  status_policy, NULL), 0);
+	KUNIT_ASSERT_NOT_NULL(test, tb[ELASTIC_A_STATUS_VERSION]);
+	KUNIT_ASSERT_NOT_NULL(test, tb[ELASTIC_A_STATUS_RELEASE]);
+	KUNIT_ASSERT_NOT_NULL(test, tb[ELASTIC_A_STATUS_NODE_ID]);
+	KUNIT_ASSERT_NOT_NULL(test, tb[ELASTIC_A_STATUS_BAD_INPUT]);
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(tb[ELASTIC_A_STATUS_VERSION]), "9.8.7");
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(tb[ELASTIC_A_STATUS_RELEASE]),
+			   "6.12.0-spotos");
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_STATUS_NODE_ID]), 42);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[ELASTIC_A_STATUS_BAD_INPUT]), 1ULL << 40);
+	kfree_skb(skb);
+}
+
+/* A message that does not fit must leave the skb exactly as it was. */
+static void status_no_room(struct kunit *test)
+{
+	const struct elastic_status st = {
+		.version = "1", .release = "a-long-kernel-release-string",
+	};
+	struct sk_buff *skb;
+	unsigned int len;
+
+	skb = alloc_skb(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put(skb, skb_tailroom(skb) - 24);
+	len = skb->len;
+	KUNIT_EXPECT_EQ(test, elastic_nl_fill_status(skb, &st), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, skb->len, len);
+	kfree_skb(skb);
+}
+
+static void event_round_trip(struct kunit *test)
+{
+	struct nlattr *tb[ELASTIC_A_EVENT_MAX + 1];
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+
+	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	nlh = nlmsg_put(skb, 0, 0, NLMSG_MIN_TYPE, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, nlh);
+	KUNIT_EXPECT_EQ(test, elastic_nl_fill_event(skb, ELASTIC_EVENT_TYPE_CONFIG_CHANGED, 7), 0);
+	nlmsg_end(skb, nlh);
+
+	KUNIT_ASSERT_EQ(test, nlmsg_parse(nlh, 0, tb, ELASTIC_A_EVENT_MAX,
+					  event_policy, NULL), 0);
+	KUNIT_ASSERT_NOT_NULL(test, tb[ELASTIC_A_EVENT_TYPE]);
+	KUNIT_ASSERT_NOT_NULL(test, tb[ELASTIC_A_EVENT_NODE_ID]);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_EVENT_TYPE]),
+			ELASTIC_EVENT_TYPE_CONFIG_CHANGED);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_EVENT_NODE_ID]), 7);
+	kfree_skb(skb);
+}
+
+static void event_no_room(struct kunit *test)
+{
+	struct sk_buff *skb;
+	unsigned int len;
+
+	skb = alloc_skb(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put(skb, skb_tailroom(skb) - 10);
+	len = skb->len;
+	KUNIT_EXPECT_EQ(test, elastic_nl_fill_event(skb, 1, 1), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, skb->len, len);
+	kfree_skb(skb);
+}
+
+static void proc_text(struct kunit *test)
+{
+	const struct elastic_proc_info info = {
+		.node_id = 3, .home_id = 1, .stretched = true, .pages_local = 12345,
+	};
+	char buf[256] = "";
+	struct seq_file m = { .buf = buf, .size = sizeof(buf) };
+
+	elastic_proc_format(&m, &info);
+	KUNIT_EXPECT_FALSE(test, seq_has_overflowed(&m));
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "node_id:\t3\nhome_node:\t1\nstretched:\tyes\npages_local:\t12345\n");
+}
+
+/* A short buffer is reported as overflow (seq_file then retries bigger). */
+static void proc_text_overflow(struct kunit *test)
+{
+	const struct elastic_proc_info info = { .node_id = 1, .home_id = 1 };
+	char buf[24];
+	struct seq_file m = { .buf = buf, .size = 16 };
+
+	memset(buf, 0x5a, sizeof(buf));
+	elastic_proc_format(&m, &info);
+	KUNIT_EXPECT_TRUE(test, seq_has_overflowed(&m));
+	KUNIT_EXPECT_EQ(test, buf[16], 0x5a);
+}
+
+static struct kunit_case elastic_format_cases[] = {
+	KUNIT_CASE(node_id_bounds),
+	KUNIT_CASE(status_round_trip),
+	KUNIT_CASE(status_no_room),
+	KUNIT_CASE(event_round_trip),
+	KUNIT_CASE(event_no_room),
+	KUNIT_CASE(proc_text),
+	KUNIT_CASE(proc_text_overflow),
+	{}
+};
+
+static struct kunit_suite elastic_format_suite = {
+	.name = "elastic-format",
+	.test_cases = elastic_format_cases,
+};
+kunit_test_suite(elastic_format_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the SpotOS elastic module's encoders");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SpotOS elastic module: node state, and loading and unloading.
+ *
+ * The module registers, in this order, its sysctls, its elastic_ops with
+ * the core kernel (which serve /proc/PID/elastic) and its generic netlink
+ * family; it unregisters them in reverse.  While a user holds it (an open
+ * /proc/PID/elastic now; stretched processes later) the module cannot be
+ * unloaded: the core pins it through elastic_ops_get().
+ */
+#include <linux/elastic.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/utsname.h>
+
+#include "internal.h"
+
+struct elastic_node_state elastic_node;
+
+/* Serialises changes of the node's configuration; see elastic_node_state. */
+static DEFINE_MUTEX(elastic_config_lock);
+
+static unsigned int node_id;
+module_param(node_id, uint, 0444);
+MODULE_PARM_DESC(node_id, "This node's id at load time (1-63; 0: assign later via sysctl or netlink)");
+
+void elastic_count_bad_input(void)
+{
+	atomic64_inc(&elastic_node.bad_input);
+}
+
+/**
+ * elastic_set_node_id - give this node a new id
+ * @id: the id, 1..ELASTIC_MAX_NODE_ID
+ *
+ * Announces the change on the events multicast group.
+ *
+ * Return: 0, or -EINVAL (counted as bad input) for an id out of range.
+ */
+int elastic_set_node_id(u32 id)
+{
+	bool changed;
+
+	if (!elastic_node_id_valid(id)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	mutex_lock(&elastic_config_lock);
+	changed = READ_ONCE(elastic_node.id) != id;
+	WRITE_ONCE(elastic_node.id, id);
+	if (changed)
+		elastic_nl_notify(ELASTIC_EVENT_TYPE_CONFIG_CHANGED);
+	mutex_unlock(&elastic_config_lock);
+	return 0;
+}
+
+void elastic_status_read(struct elastic_status *st)
+{
+	st->version = ELASTIC_VERSION;
+	st->release = init_utsname()->release;
+	st->node_id = READ_ONCE(elastic_node.id);
+	st->bad_input = atomic64_read(&elastic_node.bad_input);
+}
+
+static const struct elastic_ops elastic_module_ops = {
+	.owner		= THIS_MODULE,
+	.proc_show	= elastic_proc_show,
+};
+
+static int __init elastic_init(void)
+{
+	int ret;
+
+	if (node_id && !elastic_node_id_valid(node_id)) {
+		pr_err("node_id=%u is out of range 1-%u\n", node_id, ELASTIC_MAX_NODE_ID);
+		return -EINVAL;
+	}
+	elastic_node.id = node_id;
+
+	ret = elastic_sysctl_init();
+	if (ret)
+		return ret;
+	ret = elastic_ops_register(&elastic_module_ops);
+	if (ret) {
+		pr_err("another elastic memory provider is registered\n");
+		goto out_sysctl;
+	}
+	ret = elastic_nl_init();
+	if (ret)
+		goto out_ops;
+	pr_info("SpotOS elastic memory %s loaded, node id %u\n", ELASTIC_VERSION, node_id);
+	return 0;
+
+out_ops:
+	elastic_ops_unregister(&elastic_module_ops);
+out_sysctl:
+	elastic_sysctl_exit();
+	return ret;
+}
+
+static void __exit elastic_exit(void)
+{
+	elastic_nl_exit();
+	elastic_ops_unregister(&elastic_module_ops);
+	elastic_sysctl_exit();
+	pr_info("SpotOS elastic memory unloaded\n");
+}
+
+module_init(elastic_init);
+module_exit(elastic_exit);
+MODULE_DESCRIPTION("SpotOS elastic memory: one process's pages over several nodes");
+MODULE_VERSION(ELASTIC_VERSION);
+MODULE_LICENSE("GPL");

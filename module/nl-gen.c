@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
+/* Do not edit directly, auto-generated from: */
+/*	netlink/specs/elastic.yaml */
+/* YNL-GEN kernel source */
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include "nl-gen.h"
+
+#include <uapi/linux/elastic.h>
+
+/* ELASTIC_CMD_CONFIG_SET - do */
+static const struct nla_policy elastic_config_set_nl_policy[ELASTIC_A_CONFIG_NODE_ID + 1] = {
+	[ELASTIC_A_CONFIG_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, ELASTIC_MAX_NODE_ID),
+};
+
+/* Ops table for elastic */
+static const struct genl_split_ops elastic_nl_ops[] = {
+	{
+		.cmd	= ELASTIC_CMD_STATUS_GET,
+		.doit	= elastic_nl_status_get_doit,
+		.flags	= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ELASTIC_CMD_CONFIG_SET,
+		.doit		= elastic_nl_config_set_doit,
+		.policy		= elastic_config_set_nl_policy,
+		.maxattr	= ELASTIC_A_CONFIG_NODE_ID,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+};
+
+static const struct genl_multicast_group elastic_nl_mcgrps[] = {
+	[ELASTIC_NLGRP_EVENTS] = { "events", },
+};
+
+struct genl_family elastic_nl_family __ro_after_init = {
+	.name		= ELASTIC_FAMILY_NAME,
+	.version	= ELASTIC_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.split_ops	= elastic_nl_ops,
+	.n_split_ops	= ARRAY_SIZE(elastic_nl_ops),
+	.mcgrps		= elastic_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(elastic_nl_mcgrps),
+};

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	netlink/specs/elastic.yaml */
+/* YNL-GEN kernel header */
+
+#ifndef _LINUX_ELASTIC_GEN_H
+#define _LINUX_ELASTIC_GEN_H
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include <uapi/linux/elastic.h>
+
+int elastic_nl_status_get_doit(struct sk_buff *skb, struct genl_info *info);
+int elastic_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info);
+
+enum {
+	ELASTIC_NLGRP_EVENTS,
+};
+
+extern struct genl_family elastic_nl_family;
+
+#endif /* _LINUX_ELASTIC_GEN_H */

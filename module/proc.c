@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SpotOS elastic module: the content of /proc/PID/elastic.
+ *
+ * The core kernel opens the file (with the ptrace check) and calls
+ * elastic_proc_show() with a reference on the process's address space.
+ */
+#include <linux/mm.h>
+#include <linux/seq_file.h>
+
+#include "internal.h"
+
+int elastic_proc_show(struct seq_file *m, struct mm_struct *mm)
+{
+	u32 id = READ_ONCE(elastic_node.id);
+	struct elastic_proc_info info = {
+		.node_id	= id,
+		/* Not stretched yet: a process's home is where it runs. */
+		.home_id	= id,
+		.stretched	= false,
+		/* The exact sum: the per-CPU batches hide small counts. */
+		.pages_local	= percpu_counter_sum_positive(&mm->rss_stat[MM_ANONPAGES]),
+	};
+
+	elastic_proc_format(m, &info);
+	return 0;
+}

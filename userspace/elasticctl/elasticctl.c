@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * elasticctl: control SpotOS elastic memory on this node.
+ *
+ *   elasticctl [-j] status
+ *   elasticctl config set node-id ID
+ *   elasticctl [-j] events [--count N] [--timeout SEC]
+ *
+ * Shaped like iproute2: OBJECT COMMAND, -j for JSON.  Exit status: 0 done,
+ * 1 the operation failed, 2 usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/elastic.h>
+#include <json-c/json.h>
+
+#include "elastic.h"
+
+#define VERSION "0.1.0"
+
+static int json_out;
+static const char *prog = "elasticctl";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTIONS] OBJECT COMMAND [ARGS]\n"
+		"  status                         module version, node id, counters\n"
+		"  config set node-id ID          set this node's id (1-%u; needs CAP_NET_ADMIN)\n"
+		"  events [--count N] [--timeout SEC]\n"
+		"                                 follow the module's events multicast group\n"
+		"Options:\n"
+		"  -j, --json      print JSON\n"
+		"  -V, --version   print elasticctl's version\n"
+		"  -h, --help      this text\n",
+		prog, ELASTIC_MAX_NODE_ID);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry '%s --help'.\n", prog);
+	return 2;
+}
+
+/* Report a failed operation in words a person can act on. */
+static int fail(struct elastic_client *c, const char *what, int err)
+{
+	const char *why = c ? elastic_last_error(c) : "";
+
+	if (err == -ENOENT && !c)
+		fprintf(stderr, "%s: %s: the elastic module is not loaded "
+			"(no generic netlink family '%s')\n", prog, what, ELASTIC_FAMILY_NAME);
+	else if (err == -EPERM)
+		fprintf(stderr, "%s: %s: %s (needs CAP_NET_ADMIN)\n", prog, what, strerror(-err));
+	else if (why && *why)
+		fprintf(stderr, "%s: %s: %s: %s\n", prog, what, strerror(-err), why);
+	else
+		fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(-err));
+	return 1;
+}
+
+static void print_json(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fflush(stdout);
+	json_object_put(o);
+}
+
+static int cmd_status(struct elastic_client *c)
+{
+	struct elastic_status st;
+	struct json_object *o;
+	int ret;
+
+	ret = elastic_status_get(c, &st);
+	if (ret)
+		return fail(c, "status", ret);
+	if (!json_out) {
+		printf("module   elastic %s\n", st.version);
+		printf("kernel   %s\n", st.release);
+		if (st.node_id)
+			printf("node     %u\n", st.node_id);
+		else
+			printf("node     unassigned\n");
+		printf("bad-input %llu\n", (unsigned long long)st.bad_input);
+		return 0;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "version", json_object_new_string(st.version));
+	json_object_object_add(o, "release", json_object_new_string(st.release));
+	json_object_object_add(o, "node_id", json_object_new_int64(st.node_id));
+	json_object_object_add(o, "bad_input", json_object_new_uint64(st.bad_input));
+	print_json(o);
+	return 0;
+}
+
+static int cmd_config(struct elastic_client *c, int argc, char **argv)
+{
+	uint32_t id;
+	int ret;
+
+	if (argc != 4 || strcmp(argv[1], "set") || strcmp(argv[2], "node-id"))
+		return usage_error("usage: config set node-id ID%s", "");
+	ret = elastic_parse_u32(argv[3], 1, ELASTIC_MAX_NODE_ID, &id);
+	if (ret)
+		return usage_error("node id '%s' is not a number from 1 to 63", argv[3]);
+	ret = elastic_config_set_node_id(c, id);
+	return ret ? fail(c, "config set", ret) : 0;
+}
+
+static int cmd_events(struct elastic_client *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{}
+	};
+	uint32_t count = 0, timeout = 0, seen = 0;
+	struct elastic_event ev;
+	int opt, ret;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'c' && !elastic_parse_u32(optarg, 1, UINT32_MAX, &count))
+			continue;
+		if (opt == 't' && !elastic_parse_u32(optarg, 1, 86400, &timeout))
+			continue;
+		return usage_error("events: bad option or value%s", "");
+	}
+	if (optind != argc)
+		return usage_error("events: unexpected argument '%s'", argv[optind]);
+	ret = elastic_events_subscribe(c);
+	if (ret)
+		return fail(c, "events", ret);
+	/* Tell a script that waits for us that the subscription is in place. */
+	if (!json_out)
+		fprintf(stderr, "%s: following events\n", prog);
+	while (!count || seen < count) {
+		ret = elastic_event_next(c, &ev, timeout ? (int)timeout * 1000 : -1);
+		if (ret == -ETIMEDOUT)
+			return count ? fail(c, "events", ret) : 0;
+		if (ret)
+			return fail(c, "events", ret);
+		seen++;
+		if (json_out) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "event",
+					       json_object_new_string(elastic_event_type_name(ev.type)));
+			json_object_object_add(o, "node_id", json_object_new_int64(ev.node_id));
+			print_json(o);
+		} else {
+			printf("%s node=%u\n", elastic_event_type_name(ev.type), ev.node_id);
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct elastic_client *c = NULL;
+	const char *obj;
+	int opt, ret;
+
+	/* Options come before OBJECT; what follows belongs to the command. */
+	while ((opt = getopt_long(argc, argv, "+jVh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json_out = 1;
+			break;
+		case 'V':
+			printf("elasticctl %s\n", VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	obj = argv[0];
+	if (strcmp(obj, "status") && strcmp(obj, "config") && strcmp(obj, "events"))
+		return usage_error("unknown object '%s'", obj);
+	if (!strcmp(obj, "status") && argc != 1)
+		return usage_error("status takes no arguments ('%s')", argv[1]);
+
+	ret = elastic_open(&c);
+	if (ret)
+		return fail(NULL, obj, ret);
+	if (!strcmp(obj, "status"))
+		ret = cmd_status(c);
+	else if (!strcmp(obj, "config"))
+		ret = cmd_config(c, argc, argv);
+	else
+		ret = cmd_events(c, argc, argv);
+	elastic_close(c);
+	return ret;
+}

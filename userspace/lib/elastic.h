@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libelastic: the one client of the kernel's "elastic" generic netlink
+ * family, shared by elasticctl and elasticd.  Built on libnl-genl-3.
+ *
+ * Every function returns 0 or a negative errno; after a failure the
+ * kernel's explanation (netlink extended ack), if it gave one, is in
+ * elastic_last_error().
+ */
+#ifndef ELASTIC_LIB_H
+#define ELASTIC_LIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct elastic_client;
+
+/**
+ * struct elastic_status - reply of the status-get operation
+ * @version:	module version
+ * @release:	kernel release (uname -r) of the node
+ * @node_id:	node id, 0 while unassigned
+ * @bad_input:	inputs the module refused as malformed or out of range
+ */
+struct elastic_status {
+	char version[32];
+	char release[65];
+	uint32_t node_id;
+	uint64_t bad_input;
+};
+
+/**
+ * struct elastic_event - one message of the events multicast group
+ * @type:	enum elastic_event_type
+ * @node_id:	node the event comes from
+ */
+struct elastic_event {
+	uint32_t type;
+	uint32_t node_id;
+};
+
+int elastic_open(struct elastic_client **clientp);
+void elastic_close(struct elastic_client *client);
+const char *elastic_last_error(const struct elastic_client *client);
+
+int elastic_status_get(struct elastic_client *client, struct elastic_status *st);
+int elastic_config_set_node_id(struct elastic_client *client, uint32_t node_id);
+
+int elastic_events_subscribe(struct elastic_client *client);
+/* Wait up to timeout_ms (-1: forever) for the next event; -ETIMEDOUT if none. */
+int elastic_event_next(struct elastic_client *client, struct elastic_event *ev, int timeout_ms);
+
+const char *elastic_event_type_name(uint32_t type);
+
+/* Parsing helpers shared by the tools (util.c). */
+int elastic_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+
+/*
+ * Extract the message of a netlink extended ack from an NLMSG_ERROR
+ * message of len bytes into buf; returns 1 when there was one, else 0.
+ */
+int elastic_extack_msg(const void *nlmsg, size_t len, char *buf, size_t size);
+
+#endif /* ELASTIC_LIB_H */

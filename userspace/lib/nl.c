@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libelastic: the generic netlink client, on libnl-genl-3. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/elastic.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include "elastic.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct elastic_client {
+	struct nl_sock *sk;	/* requests and replies */
+	struct nl_sock *ev;	/* events multicast group, once subscribed */
+	int family;
+	int err;		/* errno of the last NLMSG_ERROR */
+	char msg[256];		/* its extended-ack message, if any */
+	/* filled by the reply handlers */
+	struct elastic_status *status;
+	struct elastic_event *event;
+	int got_event;
+};
+
+static struct nla_policy status_policy[ELASTIC_A_STATUS_MAX + 1] = {
+	[ELASTIC_A_STATUS_VERSION] = { .type = NLA_STRING },
+	[ELASTIC_A_STATUS_NODE_ID] = { .type = NLA_U32 },
+	[ELASTIC_A_STATUS_RELEASE] = { .type = NLA_STRING },
+	[ELASTIC_A_STATUS_BAD_INPUT] = { .type = NLA_U64 },
+};
+
+static struct nla_policy event_policy[ELASTIC_A_EVENT_MAX + 1] = {
+	[ELASTIC_A_EVENT_TYPE] = { .type = NLA_U32 },
+	[ELASTIC_A_EVENT_NODE_ID] = { .type = NLA_U32 },
+};
+
+const char *elastic_last_error(const struct elastic_client *c)
+{
+	return c->msg;
+}
+
+const char *elastic_event_type_name(uint32_t type)
+{
+	switch (type) {
+	case ELASTIC_EVENT_TYPE_CONFIG_CHANGED:
+		return "config-changed";
+	default:
+		return "unknown";
+	}
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	struct elastic_client *c = arg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+
+	(void)nla;
+	c->err = err->error;
+	elastic_extack_msg(nlh, nlh->nlmsg_len, c->msg, sizeof(c->msg));
+	return NL_STOP;
+}
+
+static int on_status(struct nl_msg *msg, void *arg)
+{
+	struct elastic_client *c = arg;
+	struct nlattr *tb[ELASTIC_A_STATUS_MAX + 1];
+	struct elastic_status *st = c->status;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ELASTIC_A_STATUS_MAX, status_policy) < 0)
+		return NL_SKIP;
+	if (tb[ELASTIC_A_STATUS_VERSION])
+		nla_strlcpy(st->version, tb[ELASTIC_A_STATUS_VERSION], sizeof(st->version));
+	if (tb[ELASTIC_A_STATUS_RELEASE])
+		nla_strlcpy(st->release, tb[ELASTIC_A_STATUS_RELEASE], sizeof(st->release));
+	if (tb[ELASTIC_A_STATUS_NODE_ID])
+		st->node_id = nla_get_u32(tb[ELASTIC_A_STATUS_NODE_ID]);
+	if (tb[ELASTIC_A_STATUS_BAD_INPUT])
+		st->bad_input = nla_get_u64(tb[ELASTIC_A_STATUS_BAD_INPUT]);
+	return NL_OK;
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct elastic_client *c = arg;
+	struct nlattr *tb[ELASTIC_A_EVENT_MAX + 1];
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+
+	if (g->cmd != ELASTIC_CMD_EVENT_NTF ||
+	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, ELASTIC_A_EVENT_MAX, event_policy) < 0 ||
+	    !tb[ELASTIC_A_EVENT_TYPE])
+		return NL_SKIP;
+	c->event->type = nla_get_u32(tb[ELASTIC_A_EVENT_TYPE]);
+	c->event->node_id = tb[ELASTIC_A_EVENT_NODE_ID] ?
+			    nla_get_u32(tb[ELASTIC_A_EVENT_NODE_ID]) : 0;
+	c->got_event = 1;
+	return NL_STOP;
+}
+
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+/* libnl returns its own error codes; the kernel's errno is in c->err. */
+static int nl_to_errno(struct elastic_client *c, int nlerr)
+{
+	if (c->err)
+		return c->err;
+	switch (-nlerr) {
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_OBJ_NOTFOUND:
+		return -ENOENT;
+	default:
+		return -EIO;
+	}
+}
+
+static struct nl_sock *open_sock(struct elastic_client *c)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int one = 1;
+
+	if (!sk)
+		return NULL;
+	if (genl_connect(sk)) {
+		nl_socket_free(sk);
+		return NULL;
+	}
+	/* Ask the kernel to say why it refused a request. */
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, on_error, c);
+	return sk;
+}
+
+int elastic_open(struct elastic_client **clientp)
+{
+	struct elastic_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->sk = open_sock(c);
+	if (!c->sk) {
+		free(c);
+		return -EIO;
+	}
+	c->family = genl_ctrl_resolve(c->sk, ELASTIC_FAMILY_NAME);
+	if (c->family < 0) {
+		elastic_close(c);
+		/* The family exists only while the module is loaded. */
+		return -ENOENT;
+	}
+	*clientp = c;
+	return 0;
+}
+
+void elastic_close(struct elastic_client *c)
+{
+	if (!c)
+		return;
+	if (c->ev)
+		nl_socket_free(c->ev);
+	nl_socket_free(c->sk);
+	free(c);
+}
+
+/* Send one request; replies go to handler (may be NULL); wait for the ack. */
+static int request(struct elastic_client *c, struct nl_msg *msg, nl_recvmsg_msg_cb_t handler)
+{
+	int ret;
+
+	c->err = 0;
+	c->msg[0] = '\0';
+	nl_socket_modify_cb(c->sk, NL_CB_VALID, handler ? NL_CB_CUSTOM : NL_CB_DEFAULT,
+			    handler, c);
+	ret = nl_send_sync(c->sk, msg);	/* frees msg */
+	return ret < 0 ? nl_to_errno(c, ret) : 0;
+}
+
+static struct nl_msg *new_request(struct elastic_client *c, uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, 0, cmd,
+				ELASTIC_FAMILY_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+int elastic_status_get(struct elastic_client *c, struct elastic_status *st)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_STATUS_GET);
+
+	if (!msg)
+		return -ENOMEM;
+	memset(st, 0, sizeof(*st));
+	c->status = st;
+	return request(c, msg, on_status);
+}
+
+int elastic_config_set_node_id(struct elastic_client *c, uint32_t node_id)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_CONFIG_SET);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_CONFIG_NODE_ID, node_id) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return request(c, msg, NULL);
+}
+
+int elastic_events_subscribe(struct elastic_client *c)
+{
+	int grp;
+
+	if (c->ev)
+		return 0;
+	grp = genl_ctrl_resolve_grp(c->sk, ELASTIC_FAMILY_NAME, ELASTIC_MCGRP_EVENTS);
+	if (grp < 0)
+		return -ENOENT;
+	c->ev = open_sock(c);
+	if (!c->ev)
+		return -EIO;
+	nl_socket_disable_seq_check(c->ev);
+	nl_socket_modify_cb(c->ev, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+	nl_socket_modify_cb(c->ev, NL_CB_VALID, NL_CB_CUSTOM, on_event, c);
+	if (nl_socket_add_membership(c->ev, grp) < 0) {
+		nl_socket_free(c->ev);
+		c->ev = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
+int elastic_event_next(struct elastic_client *c, struct elastic_event *ev, int timeout_ms)
+{
+	struct pollfd pfd;
+	int ret;
+
+	if (!c->ev)
+		return -EINVAL;
+	c->event = ev;
+	c->got_event = 0;
+	pfd.fd = nl_socket_get_fd(c->ev);
+	pfd.events = POLLIN;
+	while (!c->got_event) {
+		ret = poll(&pfd, 1, timeout_ms);
+		if (ret < 0)
+			return -errno;
+		if (ret == 0)
+			return -ETIMEDOUT;
+		ret = nl_recvmsgs_default(c->ev);
+		/* NLE_NOMEM here means our queue overflowed: events were lost. */
+		if (ret < 0 && ret != -NLE_AGAIN)
+			return ret == -NLE_NOMEM ? -ENOBUFS : -EIO;
+	}
+	return 0;
+}

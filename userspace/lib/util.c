@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libelastic: parsing helpers. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netlink.h>
+
+#include "elastic.h"
+
+/* Strict decimal: no sign, no spaces, no trailing junk, no overflow. */
+int elastic_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int elastic_extack_msg(const void *nlmsg, size_t len, char *buf, size_t size)
+{
+	const struct nlmsghdr *nlh = nlmsg;
+	const struct nlmsgerr *err;
+	const struct nlattr *a;
+	size_t off;
+
+	if (size)
+		buf[0] = '\0';
+	if (len < NLMSG_HDRLEN + sizeof(*err) || nlh->nlmsg_len > len ||
+	    nlh->nlmsg_type != NLMSG_ERROR || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return 0;
+	err = NLMSG_DATA(nlh);
+	/* TLVs follow the error, and the echoed request unless capped. */
+	off = NLMSG_HDRLEN + sizeof(*err);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (err->msg.nlmsg_len < NLMSG_HDRLEN)
+			return 0;
+		off += NLMSG_ALIGN(err->msg.nlmsg_len) - NLMSG_HDRLEN;
+	}
+	while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
+		a = (const struct nlattr *)((const char *)nlmsg + off);
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > nlh->nlmsg_len)
+			return 0;
+		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG && size) {
+			size_t n = a->nla_len - NLA_HDRLEN;
+			const char *s = (const char *)a + NLA_HDRLEN;
+
+			n = strnlen(s, n);
+			if (n >= size)
+				n = size - 1;
+			memcpy(buf, s, n);
+			buf[n] = '\0';
+			return n > 0;
+		}
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return 0;
+}
