@@ -129,26 +129,33 @@ void ed_watcher_error(struct ed_watcher *w, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
+	unsigned i, n = sizeof(w->errs) / sizeof(w->errs[0]);
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (strcmp(msg, w->last_err)) {
-		log_err("%s watcher: %s", w->ops->name, msg);
-		snprintf(w->last_err, sizeof(w->last_err), "%s", msg);
-		w->err_repeats = 0;
-	} else if (++w->err_repeats % ED_ERR_LOG_EVERY == 0) {
-		log_err("%s watcher: %s (repeated %u times)", w->ops->name, msg, w->err_repeats);
-	}
+	snprintf(w->last_err, sizeof(w->last_err), "%s", msg);
+	/* A few recent messages are remembered because one round can fail in
+	 * several ways (AWS polls two endpoints) and each would alternate. */
+	for (i = 0; i < n; i++)
+		if (!strcmp(w->errs[i].msg, msg)) {
+			if (++w->errs[i].repeats % ED_ERR_LOG_EVERY == 0)
+				log_err("%s watcher: %s (repeated %u times)", w->ops->name, msg,
+					w->errs[i].repeats);
+			return;
+		}
+	i = w->err_next++ % n;
+	snprintf(w->errs[i].msg, sizeof(w->errs[i].msg), "%s", msg);
+	w->errs[i].repeats = 0;
+	log_err("%s watcher: %s", w->ops->name, msg);
 }
 
 void ed_watcher_ok(struct ed_watcher *w)
 {
-	if (w->last_err[0]) {
+	if (w->last_err[0])
 		log_info("%s watcher: metadata service answers normally again", w->ops->name);
-		w->last_err[0] = 0;
-		w->err_repeats = 0;
-	}
+	w->last_err[0] = 0;
+	memset(w->errs, 0, sizeof(w->errs));
 }
 
 void ed_watcher_url(const struct ed_watcher *w, const char *path, char *buf, size_t len)

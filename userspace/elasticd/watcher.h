@@ -41,8 +41,12 @@ struct ed_watcher {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 
-	char last_err[256];		/* error throttling, see ed_watcher_error() */
-	unsigned err_repeats;
+	char last_err[256];		/* most recent error (tests read it) */
+	struct {			/* throttling, see ed_watcher_error() */
+		char msg[256];
+		unsigned repeats;
+	} errs[4];
+	unsigned err_next;
 	void *priv;
 };
 
