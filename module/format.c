@@ -36,7 +36,7 @@ int elastic_nl_fill_status(struct sk_buff *skb, const struct elastic_status *st)
 	    nla_put_u32(skb, ELASTIC_A_STATUS_NODE_ID, st->node_id) ||
 	    nla_put_string(skb, ELASTIC_A_STATUS_RELEASE, st->release) ||
 	    nla_put_u64_64bit(skb, ELASTIC_A_STATUS_BAD_INPUT, st->bad_input,
-				      ELASTIC_A_STATUS_PAD)) {
+			      ELASTIC_A_STATUS_PAD)) {
 		nlmsg_trim(skb, start);
 		return -EMSGSIZE;
 	}

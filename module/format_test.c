@@ -163,6 +163,7 @@ static struct kunit_suite elastic_format_suite = {
 	.name = "elastic-format",
 	.test_cases = elastic_format_cases,
 };
+
 kunit_test_suite(elastic_format_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the SpotOS elastic module's encoders");

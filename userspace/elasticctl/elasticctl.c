@@ -99,41 +99,57 @@ static int cmd_status(struct elastic_client *c)
 	return 0;
 }
 
-static int cmd_config(struct elastic_client *c, int argc, char **argv)
-{
-	uint32_t id;
-	int ret;
+/* A command's arguments, checked before anything is sent to the kernel. */
+struct cmd_args {
+	uint32_t node_id;	/* config set node-id */
+	uint32_t count;		/* events: stop after this many (0: never) */
+	uint32_t timeout;	/* events: seconds without an event (0: wait forever) */
+};
 
+static int parse_config(int argc, char **argv, struct cmd_args *a)
+{
 	if (argc != 4 || strcmp(argv[1], "set") || strcmp(argv[2], "node-id"))
 		return usage_error("usage: config set node-id ID%s", "");
-	ret = elastic_parse_u32(argv[3], 1, ELASTIC_MAX_NODE_ID, &id);
-	if (ret)
+	if (elastic_parse_u32(argv[3], 1, ELASTIC_MAX_NODE_ID, &a->node_id))
 		return usage_error("node id '%s' is not a number from 1 to 63", argv[3]);
-	ret = elastic_config_set_node_id(c, id);
-	return ret ? fail(c, "config set", ret) : 0;
+	return 0;
 }
 
-static int cmd_events(struct elastic_client *c, int argc, char **argv)
+static int parse_events(int argc, char **argv, struct cmd_args *a)
 {
 	static const struct option opts[] = {
 		{ "count", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
 		{}
 	};
-	uint32_t count = 0, timeout = 0, seen = 0;
-	struct elastic_event ev;
-	int opt, ret;
+	int opt;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'c' && !elastic_parse_u32(optarg, 1, UINT32_MAX, &count))
+		if (opt == 'c' && !elastic_parse_u32(optarg, 1, UINT32_MAX, &a->count))
 			continue;
-		if (opt == 't' && !elastic_parse_u32(optarg, 1, 86400, &timeout))
+		if (opt == 't' && !elastic_parse_u32(optarg, 1, 86400, &a->timeout))
 			continue;
 		return usage_error("events: bad option or value%s", "");
 	}
 	if (optind != argc)
 		return usage_error("events: unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static int cmd_config(struct elastic_client *c, const struct cmd_args *a)
+{
+	int ret = elastic_config_set_node_id(c, a->node_id);
+
+	return ret ? fail(c, "config set", ret) : 0;
+}
+
+static int cmd_events(struct elastic_client *c, const struct cmd_args *a)
+{
+	uint32_t count = a->count, timeout = a->timeout, seen = 0;
+	struct elastic_event ev;
+	int ret;
+
 	ret = elastic_events_subscribe(c);
 	if (ret)
 		return fail(c, "events", ret);
@@ -171,6 +187,7 @@ int main(int argc, char **argv)
 		{}
 	};
 	struct elastic_client *c = NULL;
+	struct cmd_args a = {};
 	const char *obj;
 	int opt, ret;
 
@@ -202,6 +219,10 @@ int main(int argc, char **argv)
 		return usage_error("unknown object '%s'", obj);
 	if (!strcmp(obj, "status") && argc != 1)
 		return usage_error("status takes no arguments ('%s')", argv[1]);
+	if (!strcmp(obj, "config") && parse_config(argc, argv, &a))
+		return 2;
+	if (!strcmp(obj, "events") && parse_events(argc, argv, &a))
+		return 2;
 
 	ret = elastic_open(&c);
 	if (ret)
@@ -209,9 +230,9 @@ int main(int argc, char **argv)
 	if (!strcmp(obj, "status"))
 		ret = cmd_status(c);
 	else if (!strcmp(obj, "config"))
-		ret = cmd_config(c, argc, argv);
+		ret = cmd_config(c, &a);
 	else
-		ret = cmd_events(c, argc, argv);
+		ret = cmd_events(c, &a);
 	elastic_close(c);
 	return ret;
 }

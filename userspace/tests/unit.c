@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of userspace/: libelastic's parsers, the elasticctl
+ * command line, and spotos-agent's protocol.  kselftest harness, TAP out.
+ * Binaries under test are found relative to TOP (set by the Makefile).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+
+#include "elastic.h"
+#include "kselftest_harness.h"
+
+/* Run a shell command; capture up to size-1 bytes of stdout+stderr. */
+static int run(const char *cmd, char *buf, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+	int st;
+
+	if (!p)
+		return -1;
+	n = fread(buf, 1, size - 1, p);
+	buf[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static const char *top(void)
+{
+	const char *t = getenv("TOP");
+
+	return t ? t : "../..";
+}
+
+TEST(parse_u32_accepts_range)
+{
+	uint32_t v = 0;
+
+	ASSERT_EQ(0, elastic_parse_u32("1", 1, 63, &v));
+	EXPECT_EQ(1, v);
+	ASSERT_EQ(0, elastic_parse_u32("63", 1, 63, &v));
+	EXPECT_EQ(63, v);
+	ASSERT_EQ(0, elastic_parse_u32("4294967295", 0, UINT32_MAX, &v));
+	EXPECT_EQ(UINT32_MAX, v);
+}
+
+TEST(parse_u32_rejects_junk)
+{
+	const char *bad[] = { "", " 1", "1 ", "+1", "-1", "0x3", "3a", "1.0", "٣" };
+	uint32_t v = 77;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = elastic_parse_u32(bad[i], 0, 100, &v);
+
+		if (ret != -EINVAL)
+			TH_LOG("input '%s' gave %d", bad[i], ret);
+		EXPECT_EQ(-EINVAL, ret);
+	}
+	EXPECT_EQ(-EINVAL, elastic_parse_u32(NULL, 0, 100, &v));
+	EXPECT_EQ(77, v);
+}
+
+TEST(parse_u32_rejects_out_of_range)
+{
+	uint32_t v = 77;
+
+	EXPECT_EQ(-ERANGE, elastic_parse_u32("0", 1, 63, &v));
+	EXPECT_EQ(-ERANGE, elastic_parse_u32("64", 1, 63, &v));
+	EXPECT_EQ(-EINVAL, elastic_parse_u32("99999999999999999999999", 0, UINT32_MAX, &v));
+	EXPECT_EQ(-ERANGE, elastic_parse_u32("4294967296", 0, UINT32_MAX, &v));
+	EXPECT_EQ(77, v);
+}
+
+/* Build an NLMSG_ERROR with extended-ack TLVs the way the kernel does. */
+struct ackbuf {
+	union {
+		struct nlmsghdr nlh;
+		char raw[512];
+	};
+};
+
+static size_t make_ack(struct ackbuf *b, int capped, const char *msg, size_t echoed)
+{
+	struct nlmsgerr *err;
+	struct nlattr *a;
+	size_t off;
+
+	memset(b, 0, sizeof(*b));
+	b->nlh.nlmsg_type = NLMSG_ERROR;
+	b->nlh.nlmsg_flags = NLM_F_ACK_TLVS | (capped ? NLM_F_CAPPED : 0);
+	err = NLMSG_DATA(&b->nlh);
+	err->error = -EINVAL;
+	err->msg.nlmsg_len = NLMSG_HDRLEN + echoed;
+	off = NLMSG_HDRLEN + sizeof(*err) + (capped ? 0 : NLMSG_ALIGN(echoed));
+	a = (struct nlattr *)(b->raw + off);
+	a->nla_type = NLMSGERR_ATTR_MSG;
+	a->nla_len = NLA_HDRLEN + strlen(msg) + 1;
+	strcpy((char *)a + NLA_HDRLEN, msg);
+	b->nlh.nlmsg_len = off + NLA_ALIGN(a->nla_len);
+	return b->nlh.nlmsg_len;
+}
+
+TEST(extack_capped)
+{
+	struct ackbuf b;
+	char out[64];
+	size_t len = make_ack(&b, 1, "integer out of range", 0);
+
+	ASSERT_EQ(1, elastic_extack_msg(&b, len, out, sizeof(out)));
+	EXPECT_STREQ("integer out of range", out);
+}
+
+TEST(extack_after_echoed_request)
+{
+	struct ackbuf b;
+	char out[64];
+	size_t len = make_ack(&b, 0, "missing attribute", 20);
+
+	ASSERT_EQ(1, elastic_extack_msg(&b, len, out, sizeof(out)));
+	EXPECT_STREQ("missing attribute", out);
+}
+
+TEST(extack_truncates_to_buffer)
+{
+	struct ackbuf b;
+	char out[8];
+	size_t len = make_ack(&b, 1, "a long explanation", 0);
+
+	ASSERT_EQ(1, elastic_extack_msg(&b, len, out, sizeof(out)));
+	EXPECT_STREQ("a long ", out);
+}
+
+TEST(extack_rejects_malformed)
+{
+	struct ackbuf b;
+	char out[64] = "x";
+	size_t len = make_ack(&b, 1, "msg", 0);
+	struct nlattr *a = (struct nlattr *)(b.raw + NLMSG_HDRLEN + sizeof(struct nlmsgerr));
+
+	/* An attribute claiming more than the message holds: no over-read. */
+	a->nla_len = 400;
+	EXPECT_EQ(0, elastic_extack_msg(&b, len, out, sizeof(out)));
+	EXPECT_STREQ("", out);
+	/* No TLV flag: nothing to find. */
+	len = make_ack(&b, 1, "msg", 0);
+	b.nlh.nlmsg_flags = 0;
+	EXPECT_EQ(0, elastic_extack_msg(&b, len, out, sizeof(out)));
+	/* A header longer than the buffer. */
+	len = make_ack(&b, 1, "msg", 0);
+	EXPECT_EQ(0, elastic_extack_msg(&b, len - 1, out, sizeof(out)));
+	/* Echoed request length smaller than a header. */
+	len = make_ack(&b, 0, "msg", 0);
+	((struct nlmsgerr *)NLMSG_DATA(&b.nlh))->msg.nlmsg_len = 3;
+	EXPECT_EQ(0, elastic_extack_msg(&b, len, out, sizeof(out)));
+}
+
+TEST(elasticctl_usage_errors_exit_2)
+{
+	const char *args[] = { "", "bogus", "status extra", "config set node-id",
+			       "config set node-id 64", "config set node-id 0",
+			       "config set node-id abc", "config get node-id 3",
+			       "--no-such-option status" };
+	char cmd[512], out[4096];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		int rc;
+
+		snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl %s 2>&1",
+			 top(), args[i]);
+		rc = run(cmd, out, sizeof(out));
+		if (rc != 2)
+			TH_LOG("args '%s' exited %d: %s", args[i], rc, out);
+		EXPECT_EQ(2, rc);
+	}
+}
+
+TEST(elasticctl_version_and_help)
+{
+	char cmd[512], out[4096];
+
+	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl -V", top());
+	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
+	EXPECT_EQ(0, strncmp(out, "elasticctl ", 11));
+	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl --help", top());
+	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "config set node-id"));
+}
+
+/* On a machine without the module (the host), the error says so. */
+TEST(elasticctl_without_module)
+{
+	char cmd[512], out[4096];
+
+	if (!access("/proc/sys/elastic/node_id", F_OK))
+		SKIP(return, "the elastic module is loaded on this machine");
+	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl status 2>&1", top());
+	EXPECT_EQ(1, run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "module is not loaded")) TH_LOG("%s", out);
+}
+
+/* spotos-agent: a server on a loopback port per test. */
+FIXTURE(agent)
+{
+	pid_t server;
+	char target[64];
+};
+
+FIXTURE_SETUP(agent)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	char bin[512], portstr[16], out[64];
+	int fd, i;
+
+	/* Pick a free port, then hand it to the server. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&a, &len));
+	close(fd);
+	snprintf(portstr, sizeof(portstr), "%d", ntohs(a.sin_port));
+	snprintf(self->target, sizeof(self->target), "127.0.0.1:%s", portstr);
+	snprintf(bin, sizeof(bin), "%s/userspace/agent/spotos-agent", top());
+	self->server = fork();
+	ASSERT_GE(self->server, 0);
+	if (!self->server) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 2);
+		execl(bin, bin, "serve", "--port", portstr, NULL);
+		_exit(127);
+	}
+	snprintf(bin, sizeof(bin), "%s/userspace/agent/spotos-agent wait --timeout 10 %s",
+		 top(), self->target);
+	for (i = 0; i < 3 && run(bin, out, sizeof(out)); i++)
+		;
+}
+
+FIXTURE_TEARDOWN(agent)
+{
+	kill(self->server, SIGKILL);
+	waitpid(self->server, NULL, 0);
+}
+
+static int agent_exec(const char *target, const char *args, char *out, size_t size)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "%s/userspace/agent/spotos-agent exec %s -- %s",
+		 top(), target, args);
+	return run(cmd, out, size);
+}
+
+TEST_F(agent, exit_status_propagates)
+{
+	char out[256];
+
+	EXPECT_EQ(0, agent_exec(self->target, "true", out, sizeof(out)));
+	EXPECT_EQ(1, agent_exec(self->target, "false", out, sizeof(out)));
+	EXPECT_EQ(7, agent_exec(self->target, "sh -c 'exit 7'", out, sizeof(out)));
+	EXPECT_EQ(128 + 9, agent_exec(self->target, "sh -c 'kill -9 $$'", out, sizeof(out)));
+	EXPECT_EQ(127, agent_exec(self->target, "/no/such/program", out, sizeof(out)));
+}
+
+TEST_F(agent, stdout_and_stderr_are_separate)
+{
+	char cmd[1024], out[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "%s/userspace/agent/spotos-agent exec %s -- sh -c 'echo out; echo err >&2' 2>/dev/null",
+		 top(), self->target);
+	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
+	EXPECT_STREQ("out\n", out);
+	snprintf(cmd, sizeof(cmd),
+		 "%s/userspace/agent/spotos-agent exec %s -- sh -c 'echo out; echo err >&2' 2>&1 >/dev/null",
+		 top(), self->target);
+	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
+	EXPECT_STREQ("err\n", out);
+}
+
+TEST_F(agent, large_output_arrives_whole)
+{
+	char out[8];
+	char cmd[1024];
+
+	/* 3 MiB through the framing, counted on our side. */
+	snprintf(cmd, sizeof(cmd),
+		 "test $(%s/userspace/agent/spotos-agent exec %s -- head -c 3145728 /dev/zero | wc -c) = 3145728",
+		 top(), self->target);
+	EXPECT_EQ(0, run(cmd, out, sizeof(out)));
+}
+
+TEST_F(agent, environment_and_cwd)
+{
+	char cmd[1024], out[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd /tmp && %s/userspace/agent/spotos-agent exec --env SPOTOS_X=42 %s -- sh -c 'echo $SPOTOS_X $(pwd)'",
+		 top(), self->target);
+	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
+	EXPECT_STREQ("42 /tmp\n", out);
+}
+
+TEST_F(agent, timeout_kills_the_command)
+{
+	char cmd[1024], out[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "%s/userspace/agent/spotos-agent exec --timeout 1 %s -- sh -c 'sleep 30' 2>&1",
+		 top(), self->target);
+	EXPECT_EQ(124, run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "timed out"));
+}
+
+/* Garbage on the wire closes that connection; the server goes on. */
+TEST_F(agent, malformed_requests_are_dropped)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	const char *frames[] = {
+		"GET / HTTP/1.0\r\n\r\n",
+		"SPA1\x01\x00\x00\x00\xff\xff\xff\xff",		/* 4 billion strings */
+		"SPA1\x01\x00\x00\x00\x01\x00\x00\x00\xff\xff\xff\x7f",	/* 2 GiB string */
+		"SPA1\x01\x00\x00\x00\x03\x00\x00\x00\x01\x00\x00\x00/",	/* truncated */
+	};
+	char out[64];
+	unsigned int i;
+
+	a.sin_port = htons(atoi(strchr(self->target, ':') + 1));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		ssize_t n;
+
+		ASSERT_EQ(0, connect(fd, (struct sockaddr *)&a, sizeof(a)));
+		ASSERT_GT(write(fd, frames[i], strlen(frames[i]) + (i ? 4 : 0)), 0);
+		shutdown(fd, SHUT_WR);
+		/* EOF or a reset (unread garbage), never a reply. */
+		n = read(fd, out, sizeof(out));
+		if (n > 0)
+			TH_LOG("frame %u got a reply", i);
+		EXPECT_GE(0, n);
+		close(fd);
+	}
+	EXPECT_EQ(0, agent_exec(self->target, "true", out, sizeof(out)));
+	EXPECT_EQ(0, kill(self->server, 0));
+}
+
+TEST_HARNESS_MAIN
