@@ -123,15 +123,16 @@ int main(int argc, char **argv)
 	};
 	const char *path = ED_DEFAULT_CONFIG;
 	int foreground = 0, dry_run = 0, check = 0, verbosity = 0, opt, sig;
-	struct ed_config *cfg = malloc(sizeof(*cfg)), *next = malloc(sizeof(*next));
+	/* Two configurations (running, candidate) swapped on reload; static
+	 * because they are large and live as long as the process. */
+	static struct ed_config cfg_a, cfg_b;
+	struct ed_config *cfg = &cfg_a, *next = &cfg_b;
 	struct ed_actuator *act;
 	struct ed_reactor *reactor;
 	struct ed_watcher *watcher;
 	char err[512];
 	sigset_t set;
 
-	if (!cfg || !next)
-		return 1;
 	while ((opt = getopt_long(argc, argv, "c:fnvqh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
@@ -235,8 +236,6 @@ int main(int argc, char **argv)
 	ed_reactor_free(reactor);
 	act->ops->destroy(act);
 	ed_http_global_cleanup();
-	free(cfg);
-	free(next);
 	log_info("stopped");
 	return 0;
 }

@@ -135,6 +135,8 @@ void ed_watcher_error(struct ed_watcher *w, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(w->last_err, sizeof(w->last_err), "%s", msg);
+	if (atomic_load(&w->stop))
+		return;	/* requests aborted by a shutdown are not failures */
 	/* A few recent messages are remembered because one round can fail in
 	 * several ways (AWS polls two endpoints) and each would alternate. */
 	for (i = 0; i < n; i++)
