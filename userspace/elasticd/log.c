@@ -13,8 +13,9 @@ static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 void ed_log_init(int use_syslog, int verbosity)
 {
 	g_syslog = use_syslog;
+	/* 1 debug, 0 info, -1 warnings (-q), -2 errors, -3 critical only (tests). */
 	g_max_prio = verbosity > 0 ? LOG_DEBUG : verbosity == 0 ? LOG_INFO :
-		     verbosity == -1 ? LOG_WARNING : LOG_ERR;	/* -2: tests */
+		     verbosity == -1 ? LOG_WARNING : verbosity == -2 ? LOG_ERR : LOG_CRIT;
 	if (use_syslog)
 		openlog("elasticd", LOG_PID, LOG_DAEMON);
 }

@@ -12,6 +12,7 @@ import calendar
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,6 +29,7 @@ sys.path.insert(0, HERE)
 from emulator import Emulator  # noqa: E402
 
 BIN = os.path.join(ROOT, "elasticd")
+TMP = tempfile.mkdtemp(prefix="elasticd-tests-")  # removed at the end
 results = []
 
 
@@ -92,7 +94,7 @@ class Daemon:
     """elasticd in the foreground; stdout lines are collected as they come."""
 
     def __init__(self, conf_text, dry_run=True, args=()):
-        self.dir = tempfile.mkdtemp(prefix="elasticd-test-")
+        self.dir = tempfile.mkdtemp(dir=TMP)
         self.conf = os.path.join(self.dir, "elasticd.conf")
         self.write(conf_text)
         self.errpath = os.path.join(self.dir, "stderr")
@@ -367,7 +369,7 @@ def t_dry_azure_two():
 @test("SIGHUP: removed node drained then removed, caps applied, watcher undisturbed")
 def t_sighup():
     emu = Emulator("aws").start()
-    tmp = tempfile.mkdtemp(prefix="elasticd-plan-")
+    tmp = tempfile.mkdtemp(dir=TMP)
     plan = os.path.join(tmp, "plan.json")
     with open(plan, "w") as f:
         f.write('{"nodes": [{"id": 1, "page_cap": 1000}, {"id": 3, "page_cap": 10}]}')
@@ -495,6 +497,7 @@ def main():
             emit(False, name)
             for line in traceback.format_exc().splitlines():
                 print("# " + line, flush=True)
+    shutil.rmtree(TMP, ignore_errors=True)
     failed = results.count(False)
     print("1..%d" % len(results))
     print("# %d passed, %d failed" % (len(results) - failed, failed))

@@ -428,7 +428,7 @@ static void t_reactor_shutdown(void)
 
 int main(void)
 {
-	ed_log_init(0, getenv("ELASTICD_TEST_VERBOSE") ? 1 : -2);
+	ed_log_init(0, getenv("ELASTICD_TEST_VERBOSE") ? 1 : -3);
 	ed_wall_now = wall;
 	t_iso8601();
 	t_iso8601_bad();
