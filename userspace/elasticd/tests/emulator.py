@@ -50,6 +50,12 @@ from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
+def load_fixture(name):
+    with open(os.path.join(FIXTURES, name), "rb") as f:
+        data = f.read()
+    return json.loads(data) if name.endswith(".json") else data.decode()
+
+
 DEFAULTS = {
     "misbehave": None,
     "misbehave_token": None,
@@ -65,7 +71,8 @@ DEFAULTS = {
     "preempted": False,
     "max_wait_s": 30.0,
     # azure
-    "events": [],                  # list of events, or "fixture:<file>"
+    "events": load_fixture("azure-scheduledevents-empty.json")["Events"],
+                                   # list of events, or "fixture:<file>"
     "incarnation": 1,
 }
 
@@ -74,12 +81,6 @@ AWS_REBALANCE = "/latest/meta-data/events/recommendations/rebalance"
 AWS_TOKEN = "/latest/api/token"
 GCP_PREEMPTED = "/computeMetadata/v1/instance/preempted"
 AZURE_EVENTS = "/metadata/scheduledevents"
-
-
-def load_fixture(name):
-    with open(os.path.join(FIXTURES, name), "rb") as f:
-        data = f.read()
-    return json.loads(data) if name.endswith(".json") else data.decode()
 
 
 class State:
@@ -352,7 +353,7 @@ class Handler(BaseHTTPRequestHandler):
             with self.st.cond:
                 self.st.stats["notices_served"] += 1
         try:
-            self.send(200, "TRUE" if value else "FALSE", "application/text",
+            self.send(200, GCP_BODY[bool(value)], "application/text",
                       {"ETag": etag, "Metadata-Flavor": "Google"})
         except (BrokenPipeError, ConnectionResetError):
             pass
@@ -398,6 +399,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, json.dumps(doc), "application/json")
 
 
+GCP_BODY = {True: load_fixture("gcp-preempted-true.txt"),
+            False: load_fixture("gcp-preempted-false.txt")}
 NOT_FOUND_HTML = ('<?xml version="1.0" encoding="iso-8859-1"?>\n<!DOCTYPE html>\n'
                   '<html><head><title>404 - Not Found</title></head>'
                   '<body><h1>404 - Not Found</h1></body></html>\n')

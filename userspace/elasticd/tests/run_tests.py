@@ -192,7 +192,7 @@ def http(url, method="GET", headers=None, data=None):
         return e.code, e.read().decode(), dict(e.headers)
 
 
-@test("emulators refuse requests without the headers the real services require")
+@test("emulators refuse requests without the headers the real services require; documented approval body accepted")
 def t_emulator_headers():
     aws, gcp, az = Emulator("aws").start(), Emulator("gcp").start(), Emulator("azure").start()
     try:
@@ -212,6 +212,13 @@ def t_emulator_headers():
         assert http(ev)[0] == 400
         assert http(az.url + "/metadata/scheduledevents", headers={"Metadata": "true"})[0] == 400
         assert http(ev, headers={"Metadata": "true"})[0] == 200
+        with open(os.path.join(HERE, "fixtures", "azure-startrequests.json"), "rb") as f:
+            approve = f.read()
+        hdr = {"Metadata": "true", "Content-Type": "application/json"}
+        assert http(ev, "POST", hdr, approve)[0] == 400  # no such event yet
+        az.ctl({"events": "fixture:azure-scheduledevents-preempt.json"})
+        assert http(ev, "POST", hdr, approve)[0] == 200
+        assert az.stats()["approvals"] == ["f020ba2e-3bc0-4c40-a10b-86575a9eabd5"]
         assert aws.stats()["unauthorized"] == 1 and gcp.stats()["rejected"] == 1
         assert az.stats()["rejected"] == 2
     finally:
