@@ -180,6 +180,7 @@ typedef struct {
     int n_integer;              /* first n_integer periods have integer node counts */
     int allow_spot;             /* 0: on-demand only */
     const unsigned char *allowed; /* [n_mkts] or NULL = all */
+    const unsigned char *od_allowed; /* [n_types] or NULL = all */
     const double *risk_dev;     /* [S * n_mkts] price deviations (scenarios), or NULL */
     int n_scen;
     double risk_weight;
@@ -230,6 +231,10 @@ int ec_decide(ec_policy p, const ec_decision_ctx *ctx, ec_fleet *out, ec_error *
 /* The cheapest on-demand-only fleet holding `demand` GiB. */
 int ec_on_demand_fleet(const ec_world *w, const ec_config *c, double demand, ec_fleet *out,
                        ec_error *err);
+/* On-demand types not dominated by another (at least as much memory for at most the
+ * price): mask[j] = 1. Dominated types never lower the cost, so pruning them only makes the
+ * integer search smaller. */
+void ec_od_undominated(const ec_world *w, unsigned char *mask);
 /* On-demand fallback: make `f` satisfy every constraint at `demand` by adding the cheapest
  * on-demand nodes (spot counts kept). Returns number of nodes added, -1 on error. */
 int ec_repair(const ec_world *w, const ec_config *c, int t, const unsigned char *available,

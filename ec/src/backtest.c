@@ -161,8 +161,13 @@ int ec_backtest(const ec_world *w, const ec_config *c, ec_policy p, const ec_bt_
         ec_decision_ctx x = {.w = w, .c = c, .t = t, .available = avail, .current = &cur,
                              .demand_hist = w->demand};
         double t0 = ec_now_ms();
-        if ((rc = ec_decide(p, &x, &next, err)))
+        if ((rc = ec_decide(p, &x, &next, err))) {
+            char when[32], msg[EC_ERR_MAX];
+            ec_format_hour(w->hour0 + t, when);
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            ec_fail(err, "hour %s: %.400s", when, msg);
             break;
+        }
         double ms = ec_now_ms() - t0;
         total_ms += ms;
         if (ms > r->max_decision_ms)

@@ -26,7 +26,7 @@ static int check_width(const ec_csv *csv, int r, ec_error *err)
 {
     int want = csv->n_fields[0], got = csv->n_fields[r];
     if (got != want)
-        return ec_csv_fail(csv, r, got < want ? got - 1 : want, err,
+        return ec_csv_fail(csv, r, got < want ? got : want, err, /* first missing or extra column */
                            "expected %d fields as in the header, found %d", want, got);
     return 0;
 }
@@ -86,7 +86,8 @@ fail:
 }
 
 /* Shared shape of the price and band files: a timestamp column, then one column per
- * instance type; empty header cells mark unused columns. Rows must go forward in time. */
+ * instance type; empty header cells mark unused columns. Price rows must go forward in
+ * time; band snapshots may come in any order. */
 typedef struct {
     int n_cols;
     int *src;                       /* source column of each named column */
@@ -94,7 +95,7 @@ typedef struct {
     int64_t *time;                  /* per data row */
 } wide_header;
 
-static int read_wide(const ec_csv *csv, wide_header *h, ec_error *err)
+static int read_wide(const ec_csv *csv, wide_header *h, int ordered, ec_error *err)
 {
     int nf = csv->n_fields[0];
     h->src = malloc(sizeof *h->src * nf);
@@ -122,7 +123,7 @@ static int read_wide(const ec_csv *csv, wide_header *h, ec_error *err)
             return -1;
         if (ec_parse_time(csv->fields[r][0], &h->time[r]))
             return ec_csv_fail(csv, r, 0, err, "bad timestamp '%s'", csv->fields[r][0]);
-        if (r > 1 && h->time[r] <= h->time[r - 1])
+        if (ordered && r > 1 && h->time[r] <= h->time[r - 1])
             return ec_csv_fail(csv, r, 0, err, "timestamp '%s' does not go forward in time",
                                csv->fields[r][0]);
     }
@@ -160,9 +161,10 @@ int ec_load_bands(const char *path, char (**names)[EC_NAME_MAX], double **bands,
     wide_header h = {0};
     if (ec_csv_read(path, &csv, err))
         return -1;
-    if (read_wide(&csv, &h, err))
+    if (read_wide(&csv, &h, 0, err))
         goto fail;
     double *b = malloc(sizeof *b * h.n_cols);
+    int64_t *when = malloc(sizeof *when * h.n_cols);
     for (int i = 0; i < h.n_cols; i++)
         b[i] = NAN;
     for (int r = 1; r < csv.n_rows; r++)
@@ -170,11 +172,16 @@ int ec_load_bands(const char *path, char (**names)[EC_NAME_MAX], double **bands,
             double v = NAN;
             if (wide_cell(&csv, r, h.src[i], 0, 1, "interruption band", &v, err)) {
                 free(b);
+                free(when);
                 goto fail;
             }
-            if (!isnan(v))
-                b[i] = v; /* rows go forward in time: the last one wins */
+            /* the latest snapshot wins; a later row breaks ties */
+            if (!isnan(v) && (isnan(b[i]) || h.time[r] >= when[i])) {
+                b[i] = v;
+                when[i] = h.time[r];
+            }
         }
+    free(when);
     *names = h.names;
     h.names = NULL;
     *bands = b;
@@ -195,7 +202,7 @@ int ec_load_prices(const char *path, char (**cols)[EC_NAME_MAX], int *n_cols, do
     wide_header h = {0};
     if (ec_csv_read(path, &csv, err))
         return -1;
-    if (read_wide(&csv, &h, err))
+    if (read_wide(&csv, &h, 1, err))
         goto fail;
     int64_t first = h.time[1] / 3600, last = h.time[csv.n_rows - 1] / 3600;
     for (int r = 2; r < csv.n_rows; r++)

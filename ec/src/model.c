@@ -7,7 +7,7 @@
  *   ls/lo launches, r[k,s] |cost deviation| in price scenario s (MAD risk)
  * minimise  sum_k len_k * (sum_m (p[k,m] + pen_m) n + sum_j od_j o + risk/S * sum_s r)
  *         + sum_k sum (launch_hours (+ switch_hours) * price) * launches
- * s.t.      sum_m y + z >= D_k                      all pages placed
+ * s.t.      sum_m y + z = D_k                       all pages placed
  *           z >= K, z <= sum_j mem_j o             hot set on reliable nodes
  *           y_m <= min(mem_m, B (N - margin)) n_m  per-node evacuation (EDM)
  *           y_m <= share * D_k                     SpotWeb's per-market cap
@@ -266,6 +266,7 @@ int ec_solve(const ec_problem *p, ec_solution *s, ec_error *err)
         if (w->types[j].od_usd / w->types[j].mem_gib < od_per_gib)
             od_per_gib = w->types[j].od_usd / w->types[j].mem_gib;
 
+    glp_term_out(GLP_OFF); /* GLPK prints scaling/basis chatter even at GLP_MSG_OFF */
     builder b = {0};
     b.lp = glp_create_prob();
     glp_set_obj_dir(b.lp, GLP_MIN);
@@ -302,6 +303,8 @@ int ec_solve(const ec_problem *p, ec_solution *s, ec_error *err)
             launch_price[(size_t)k * (M + J) + m] = pr;
         }
         for (int j = 0; j < J; j++) {
+            if (p->od_allowed && !p->od_allowed[j] && !(k == 0 && p->lower && p->lower->od[j] > 0))
+                continue;
             double ub = integer ? ceil(D / w->types[j].mem_gib) + 1 : INFINITY, lo = 0;
             if (k == 0 && p->lower) {
                 lo = p->lower->od[j];
@@ -312,7 +315,7 @@ int ec_solve(const ec_problem *p, ec_solution *s, ec_error *err)
             launch_price[(size_t)k * (M + J) + M + j] = w->types[j].od_usd;
         }
         /* pages, hot set, memory and node totals */
-        int r = add_row(&b, GLP_LO, D, 0);
+        int r = add_row(&b, GLP_FX, D, D);
         put(&b, r, cz[k], 1);
         int rod = add_row(&b, GLP_LO, 0, 0);
         put(&b, rod, cz[k], -1);
@@ -368,46 +371,60 @@ int ec_solve(const ec_problem *p, ec_solution *s, ec_error *err)
             put(&b, rl, carry_col, 1);
         }
         /* MAD risk: mean |portfolio cost deviation| over the price scenarios */
+        /* Deviations are in USD (1e-4..1e-2); rows are scaled by RS so the simplex sees
+         * coefficients near 1, and sub-micro-dollar noise is dropped. */
+        const double RS = 1000;
         for (int sc = 0; sc < p->n_scen && p->risk_weight > 0; sc++) {
-            int rc = add_col(&b, 0, 0, INFINITY, L * p->risk_weight / p->n_scen);
+            int rc = add_col(&b, 0, 0, INFINITY, L * p->risk_weight / p->n_scen / RS);
             int r1 = add_row(&b, GLP_LO, 0, 0), r2 = add_row(&b, GLP_LO, 0, 0);
             put(&b, r1, rc, 1);
             put(&b, r2, rc, 1);
             for (int m = 0; m < M; m++) {
                 double d = p->risk_dev[(size_t)sc * M + m];
-                put(&b, r1, cn[k * M + m], -d);
-                put(&b, r2, cn[k * M + m], d);
+                if (fabs(d) < 1e-6)
+                    continue;
+                put(&b, r1, cn[k * M + m], -d * RS);
+                put(&b, r2, cn[k * M + m], d * RS);
             }
         }
     }
     glp_load_matrix(b.lp, b.nz, b.ia, b.ja, b.ar);
 
+    /* Scale, solve the LP relaxation by simplex (presolve first, plain simplex if the
+     * presolver gives up on a degenerate instance), then branch-and-cut from that basis. */
     int rc = 0, has_int = p->n_integer > 0;
-    if (has_int) {
+    glp_scale_prob(b.lp, GLP_SF_AUTO);
+    glp_smcp sm;
+    glp_init_smcp(&sm);
+    sm.msg_lev = GLP_MSG_OFF;
+    sm.presolve = GLP_ON;
+    int ret = glp_simplex(b.lp, &sm);
+    if (ret != 0 || glp_get_status(b.lp) != GLP_OPT) {
+        sm.presolve = GLP_OFF;
+        glp_adv_basis(b.lp, 0);
+        ret = glp_simplex(b.lp, &sm);
+    }
+    if (ret != 0 || glp_get_status(b.lp) != GLP_OPT)
+        rc = ec_fail(err, "LP relaxation not solved (glpk ret %d, status %d)", ret,
+                     glp_get_status(b.lp));
+    if (rc == 0 && has_int) {
         glp_iocp parm;
         glp_init_iocp(&parm);
         parm.msg_lev = GLP_MSG_OFF;
-        parm.presolve = GLP_ON;
+        parm.presolve = GLP_OFF;
         parm.tm_lim = (int)(c->mip_time_s * 1000);
         parm.mip_gap = c->mip_gap;
         parm.fp_heur = GLP_ON;
-        int ret = glp_intopt(b.lp, &parm);
+        parm.mir_cuts = GLP_ON;
+        parm.gmi_cuts = GLP_ON;
+        ret = glp_intopt(b.lp, &parm);
         int st = glp_mip_status(b.lp);
         if (st == GLP_OPT)
             s->status = 0;
         else if (st == GLP_FEAS)
             s->status = 1;
         else
-            rc = ec_fail(err, "MILP: no feasible fleet (glpk ret %d, status %d)", ret, st);
-    } else {
-        glp_smcp parm;
-        glp_init_smcp(&parm);
-        parm.msg_lev = GLP_MSG_OFF;
-        parm.presolve = GLP_ON;
-        int ret = glp_simplex(b.lp, &parm);
-        if (ret != 0 || glp_get_status(b.lp) != GLP_OPT)
-            rc = ec_fail(err, "LP: not solved to optimality (glpk ret %d, status %d)", ret,
-                         glp_get_status(b.lp));
+            rc = ec_fail(err, "MILP: no integer fleet found (glpk ret %d, status %d)", ret, st);
     }
     if (rc == 0) {
         s->P = P;

@@ -6,8 +6,9 @@
  *   on-demand      on-demand types only, sized for the peak M
  *   lowest-price   the `pools` cheapest spot pools (USD per GiB of page cap), myopic
  *   price-capacity the `pools` pools of the lowest interruption band, then cheapest
- * The two heuristics behave like an EC2 Fleet in "maintain" mode: they keep their
- * instances while the fleet is still feasible and only re-plan when it is not. */
+ * The two heuristics re-rank the pools every hour (like an EC2 Fleet with capacity
+ * rebalancing); launch costs are in their objective, so they keep running nodes unless a
+ * move pays for itself within the hour. */
 #include "ec.h"
 
 #include <math.h>
@@ -38,17 +39,35 @@ static double cheapest_od_per_gib(const ec_world *w)
     return best;
 }
 
+void ec_od_undominated(const ec_world *w, unsigned char *mask)
+{
+    for (int j = 0; j < w->n_types; j++) {
+        const ec_itype *a = &w->types[j];
+        mask[j] = 1;
+        for (int i = 0; i < w->n_types && mask[j]; i++) {
+            const ec_itype *b = &w->types[i];
+            if (i != j && b->mem_gib >= a->mem_gib && b->od_usd <= a->od_usd &&
+                (b->mem_gib > a->mem_gib || b->od_usd < a->od_usd || i < j))
+                mask[j] = 0;
+        }
+    }
+}
+
 /* Single-period sizing: the fleet for one hour at the given prices. */
 static int solve_one(const ec_world *w, const ec_config *c, const double *price, double demand,
                      const ec_fleet *start, int allow_spot, const unsigned char *allowed,
                      const ec_fleet *lower, int fix_spot, ec_fleet *out, ec_error *err)
 {
     int len = 1;
+    unsigned char *od = malloc(w->n_types + 1);
+    ec_od_undominated(w, od);
     ec_problem p = {.w = w, .c = c, .P = 1, .len = &len, .price = price, .demand = &demand,
                     .start = start, .n_integer = 1, .allow_spot = allow_spot,
-                    .allowed = allowed, .lower = lower, .fix_spot = fix_spot};
+                    .allowed = allowed, .od_allowed = od, .lower = lower, .fix_spot = fix_spot};
     ec_solution s;
-    if (ec_solve(&p, &s, err))
+    int rc = ec_solve(&p, &s, err);
+    free(od);
+    if (rc)
         return -1;
     ec_fleet_copy(out, &s.fleets[0]);
     ec_solution_free(&s);
@@ -111,14 +130,6 @@ static int heuristic(ec_policy pol, const ec_decision_ctx *x, ec_fleet *out, ec_
     const ec_world *w = x->w;
     const ec_config *c = x->c;
     double demand = planned_demand(x, 0);
-    ec_fleet_copy(out, x->current);
-    int keep = 1;
-    for (int m = 0; m < w->n_mkts; m++)
-        if (out->spot[m] > 0 && !x->available[m])
-            keep = 0;
-    if (keep && ec_fleet_nodes(out) > 0 && ec_check_fleet(w, c, out, demand, NULL, 0) == 0)
-        return 0;
-
     double *price = current_prices(x);
     int M = w->n_mkts, *order = malloc(sizeof *order * (M + 1)), n = 0;
     double *key = malloc(sizeof *key * (M + 1));
@@ -146,19 +157,39 @@ static int heuristic(ec_policy pol, const ec_decision_ctx *x, ec_fleet *out, ec_
     return rc;
 }
 
+/* Look-ahead periods of growing length (1,1,1,1,2,2,4,4,8,...): the near future, where
+ * forecasts are good and decisions are imminent, at full resolution; the far future only
+ * coarsely. Keeps a 24-hour horizon to 9 periods, which is what makes a decision take tens
+ * of milliseconds instead of seconds (the first period is the one executed anyway). */
+static int lookahead_periods(int H, int *len)
+{
+    int P = 0, used = 0;
+    for (int k = 0; used < H; k++) {
+        int l = k < 4 ? 1 : 1 << ((k - 2) / 2);
+        if (l > H - used)
+            l = H - used;
+        len[P++] = l;
+        used += l;
+    }
+    return P;
+}
+
 static int mpo(const ec_decision_ctx *x, ec_fleet *out, ec_error *err)
 {
     const ec_world *w = x->w;
     const ec_config *c = x->c;
     const int M = w->n_mkts, H = c->horizon > 0 ? c->horizon : 1;
     int *len = malloc(sizeof *len * H);
-    double *price = malloc(sizeof *price * (size_t)H * (M + 1));
-    double *demand = malloc(sizeof *demand * H);
+    const int P = lookahead_periods(H, len);
+    double *price = malloc(sizeof *price * (size_t)P * (M + 1));
+    double *demand = malloc(sizeof *demand * P);
     unsigned char *allowed = calloc(M + 1, 1);
     double od_gib = cheapest_od_per_gib(w);
-    for (int k = 0; k < H; k++) {
-        len[k] = 1;
-        demand[k] = planned_demand(x, k);
+    for (int k = 0, h0 = 0; k < P; h0 += len[k++]) {
+        demand[k] = 0;
+        for (int h = h0; h < h0 + len[k]; h++) /* hold the period's peak */
+            if (planned_demand(x, h) > demand[k])
+                demand[k] = planned_demand(x, h);
     }
     for (int m = 0; m < M; m++) {
         double now = ec_price(w, x->t, m);
@@ -166,9 +197,12 @@ static int mpo(const ec_decision_ctx *x, ec_fleet *out, ec_error *err)
         /* A spot node dearer per GiB than on-demand memory can never pay off: prune it
          * before the solver sees it (this only speeds the search up). */
         allowed[m] = x->available[m] && !isnan(now) && now / t->mem_gib < od_gib;
-        for (int k = 0; k < H; k++)
-            price[(size_t)k * M + m] =
-                !allowed[m] ? NAN : k == 0 ? now : ec_fc_price(w->price + m, M, x->t, k);
+        for (int k = 0, h0 = 0; k < P; h0 += len[k++]) {
+            double s = 0;
+            for (int h = h0; h < h0 + len[k]; h++) /* mean forecast over the period */
+                s += h == 0 ? now : ec_fc_price(w->price + m, M, x->t, h);
+            price[(size_t)k * M + m] = allowed[m] ? s / len[k] : NAN;
+        }
     }
     /* Risk scenarios: deviations of each market's price from its mean over the window. */
     int W = c->risk_window, S = 0;
@@ -176,6 +210,7 @@ static int mpo(const ec_decision_ctx *x, ec_fleet *out, ec_error *err)
     if (W > 0 && x->t >= 1) {
         int lo = x->t - W + 1 < 0 ? 0 : x->t - W + 1;
         S = x->t - lo + 1;
+        /* every 2nd hour as a scenario: adjacent hours are nearly identical anyway */
         for (int m = 0; m < M; m++) {
             double mean = 0;
             int cnt = 0;
@@ -185,12 +220,17 @@ static int mpo(const ec_decision_ctx *x, ec_fleet *out, ec_error *err)
             if (!cnt || !allowed[m])
                 continue;
             mean /= cnt;
-            for (int i = lo; i <= x->t; i++)
-                dev[(size_t)(i - lo) * M + m] = isnan(ec_price(w, i, m)) ? 0 : ec_price(w, i, m) - mean;
+            for (int i = x->t; i >= lo; i -= 2)
+                dev[(size_t)((x->t - i) / 2) * M + m] =
+                    isnan(ec_price(w, i, m)) ? 0 : ec_price(w, i, m) - mean;
         }
+        S = (S + 1) / 2;
     }
-    ec_problem p = {.w = w, .c = c, .P = H, .len = len, .price = price, .demand = demand,
+    unsigned char *od = malloc(w->n_types + 1);
+    ec_od_undominated(w, od);
+    ec_problem p = {.w = w, .c = c, .P = P, .len = len, .price = price, .demand = demand,
                     .start = x->current, .n_integer = 1, .allow_spot = 1, .allowed = allowed,
+                    .od_allowed = od,
                     .risk_dev = dev, .n_scen = S, .risk_weight = c->risk_aversion,
                     .penalties = 1, .switch_hours = c->switch_hours};
     ec_solution s;
@@ -199,6 +239,7 @@ static int mpo(const ec_decision_ctx *x, ec_fleet *out, ec_error *err)
         ec_fleet_copy(out, &s.fleets[0]);
         ec_solution_free(&s);
     }
+    free(od);
     free(dev);
     free(allowed);
     free(demand);
