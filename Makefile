@@ -16,7 +16,7 @@ SPEC := netlink/specs/elastic.yaml
 GEN := module/nl-gen.h:kernel:--header module/nl-gen.c:kernel:--source \
        include/uapi/linux/elastic.h:uapi:--header
 
-USERSPACE := userspace/lib userspace/elasticctl userspace/agent
+USERSPACE := userspace/lib userspace/elasticctl userspace/agent tests
 ifneq ($(wildcard userspace/elasticd/Makefile),)
 USERSPACE += userspace/elasticd
 endif

@@ -299,7 +299,8 @@ static int serve(int port)
 
 /* ---- client ---- */
 
-static int connect_to(const char *target)
+/* Connect within timeout_ms: a dead guest never answers the SYN. */
+static int connect_to(const char *target, int timeout_ms)
 {
 	char host[256], port[16];
 	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *ai;
@@ -314,14 +315,25 @@ static int connect_to(const char *target)
 	}
 	if (getaddrinfo(host, port, &hints, &ai))
 		return -1;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS) {
 		close(fd);
 		fd = -1;
 	}
 	freeaddrinfo(ai);
-	if (fd >= 0)
+	if (fd >= 0) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		socklen_t len = sizeof(int);
+		int err = 0;
+
+		if (poll(&p, 1, timeout_ms) != 1 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
+			close(fd);
+			return -1;
+		}
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 	return fd;
 }
 
@@ -420,7 +432,7 @@ static int client(int argc, char **argv, uint32_t type)
 	}
 	deadline = timeout > 0 ? now() + timeout : 0;
 	for (;;) {
-		fd = connect_to(target);
+		fd = connect_to(target, 5000);
 		/* wait: keep trying until the guest's agent is up. */
 		if (fd >= 0 || type != REQ_PING || !deadline || now() > deadline)
 			break;

@@ -154,8 +154,7 @@ static int cmd_events(struct elastic_client *c, const struct cmd_args *a)
 	if (ret)
 		return fail(c, "events", ret);
 	/* Tell a script that waits for us that the subscription is in place. */
-	if (!json_out)
-		fprintf(stderr, "%s: following events\n", prog);
+	fprintf(stderr, "%s: following events\n", prog);
 	while (!count || seen < count) {
 		ret = elastic_event_next(c, &ev, timeout ? (int)timeout * 1000 : -1);
 		if (ret == -ETIMEDOUT)

@@ -21,6 +21,7 @@ struct elastic_client {
 	struct nl_sock *ev;	/* events multicast group, once subscribed */
 	int family;
 	int err;		/* errno of the last NLMSG_ERROR */
+	int done;		/* the current request's ack or error arrived */
 	char msg[256];		/* its extended-ack message, if any */
 	/* filled by the reply handlers */
 	struct elastic_status *status;
@@ -62,6 +63,7 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 
 	(void)nla;
 	c->err = err->error;
+	c->done = 1;
 	elastic_extack_msg(nlh, nlh->nlmsg_len, c->msg, sizeof(c->msg));
 	return NL_STOP;
 }
@@ -99,6 +101,15 @@ static int on_event(struct nl_msg *msg, void *arg)
 	c->event->node_id = tb[ELASTIC_A_EVENT_NODE_ID] ?
 			    nla_get_u32(tb[ELASTIC_A_EVENT_NODE_ID]) : 0;
 	c->got_event = 1;
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct elastic_client *c = arg;
+
+	(void)msg;
+	c->done = 1;
 	return NL_STOP;
 }
 
@@ -175,17 +186,32 @@ void elastic_close(struct elastic_client *c)
 	free(c);
 }
 
-/* Send one request; replies go to handler (may be NULL); wait for the ack. */
+/*
+ * Send one request; replies go to handler (may be NULL).  Read until this
+ * request's own ack or error: a reply that is not multipart ends one
+ * nl_recvmsgs() call before the ack, and an ack left queued would be taken
+ * for the answer to the next request (nl_send_sync() has that flaw).
+ */
 static int request(struct elastic_client *c, struct nl_msg *msg, nl_recvmsg_msg_cb_t handler)
 {
 	int ret;
 
 	c->err = 0;
+	c->done = 0;
 	c->msg[0] = '\0';
 	nl_socket_modify_cb(c->sk, NL_CB_VALID, handler ? NL_CB_CUSTOM : NL_CB_DEFAULT,
 			    handler, c);
-	ret = nl_send_sync(c->sk, msg);	/* frees msg */
-	return ret < 0 ? nl_to_errno(c, ret) : 0;
+	nl_socket_modify_cb(c->sk, NL_CB_ACK, NL_CB_CUSTOM, on_ack, c);
+	ret = nl_send_auto(c->sk, msg);
+	nlmsg_free(msg);
+	if (ret < 0)
+		return nl_to_errno(c, ret);
+	while (!c->done) {
+		ret = nl_recvmsgs_default(c->sk);
+		if (ret < 0)
+			return nl_to_errno(c, ret);
+	}
+	return c->err;
 }
 
 static struct nl_msg *new_request(struct elastic_client *c, uint8_t cmd)

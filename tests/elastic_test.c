@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of the elastic module's interfaces, run inside a SpotOS node as
+ * root (scripts/check runs it on node 2): the generic netlink family, the
+ * sysctls and /proc/PID/elastic, including every kind of bad input, the
+ * permission checks, and unloading while in use.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/elastic.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+
+#include "elastic.h"
+#include "kselftest_harness.h"
+
+#define NOBODY 65534
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY), n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return n;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static long sysctl_long(const char *name)
+{
+	char path[128], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/sys/elastic/%s", name);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+static int set_node_id_sysctl(long id)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld\n", id);
+	return write_file("/proc/sys/elastic/node_id", buf);
+}
+
+/* Value of "key:" in /proc/PID/elastic text. */
+static long proc_value(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
+}
+
+/*
+ * Send one raw generic netlink request and return the kernel's errno from
+ * the ack (0 or negative), with its extack message in msg.
+ */
+static int raw_request(uint8_t cmd, const struct nlattr *attr, char *msg, size_t size)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	char buf[8192];
+	struct {
+		struct nlmsghdr nlh;
+		struct genlmsghdr g;
+		char attrs[64];
+	} req = {};
+	struct nlmsghdr *nlh;
+	int fd, family, one = 1, n;
+
+	msg[0] = '\0';
+	if (!sk || genl_connect(sk))
+		return -EIO;
+	family = genl_ctrl_resolve(sk, ELASTIC_FAMILY_NAME);
+	nl_socket_free(sk);
+	if (family < 0)
+		return -ENOENT;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	req.nlh.nlmsg_type = family;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.nlh.nlmsg_seq = 1;
+	req.g.cmd = cmd;
+	req.g.version = ELASTIC_FAMILY_VERSION;
+	req.nlh.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN;
+	if (attr) {
+		memcpy(req.attrs, attr, NLA_ALIGN(attr->nla_len));
+		req.nlh.nlmsg_len += NLA_ALIGN(attr->nla_len);
+	}
+	if (send(fd, &req, req.nlh.nlmsg_len, 0) < 0) {
+		close(fd);
+		return -errno;
+	}
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			close(fd);
+			return -errno;
+		}
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			elastic_extack_msg(nlh, nlh->nlmsg_len, msg, size);
+			close(fd);
+			return ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+		}
+	}
+}
+
+/* An attribute of any type and payload, for hand-made bad requests. */
+struct raw_attr {
+	struct nlattr a;
+	char data[16];
+};
+
+static struct nlattr *make_attr(struct raw_attr *r, uint16_t type, const void *data, int len)
+{
+	r->a.nla_type = type;
+	r->a.nla_len = NLA_HDRLEN + len;
+	memcpy(r->data, data, len);
+	return &r->a;
+}
+
+/* ---- status and configuration over netlink ---- */
+
+FIXTURE(nl)
+{
+	struct elastic_client *c;
+	long saved_id;
+};
+
+FIXTURE_SETUP(nl)
+{
+	ASSERT_EQ(0, elastic_open(&self->c));
+	self->saved_id = sysctl_long("node_id");
+	ASSERT_GE(self->saved_id, 1);
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	set_node_id_sysctl(self->saved_id);
+	elastic_close(self->c);
+}
+
+TEST_F(nl, status_matches_sysctl_uname_and_hostname)
+{
+	struct elastic_status st;
+	struct utsname u;
+	char host[64];
+
+	ASSERT_EQ(0, elastic_status_get(self->c, &st));
+	ASSERT_EQ(0, uname(&u));
+	EXPECT_STREQ(u.release, st.release);
+	EXPECT_NE(NULL, strstr(st.release, "-spotos"));
+	EXPECT_EQ(self->saved_id, st.node_id);
+	EXPECT_EQ(sysctl_long("bad_input"), (long)st.bad_input);
+	snprintf(host, sizeof(host), "node%u", st.node_id);
+	EXPECT_STREQ(host, u.nodename);
+	EXPECT_STRNE("", st.version);
+}
+
+TEST_F(nl, config_set_round_trip)
+{
+	struct elastic_status st;
+	uint32_t other = self->saved_id % ELASTIC_MAX_NODE_ID + 1;
+
+	ASSERT_EQ(0, elastic_config_set_node_id(self->c, other));
+	ASSERT_EQ(0, elastic_status_get(self->c, &st));
+	EXPECT_EQ(other, st.node_id);
+	EXPECT_EQ((long)other, sysctl_long("node_id"));
+	ASSERT_EQ(0, elastic_config_set_node_id(self->c, self->saved_id));
+	EXPECT_EQ(self->saved_id, sysctl_long("node_id"));
+}
+
+TEST_F(nl, unknown_command_is_refused)
+{
+	char msg[256];
+
+	EXPECT_EQ(-EOPNOTSUPP, raw_request(ELASTIC_CMD_MAX + 7, NULL, msg, sizeof(msg)));
+	EXPECT_EQ(-EOPNOTSUPP, raw_request(0, NULL, msg, sizeof(msg)));
+}
+
+TEST_F(nl, config_set_needs_cap_net_admin)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct elastic_client *c;
+		struct elastic_status st;
+
+		if (setresgid(NOBODY, NOBODY, NOBODY) || setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(10);
+		if (elastic_open(&c))
+			_exit(11);
+		/* Reading is for everyone; changing needs CAP_NET_ADMIN. */
+		if (elastic_status_get(c, &st))
+			_exit(12);
+		if (elastic_config_set_node_id(c, 5) != -EPERM)
+			_exit(13);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(self->saved_id, sysctl_long("node_id"));
+}
+
+/* ---- bad config-set requests: each refused cleanly, nothing changes ---- */
+
+FIXTURE(bad_config)
+{
+	long saved_id;
+};
+
+FIXTURE_VARIANT(bad_config)
+{
+	uint16_t type;		/* attribute type; 0: send no attribute */
+	int len;		/* payload length */
+	uint32_t value;
+	int error;		/* expected errno (negative) */
+	int counted;		/* whether the module counts it as bad input */
+	const char *why;	/* expected in the extack message */
+};
+
+FIXTURE_VARIANT_ADD(bad_config, id_above_max)
+{
+	.type = ELASTIC_A_CONFIG_NODE_ID, .len = 4, .value = ELASTIC_MAX_NODE_ID + 1,
+	.error = -ERANGE, .why = "out of range",
+};
+
+FIXTURE_VARIANT_ADD(bad_config, id_zero)
+{
+	.type = ELASTIC_A_CONFIG_NODE_ID, .len = 4, .value = 0,
+	.error = -ERANGE, .why = "out of range",
+};
+
+FIXTURE_VARIANT_ADD(bad_config, id_huge)
+{
+	.type = ELASTIC_A_CONFIG_NODE_ID, .len = 4, .value = 0xffffffff,
+	.error = -ERANGE, .why = "out of range",
+};
+
+FIXTURE_VARIANT_ADD(bad_config, id_too_short)
+{
+	.type = ELASTIC_A_CONFIG_NODE_ID, .len = 2, .value = 3,
+	.error = -ERANGE, .why = "",
+};
+
+FIXTURE_VARIANT_ADD(bad_config, unknown_attribute)
+{
+	.type = ELASTIC_A_CONFIG_MAX + 5, .len = 4, .value = 3,
+	.error = -EINVAL, .why = "",
+};
+
+FIXTURE_VARIANT_ADD(bad_config, missing_attribute)
+{
+	.type = 0, .error = -EINVAL, .counted = 1, .why = "",
+};
+
+FIXTURE_SETUP(bad_config)
+{
+	self->saved_id = sysctl_long("node_id");
+	ASSERT_GE(self->saved_id, 1);
+}
+
+FIXTURE_TEARDOWN(bad_config)
+{
+	set_node_id_sysctl(self->saved_id);
+}
+
+TEST_F(bad_config, refused_and_nothing_changes)
+{
+	long before = sysctl_long("bad_input");
+	struct raw_attr r;
+	char msg[256];
+	int ret;
+
+	ret = raw_request(ELASTIC_CMD_CONFIG_SET,
+			  variant->type ? make_attr(&r, variant->type, &variant->value, variant->len) : NULL,
+			  msg, sizeof(msg));
+	TH_LOG("kernel said %d (%s)", ret, msg);
+	if (variant->error == -ERANGE && variant->len != 4) {
+		/* A wrong length fails the policy's length check. */
+		EXPECT_TRUE(ret == -ERANGE || ret == -EINVAL);
+	} else {
+		EXPECT_EQ(variant->error, ret);
+	}
+	if (*variant->why)
+		EXPECT_NE(NULL, strstr(msg, variant->why));
+	EXPECT_EQ(self->saved_id, sysctl_long("node_id"));
+	EXPECT_EQ(before + variant->counted, sysctl_long("bad_input"));
+}
+
+/* ---- events: a change through either interface is announced once ---- */
+
+FIXTURE(events)
+{
+	struct elastic_client *c;
+	long saved_id;
+};
+
+FIXTURE_VARIANT(events)
+{
+	int via_sysctl;
+};
+
+FIXTURE_VARIANT_ADD(events, via_netlink)
+{
+	.via_sysctl = 0,
+};
+
+FIXTURE_VARIANT_ADD(events, via_sysctl)
+{
+	.via_sysctl = 1,
+};
+
+FIXTURE_SETUP(events)
+{
+	ASSERT_EQ(0, elastic_open(&self->c));
+	ASSERT_EQ(0, elastic_events_subscribe(self->c));
+	self->saved_id = sysctl_long("node_id");
+}
+
+FIXTURE_TEARDOWN(events)
+{
+	set_node_id_sysctl(self->saved_id);
+	elastic_close(self->c);
+}
+
+TEST_F(events, config_change_is_announced_once)
+{
+	uint32_t other = self->saved_id % ELASTIC_MAX_NODE_ID + 1;
+	struct elastic_event ev;
+
+	if (variant->via_sysctl) {
+		ASSERT_EQ(0, set_node_id_sysctl(other));
+	} else {
+		ASSERT_EQ(0, elastic_config_set_node_id(self->c, other));
+	}
+	ASSERT_EQ(0, elastic_event_next(self->c, &ev, 5000));
+	EXPECT_EQ(ELASTIC_EVENT_TYPE_CONFIG_CHANGED, ev.type);
+	EXPECT_EQ(other, ev.node_id);
+	/* Setting the same id again is no change: no event. */
+	if (variant->via_sysctl) {
+		ASSERT_EQ(0, set_node_id_sysctl(other));
+	} else {
+		ASSERT_EQ(0, elastic_config_set_node_id(self->c, other));
+	}
+	EXPECT_EQ(-ETIMEDOUT, elastic_event_next(self->c, &ev, 300));
+}
+
+/* ---- sysctls ---- */
+
+TEST(sysctl_node_id_rejects_bad_values)
+{
+	const char *bad[] = { "64\n", "0\n", "abc\n", "-1\n", "99999999999999999999\n", "\n" };
+	long id = sysctl_long("node_id"), count = sysctl_long("bad_input");
+	unsigned int i;
+
+	ASSERT_GE(id, 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = write_file("/proc/sys/elastic/node_id", bad[i]);
+
+		if (ret != -EINVAL)
+			TH_LOG("writing '%s' gave %d", bad[i], ret);
+		EXPECT_EQ(-EINVAL, ret);
+	}
+	EXPECT_EQ(id, sysctl_long("node_id"));
+	EXPECT_EQ(count + 6, sysctl_long("bad_input"));
+}
+
+TEST(sysctl_bad_input_is_read_only)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat("/proc/sys/elastic/bad_input", &st));
+	EXPECT_EQ(0444, st.st_mode & 07777);
+	EXPECT_EQ(-EACCES, write_file("/proc/sys/elastic/bad_input", "0\n"));
+}
+
+/* ---- /proc/PID/elastic ---- */
+
+TEST(proc_elastic_mode_and_content)
+{
+	const size_t size = 4 << 20;
+	char before[512], after[512];
+	struct stat st;
+	char *p;
+
+	ASSERT_EQ(0, stat("/proc/self/elastic", &st));
+	EXPECT_EQ(0400, st.st_mode & 07777);
+	ASSERT_GT(read_file("/proc/self/elastic", before, sizeof(before)), 0);
+	EXPECT_EQ(sysctl_long("node_id"), proc_value(before, "node_id:"));
+	EXPECT_EQ(sysctl_long("node_id"), proc_value(before, "home_node:"));
+	EXPECT_NE(NULL, strstr(before, "stretched:\tno\n"));
+	/* Touching 4 MiB of private anonymous memory shows up. */
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	madvise(p, size, MADV_NOHUGEPAGE);
+	memset(p, 0x5a, size);
+	ASSERT_GT(read_file("/proc/self/elastic", after, sizeof(after)), 0);
+	EXPECT_GE(proc_value(after, "pages_local:") - proc_value(before, "pages_local:"),
+		  (long)(size / 4096));
+	munmap(p, size);
+}
+
+TEST(proc_elastic_denied_to_another_user)
+{
+	pid_t parent = getpid(), pid = fork();
+	int status;
+
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		char path[64], buf[256];
+		int ret, null = open("/dev/null", O_WRONLY);
+
+		if (setresgid(NOBODY, NOBODY, NOBODY) || setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(10);
+		snprintf(path, sizeof(path), "/proc/%d/elastic", parent);
+		ret = read_file(path, buf, sizeof(buf));
+		if (ret != -EACCES)
+			_exit(11);
+		/*
+		 * A user's own process is readable by that user, once it is a
+		 * fresh program: one that changed its ids is not dumpable, and
+		 * the ptrace check denies it (as for /proc/PID/environ).
+		 */
+		dup2(null, 1);
+		execl("/bin/cat", "cat", "/proc/self/elastic", NULL);
+		_exit(12);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* ---- module lifetime ---- */
+
+static int module_loaded(void)
+{
+	return access("/sys/module/elastic", F_OK) == 0;
+}
+
+static void module_path(char *buf, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	exe[n > 0 ? n : 0] = '\0';
+	/* tests/elastic_test -> elastic.ko at the top of the tree */
+	snprintf(buf, size, "%s/../elastic.ko", dirname(exe));
+}
+
+TEST(unload_refused_while_proc_file_open)
+{
+	char buf[256];
+	int fd, rc;
+
+	fd = open("/proc/self/elastic", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	/* The kernel's answer to delete_module(2) for a module in use. */
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "elastic", O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	/* kmod's rmmod checks the count first and reports it in use (EBUSY). */
+	rc = system("rmmod elastic 2>/tmp/rmmod.err");
+	EXPECT_NE(0, rc);
+	ASSERT_GT(read_file("/tmp/rmmod.err", buf, sizeof(buf)), 0);
+	EXPECT_NE(NULL, strstr(buf, "in use")) TH_LOG("rmmod said: %s", buf);
+	EXPECT_TRUE(module_loaded());
+	/* Still readable after the refused unload. */
+	EXPECT_GT(read(fd, buf, sizeof(buf)), 0);
+	close(fd);
+}
+
+TEST(unload_when_idle_then_reload)
+{
+	struct elastic_client *c;
+	struct elastic_status st;
+	long id = sysctl_long("node_id");
+	char ko[PATH_MAX + 64], cmd[PATH_MAX + 128], buf[64];
+
+	ASSERT_GE(id, 1);
+	module_path(ko, sizeof(ko));
+	ASSERT_EQ(0, access(ko, R_OK)) TH_LOG("no module at %s", ko);
+	ASSERT_EQ(0, system("rmmod elastic"));
+	EXPECT_FALSE(module_loaded());
+	/* Without the module: the /proc file says so, the family is gone. */
+	EXPECT_EQ(-ENODEV, read_file("/proc/self/elastic", buf, sizeof(buf)));
+	EXPECT_EQ(-ENOENT, elastic_open(&c));
+	snprintf(cmd, sizeof(cmd), "insmod %s node_id=%ld", ko, id);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, elastic_open(&c));
+	ASSERT_EQ(0, elastic_status_get(c, &st));
+	EXPECT_EQ(id, st.node_id);
+	elastic_close(c);
+}
+
+TEST(load_refuses_bad_node_id_parameter)
+{
+	char ko[PATH_MAX + 64], cmd[PATH_MAX + 128];
+	long id = sysctl_long("node_id");
+
+	ASSERT_GE(id, 1);
+	module_path(ko, sizeof(ko));
+	ASSERT_EQ(0, system("rmmod elastic"));
+	snprintf(cmd, sizeof(cmd), "insmod %s node_id=64 2>/dev/null", ko);
+	EXPECT_NE(0, system(cmd));
+	EXPECT_FALSE(module_loaded());
+	snprintf(cmd, sizeof(cmd), "insmod %s node_id=%ld", ko, id);
+	ASSERT_EQ(0, system(cmd));
+	EXPECT_TRUE(module_loaded());
+	EXPECT_EQ(id, sysctl_long("node_id"));
+}
+
+TEST_HARNESS_MAIN
