@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <linux/elastic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,8 +146,8 @@ static int parse_node(struct ed_config *cfg, char *val, int line, char *err, siz
 		set_err(err, errlen, line, "node: want 4 fields: id ipv4:port spot|on-demand aws|gcp|azure|none");
 		return -1;
 	}
-	if (parse_long(tok[0], 0, 65535, &id)) {
-		set_err(err, errlen, line, "node: bad id '%s' (0..65535)", tok[0]);
+	if (parse_long(tok[0], 1, ELASTIC_MAX_NODE_ID, &id)) {
+		set_err(err, errlen, line, "node: bad id '%s' (1..%d)", tok[0], ELASTIC_MAX_NODE_ID);
 		return -1;
 	}
 	node.id = (uint32_t)id;
@@ -238,8 +239,9 @@ static int set_key(struct ed_config *cfg, const char *key, char *val, int line,
 		return 0;
 	}
 	if (!strcmp(key, "node_id")) {
-		if (parse_long(val, 0, 65535, &v)) {
-			set_err(err, errlen, line, "node_id: '%s' is not an id in 0..65535", val);
+		if (parse_long(val, 1, ELASTIC_MAX_NODE_ID, &v)) {
+			set_err(err, errlen, line, "node_id: '%s' is not an id in 1..%d", val,
+				ELASTIC_MAX_NODE_ID);
 			return -1;
 		}
 		cfg->node_id = (uint32_t)v;
@@ -453,7 +455,7 @@ int ed_plan_parse(struct ed_plan *plan, const char *json, const struct ed_config
 		}
 		idv = json_object_get_int64(id);
 		capv = json_object_get_int64(cap);
-		if (idv < 0 || idv > 65535 || capv < 0) {
+		if (idv < 1 || idv > ELASTIC_MAX_NODE_ID || capv < 0) {
 			set_err(err, errlen, 0, "plan: nodes[%zu]: id or page_cap out of range", i);
 			goto out;
 		}

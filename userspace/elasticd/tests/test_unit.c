@@ -208,6 +208,10 @@ static void t_config_errors(void)
 	EXPECT(err_has("metadata_url = 169.254.169.254\n", "http://"));
 	EXPECT(err_has("just words\n", "expected 'key = value'"));
 	EXPECT(err_has("node_id = 7\n", "not listed"));
+	/* Ids are the kernel module's: 1..63. */
+	EXPECT(err_has("node = 64 10.0.0.64:7 spot aws\n", "bad id '64' (1..63)"));
+	EXPECT(err_has("node = 0 10.0.0.64:7 spot aws\n", "bad id '0' (1..63)"));
+	EXPECT(err_has("node_id = 64\n", "not an id in 1..63"));
 	EXPECT(ed_config_parse(&c, "node = 1 10.0.0.1:7 spot aws\n", err, sizeof(err)) &&
 	       strstr(err, "node_id is required"));
 	tap_ok(ok_, "config: errors name the line and the problem; unknown keys are refused");
