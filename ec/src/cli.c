@@ -511,8 +511,8 @@ static void print_eval(ec_json *j, const char *what, const ec_fc_eval *ev, int s
             ec_json_int(j, "h", h);
             ec_json_num(j, "mape_pct", ev->mape_model[h]);
             ec_json_num(j, "snaive_mape_pct", 100 * ev->mae_snaive[h]);
-            ec_json_num(j, "mase", ev->mase[h]);
-            ec_json_num(j, "rel_mae_vs_snaive", ev->rel[h]);
+            ec_json_num(j, "mase", ev->rel[h]);
+            ec_json_num(j, "mase_insample_scale", ev->mase[h]);
             ec_json_int(j, "n", ev->n[h]);
             ec_json_end_obj(j);
         }
@@ -520,12 +520,13 @@ static void print_eval(ec_json *j, const char *what, const ec_fc_eval *ev, int s
         ec_json_end_obj(j);
         return;
     }
-    printf("%s (seasonal naive lag %d h)\n  %4s %9s %12s %7s %9s %8s\n", what, season, "h",
-           "mape_%", "snaive_%", "mase", "rel_mae", "n");
+    printf("%s (seasonal naive lag %d h; mase = MAE / seasonal-naive MAE on the same points,\n"
+           "  mase_is = MAE / in-sample one-step seasonal-naive MAE)\n  %4s %9s %12s %7s %9s %8s\n",
+           what, season, "h", "mape_%", "snaive_%", "mase", "mase_is", "n");
     for (int h = 1; h <= ev->horizon; h++)
         if (ev->n[h] && (h <= 6 || h % 6 == 0))
             printf("  %4d %9.3f %12.3f %7.3f %9.3f %8ld\n", h, ev->mape_model[h],
-                   100 * ev->mae_snaive[h], ev->mase[h], ev->rel[h], ev->n[h]);
+                   100 * ev->mae_snaive[h], ev->rel[h], ev->mase[h], ev->n[h]);
 }
 
 static int cmd_forecast(args *a)

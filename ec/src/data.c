@@ -273,7 +273,10 @@ int ec_load_demand(const char *path, double **val, int *n, int64_t *hour0, ec_er
             ec_csv_fail(&csv, r, 0, err, "bad timestamp '%s'", csv.fields[r][0]);
             goto fail;
         }
-        if (ec_parse_double(csv.fields[r][1], &v[r]) || v[r] < 0) {
+        const char *f = csv.fields[r][1];
+        if (!*f || strcmp(f, "NA") == 0 || strcmp(f, "NaN") == 0) {
+            v[r] = NAN; /* a missing measurement: the previous hour's value holds */
+        } else if (ec_parse_double(f, &v[r]) || v[r] < 0) {
             ec_csv_fail(&csv, r, 1, err, "demand must be a non-negative number, got '%s'",
                         csv.fields[r][1]);
             goto fail;
@@ -289,6 +292,19 @@ int ec_load_demand(const char *path, double **val, int *n, int64_t *hour0, ec_er
         ec_csv_fail(&csv, csv.n_rows - 1, 0, err, "time span of more than 20 years");
         goto fail;
     }
+    for (int r = r0, seen = 0; r < csv.n_rows; r++) { /* forward-fill missing values */
+        if (!isnan(v[r]))
+            seen = 1;
+        else if (seen)
+            v[r] = v[r - 1];
+    }
+    if (isnan(v[csv.n_rows - 1])) {
+        ec_csv_fail(&csv, r0, 1, err, "no demand values (only NA)");
+        goto fail;
+    }
+    for (int r = csv.n_rows - 1; r > r0; r--) /* leading gaps take the first value */
+        if (isnan(v[r - 1]))
+            v[r - 1] = v[r];
     int nh = (int)(last - first + 1);
     double *out = malloc(sizeof *out * nh);
     int r = r0;

@@ -48,19 +48,20 @@ double ec_fc_price(const double *x, int stride, int t, int h)
     return f;
 }
 
-/* Seasonal component: mean of the same hour of week in up to 3 past weeks. */
+/* Seasonal component: the same hour of week in up to 3 past weeks, recent weeks weighted
+ * more (level shifts show up in the last week first). */
 static double weekly_profile(const double *x, int t, int target)
 {
-    double s = 0;
-    int k = 0;
+    static const double wt[3] = {0.6, 0.25, 0.15};
+    double s = 0, k = 0;
     for (int w = 1; w <= 3; w++) {
         int i = target - 168 * w;
         if (i < 0 || i > t)
             continue;
-        s += x[i];
-        k++;
+        s += wt[w - 1] * x[i];
+        k += wt[w - 1];
     }
-    return k ? s / k : NAN;
+    return k > 0 ? s / k : NAN;
 }
 
 /* Demand: weekly profile + AR(1) on the residual, phi fitted by least squares on the

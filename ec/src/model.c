@@ -29,7 +29,7 @@ void ec_config_default(ec_config *c)
     c->horizon = 24;
     c->notice_s = 120;
     c->bw_gbps = 5;
-    c->margin_s = 20;
+    c->margin_s = 10;
     c->launch_hours = 0.1;
     c->switch_hours = 0.1;
     c->risk_aversion = 0.5;
@@ -39,7 +39,7 @@ void ec_config_default(ec_config *c)
     c->pools = 4;
     c->seed = 1;
     c->mip_time_s = 0.8;
-    c->mip_gap = 0.002;
+    c->mip_gap = 1e-4;
 }
 
 static double gib_per_s(const ec_config *c) { return c->bw_gbps * 1e9 / 8.0 / 1073741824.0; }

@@ -157,52 +157,35 @@ static int heuristic(ec_policy pol, const ec_decision_ctx *x, ec_fleet *out, ec_
     return rc;
 }
 
-/* Look-ahead periods of growing length (1,1,1,1,2,2,4,4,8,...): the near future, where
- * forecasts are good and decisions are imminent, at full resolution; the far future only
- * coarsely. Keeps a 24-hour horizon to 9 periods, which is what makes a decision take tens
- * of milliseconds instead of seconds (the first period is the one executed anyway). */
-static int lookahead_periods(int H, int *len)
-{
-    int P = 0, used = 0;
-    for (int k = 0; used < H; k++) {
-        int l = k < 4 ? 1 : 1 << ((k - 2) / 2);
-        if (l > H - used)
-            l = H - used;
-        len[P++] = l;
-        used += l;
-    }
-    return P;
-}
-
 static int mpo(const ec_decision_ctx *x, ec_fleet *out, ec_error *err)
 {
     const ec_world *w = x->w;
     const ec_config *c = x->c;
     const int M = w->n_mkts, H = c->horizon > 0 ? c->horizon : 1;
-    int *len = malloc(sizeof *len * H);
-    const int P = lookahead_periods(H, len);
-    double *price = malloc(sizeof *price * (size_t)P * (M + 1));
-    double *demand = malloc(sizeof *demand * P);
+    /* Receding horizon with a held fleet: the decision is one integer fleet, costed over
+     * the next H hours at the forecast prices, so a launch must pay for itself within the
+     * horizon; re-decided every hour. (A per-hour plan with LP-relaxed later hours was
+     * tried first: its fractional future pulled the executed hour off the integer optimum
+     * and churned nodes, costing 1% more on the development data; see docs/ec.md.) */
+    const int P = 1;
+    int *len = malloc(sizeof *len);
+    len[0] = H;
+    double *price = malloc(sizeof *price * (M + 1));
+    double *demand = malloc(sizeof *demand);
     unsigned char *allowed = calloc(M + 1, 1);
     double od_gib = cheapest_od_per_gib(w);
-    for (int k = 0, h0 = 0; k < P; h0 += len[k++]) {
-        demand[k] = 0;
-        for (int h = h0; h < h0 + len[k]; h++) /* hold the period's peak */
-            if (planned_demand(x, h) > demand[k])
-                demand[k] = planned_demand(x, h);
-    }
+    /* demand must hold now and next hour (the fleet is re-decided hourly) */
+    demand[0] = fmax(planned_demand(x, 0), planned_demand(x, 1));
     for (int m = 0; m < M; m++) {
         double now = ec_price(w, x->t, m);
         const ec_itype *t = &w->types[w->mkt_type[m]];
         /* A spot node dearer per GiB than on-demand memory can never pay off: prune it
          * before the solver sees it (this only speeds the search up). */
         allowed[m] = x->available[m] && !isnan(now) && now / t->mem_gib < od_gib;
-        for (int k = 0, h0 = 0; k < P; h0 += len[k++]) {
-            double s = 0;
-            for (int h = h0; h < h0 + len[k]; h++) /* mean forecast over the period */
-                s += h == 0 ? now : ec_fc_price(w->price + m, M, x->t, h);
-            price[(size_t)k * M + m] = allowed[m] ? s / len[k] : NAN;
-        }
+        double s = now;
+        for (int h = 1; h < H; h++) /* mean forecast price over the horizon */
+            s += ec_fc_price(w->price + m, M, x->t, h);
+        price[m] = allowed[m] ? s / H : NAN;
     }
     /* Risk scenarios: deviations of each market's price from its mean over the window. */
     int W = c->risk_window, S = 0;
