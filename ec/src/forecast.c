@@ -103,8 +103,7 @@ void ec_fc_evaluate(int kind, const double *x, int stride, int n_series, int lo,
     if (horizon > 63)
         horizon = 63;
     ev->horizon = horizon;
-    double scale_sum = 0;
-    long scale_n = 0;
+    long n_scaled[64] = {0};
     for (int s = 0; s < n_series; s++) {
         const double *xs = x + s;
         /* MASE scale: in-sample MAE of the one-step seasonal naive on [0, lo), per series
@@ -118,11 +117,8 @@ void ec_fc_evaluate(int kind, const double *x, int stride, int n_series, int lo,
                 sn++;
             }
         }
-        if (sn == 0 || ss == 0)
-            continue;
-        double scale = ss / sn;
-        scale_sum += scale;
-        scale_n++;
+        /* series without in-sample history still count for the same-point comparison */
+        double scale = sn && ss > 0 ? ss / sn : 0;
         for (int t = lo; t < hi; t++)
             for (int h = 1; h <= horizon && t + h < hi; h++) {
                 double y = xs[(size_t)(t + h) * stride];
@@ -132,8 +128,11 @@ void ec_fc_evaluate(int kind, const double *x, int stride, int n_series, int lo,
                     continue;
                 ev->mae_model[h] += fabs(f - y) / y;
                 ev->mae_snaive[h] += fabs(b - y) / y;
-                ev->mase[h] += fabs(f - y) / y / scale;
                 ev->n[h]++;
+                if (scale > 0) {
+                    ev->mase[h] += fabs(f - y) / y / scale;
+                    n_scaled[h]++;
+                }
             }
     }
     for (int h = 1; h <= horizon; h++) {
@@ -143,6 +142,6 @@ void ec_fc_evaluate(int kind, const double *x, int stride, int n_series, int lo,
         ev->mae_model[h] /= ev->n[h];
         ev->mae_snaive[h] /= ev->n[h];
         ev->mape_model[h] = 100 * ev->mae_model[h];
-        ev->mase[h] /= ev->n[h];
+        ev->mase[h] = n_scaled[h] ? ev->mase[h] / n_scaled[h] : NAN;
     }
 }

@@ -43,24 +43,32 @@ int ec_plot(const char *path, const ec_world *w, const ec_result *r, int n, ec_e
         for (int i = 0; i < r[0].hours && !used[m]; i++)
             if (r[0].mix[(size_t)i * (M + 1) + m] > 1e-6)
                 used[m] = 1, nu++;
-    fprintf(g, "set ylabel 'nodes'\nset title 'Node mix (%s)'\nset key outside right\nplot ",
+    /* Stacked bands (filled between running sums) so equal counts do not hide each other. */
+    fprintf(g, "set ylabel 'nodes (stacked)'\nset title 'Node mix (%s)'\nset key outside right\n"
+               "set yrange [0:*]\nset style fill solid 0.6 noborder\nplot ",
             ec_policy_name(r[0].policy));
     int first = 1;
     for (int m = 0; m <= M; m++)
         if (used[m]) {
-            fprintf(g, "%s'-' using 1:2 with steps title '%s'", first ? "" : ", ",
-                    m < M ? w->types[w->mkt_type[m]].name : "on-demand (all types)");
+            fprintf(g, "%s'-' using 1:2:3 with filledcurves title '%s%s'", first ? "" : ", ",
+                    m < M ? w->types[w->mkt_type[m]].name : "on-demand (all types)",
+                    m < M ? " (spot)" : "");
             first = 0;
         }
     if (!nu)
         fprintf(g, "0 notitle");
     fprintf(g, "\n");
+    double *below = calloc(r[0].hours + 1, sizeof *below);
     for (int m = 0; m <= M; m++)
         if (used[m]) {
-            for (int i = 0; i < r[0].hours; i++)
-                fprintf(g, "%d %.4f\n", i, r[0].mix[(size_t)i * (M + 1) + m]);
+            for (int i = 0; i < r[0].hours; i++) {
+                double v = r[0].mix[(size_t)i * (M + 1) + m];
+                fprintf(g, "%d %.4f %.4f\n", i, below[i], below[i] + v);
+                below[i] += v;
+            }
             fprintf(g, "e\n");
         }
+    free(below);
     fprintf(g, "unset multiplot\nset output\n");
     free(used);
     int st = pclose(g);
