@@ -222,6 +222,8 @@ int ec_oracle(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_res
     unsigned char *ev = ec_revocation_events(w, c, o->start, o->end);
     unsigned char *cd = ec_cooldown_mask(w, c, ev, o->start, o->end);
     int *len = malloc(sizeof *len * B);
+    unsigned char *od = malloc(w->n_types + 1);
+    ec_od_undominated(w, od);
     double *price = malloc(sizeof *price * (size_t)B * (M + 1));
     double *demand = malloc(sizeof *demand * B);
     int rc = 0;
@@ -233,9 +235,11 @@ int ec_oracle(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_res
             for (int m = 0; m < M; m++)
                 price[(size_t)k * M + m] = cd[(size_t)(b0 + k) * M + m] ? NAN : ec_price(w, b0 + k, m);
         }
+        /* Dominated on-demand types can go even here: swapping one for its dominator keeps
+         * node count, adds memory and costs no more, so the bound stays valid. */
         ec_problem p = {.w = w, .c = c, .P = P, .len = len, .price = price, .demand = demand,
                         .free_start = 1, .revoked = ev + (size_t)b0 * M, .n_integer = 0,
-                        .allow_spot = 1};
+                        .allow_spot = 1, .od_allowed = od};
         ec_solution s;
         double t0 = ec_now_ms();
         if ((rc = ec_solve(&p, &s, err)))
@@ -267,6 +271,7 @@ int ec_oracle(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_res
     r->mean_decision_ms = r->max_decision_ms;
     r->cost_ratio = r->on_demand_cost_usd > 0 ? r->cost_usd / r->on_demand_cost_usd : NAN;
     free(len);
+    free(od);
     free(price);
     free(demand);
     free(ev);

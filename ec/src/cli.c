@@ -332,12 +332,11 @@ static int load_current(const char *path, const ec_world *w, ec_fleet *f)
     return rc;
 }
 
-static void plan_group(ec_json *j, const ec_world *w, const ec_config *c, const char *type_name,
+static void plan_group(ec_json *j, const ec_config *c, const char *type_name,
                        const ec_itype *t, int spot, int n, double pages, double price,
                        double band, double *hot_left, int *node_id)
 {
     double cap = ec_page_cap(c, t, spot), per = n ? pages / n : 0;
-    (void)w;
     for (int i = 0; i < n; i++) {
         double hot = 0;
         if (!spot && *hot_left > 0) {
@@ -376,7 +375,9 @@ static int cmd_plan(args *a)
     if (setup(a, &w, &start, &end))
         return 2;
     int t = end - 1;
-    if (a->at && hour_arg(&w, "--at", a->at, &t)) {
+    if (a->at && (hour_arg(&w, "--at", a->at, &t) || t >= w.n_hours)) {
+        if (t >= w.n_hours)
+            fprintf(stderr, "ec: --at: %s is after the last price row\n", a->at);
         ec_world_free(&w);
         return 2;
     }
@@ -479,12 +480,12 @@ static int cmd_plan(args *a)
             /* on-demand first: they carry the hot set */
             for (int jj = 0; jj < w.n_types; jj++)
                 if (plan.od[jj] > 0)
-                    plan_group(&j, &w, &a->c, w.types[jj].name, &w.types[jj], 0, (int)plan.od[jj],
+                    plan_group(&j, &a->c, w.types[jj].name, &w.types[jj], 0, (int)plan.od[jj],
                                od_mem > 0 ? plan.od_pages * plan.od[jj] * w.types[jj].mem_gib / od_mem : 0,
                                w.types[jj].od_usd, 0, &hot_left, &id);
             for (int m = 0; m < w.n_mkts; m++)
                 if (plan.spot[m] > 0)
-                    plan_group(&j, &w, &a->c, w.types[w.mkt_type[m]].name, &w.types[w.mkt_type[m]],
+                    plan_group(&j, &a->c, w.types[w.mkt_type[m]].name, &w.types[w.mkt_type[m]],
                                1, (int)plan.spot[m], plan.spot_pages[m], ec_price(&w, t, m),
                                w.band[m], &hot_left, &id);
             ec_json_end_arr(&j);
