@@ -18,7 +18,8 @@ END {
     for (per in periods) {
         n = 0; sr = 0; wr = 0; wpc = 0; wlp = 0; so = 0; wo = 0; ok = "yes"
         for (s in seeds) {
-            if (!((per, "mpo", s) in c)) continue
+            if (!((per, "mpo", s) in c) || !((per, "oracle", s) in c) || \
+                !((per, "price-capacity", s) in c) || !((per, "lowest-price", s) in c)) continue
             n++
             r = ratio[per, "mpo", s]; sr += r; if (r > wr) wr = r
             x = c[per, "mpo", s] / c[per, "price-capacity", s]; if (x > wpc) wpc = x

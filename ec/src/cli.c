@@ -18,7 +18,7 @@ static void usage(FILE *f)
         "              [--start TS] [--end TS] [--json]\n"
         "tuning: --margin SEC (20) --cooldown H (3) --pools N (4) --risk A (0.5)\n"
         "        --switch-hours X (0.1) --launch-hours X (0.1) --market-share F (0.5)\n"
-        "        --time-limit SEC (0.8) --quiet\n"
+        "        --time-limit SEC (0.6) --quiet\n"
         "policies: mpo on-demand lowest-price price-capacity oracle\n",
         f);
 }

@@ -38,7 +38,7 @@ void ec_config_default(ec_config *c)
     c->cooldown_h = 3;
     c->pools = 4;
     c->seed = 1;
-    c->mip_time_s = 0.8;
+    c->mip_time_s = 0.6;
     c->mip_gap = 1e-4;
 }
 
