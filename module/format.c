@@ -48,15 +48,41 @@ int elastic_nl_fill_status(struct sk_buff *skb, const struct elastic_status *st)
  * @skb: message being built
  * @type: an enum elastic_event_type value
  * @node_id: the node the event comes from
+ * @peer: the member a membership event is about; 0 for none
  *
  * Return: 0, or -EMSGSIZE with @skb trimmed back to where it was.
  */
-int elastic_nl_fill_event(struct sk_buff *skb, u32 type, u32 node_id)
+int elastic_nl_fill_event(struct sk_buff *skb, u32 type, u32 node_id, u32 peer)
 {
 	unsigned char *start = skb_tail_pointer(skb);
 
 	if (nla_put_u32(skb, ELASTIC_A_EVENT_TYPE, type) ||
-	    nla_put_u32(skb, ELASTIC_A_EVENT_NODE_ID, node_id)) {
+	    nla_put_u32(skb, ELASTIC_A_EVENT_NODE_ID, node_id) ||
+	    (peer && nla_put_u32(skb, ELASTIC_A_EVENT_PEER, peer))) {
+		nlmsg_trim(skb, start);
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/**
+ * elastic_nl_fill_node - put one member's attributes into @skb
+ * @skb: message being built
+ * @n: the member
+ *
+ * Return: 0, or -EMSGSIZE with @skb trimmed back to where it was.
+ */
+int elastic_nl_fill_node(struct sk_buff *skb, const struct elastic_node_info *n)
+{
+	unsigned char *start = skb_tail_pointer(skb);
+
+	if (nla_put_u32(skb, ELASTIC_A_NODE_ID, n->id) ||
+	    nla_put_be32(skb, ELASTIC_A_NODE_ADDR, n->addr) ||
+	    nla_put_u16(skb, ELASTIC_A_NODE_PORT, n->port) ||
+	    nla_put_u32(skb, ELASTIC_A_NODE_STATE, n->state) ||
+	    nla_put_u32(skb, ELASTIC_A_NODE_LAST_HEARD_MS, n->last_heard_ms) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_NODE_RX_MSGS, n->rx_msgs, ELASTIC_A_NODE_PAD) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_NODE_TX_MSGS, n->tx_msgs, ELASTIC_A_NODE_PAD)) {
 		nlmsg_trim(skb, start);
 		return -EMSGSIZE;
 	}

@@ -22,6 +22,18 @@ static const struct nla_policy status_policy[ELASTIC_A_STATUS_MAX + 1] = {
 static const struct nla_policy event_policy[ELASTIC_A_EVENT_MAX + 1] = {
 	[ELASTIC_A_EVENT_TYPE]		= { .type = NLA_U32 },
 	[ELASTIC_A_EVENT_NODE_ID]	= NLA_POLICY_MAX(NLA_U32, ELASTIC_MAX_NODE_ID),
+	[ELASTIC_A_EVENT_PEER]		= NLA_POLICY_MAX(NLA_U32, ELASTIC_MAX_NODE_ID),
+};
+
+static const struct nla_policy node_policy[ELASTIC_A_NODE_MAX + 1] = {
+	[ELASTIC_A_NODE_ID]		= NLA_POLICY_RANGE(NLA_U32, 1, ELASTIC_MAX_NODE_ID),
+	[ELASTIC_A_NODE_ADDR]		= { .type = NLA_BE32 },
+	[ELASTIC_A_NODE_PORT]		= { .type = NLA_U16 },
+	[ELASTIC_A_NODE_STATE]		= { .type = NLA_U32 },
+	[ELASTIC_A_NODE_LAST_HEARD_MS]	= { .type = NLA_U32 },
+	[ELASTIC_A_NODE_RX_MSGS]	= { .type = NLA_U64 },
+	[ELASTIC_A_NODE_TX_MSGS]	= { .type = NLA_U64 },
+	[ELASTIC_A_NODE_PAD]		= { .type = NLA_UNSPEC },
 };
 
 static void node_id_bounds(struct kunit *test)
@@ -94,7 +106,8 @@ static void event_round_trip(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	nlh = nlmsg_put(skb, 0, 0, NLMSG_MIN_TYPE, 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, nlh);
-	KUNIT_EXPECT_EQ(test, elastic_nl_fill_event(skb, ELASTIC_EVENT_TYPE_CONFIG_CHANGED, 7), 0);
+	KUNIT_EXPECT_EQ(test,
+			elastic_nl_fill_event(skb, ELASTIC_EVENT_TYPE_CONFIG_CHANGED, 7, 0), 0);
 	nlmsg_end(skb, nlh);
 
 	KUNIT_ASSERT_EQ(test, nlmsg_parse(nlh, 0, tb, ELASTIC_A_EVENT_MAX,
@@ -104,6 +117,58 @@ static void event_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_EVENT_TYPE]),
 			ELASTIC_EVENT_TYPE_CONFIG_CHANGED);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_EVENT_NODE_ID]), 7);
+	KUNIT_EXPECT_NULL(test, tb[ELASTIC_A_EVENT_PEER]);	/* 0: no peer */
+	kfree_skb(skb);
+}
+
+static void event_with_peer(struct kunit *test)
+{
+	struct nlattr *tb[ELASTIC_A_EVENT_MAX + 1];
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+
+	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	nlh = nlmsg_put(skb, 0, 0, NLMSG_MIN_TYPE, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, nlh);
+	KUNIT_EXPECT_EQ(test, elastic_nl_fill_event(skb, ELASTIC_EVENT_TYPE_NODE_DEAD, 1, 3), 0);
+	nlmsg_end(skb, nlh);
+	KUNIT_ASSERT_EQ(test, nlmsg_parse(nlh, 0, tb, ELASTIC_A_EVENT_MAX,
+					  event_policy, NULL), 0);
+	KUNIT_ASSERT_NOT_NULL(test, tb[ELASTIC_A_EVENT_PEER]);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_EVENT_PEER]), 3);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_EVENT_TYPE]), ELASTIC_EVENT_TYPE_NODE_DEAD);
+	kfree_skb(skb);
+}
+
+static void node_round_trip(struct kunit *test)
+{
+	const struct elastic_node_info n = {
+		.id = 9, .addr = cpu_to_be32(0x0a4d0009), .port = 7070,
+		.state = ELASTIC_NODE_STATE_UP, .last_heard_ms = 250,
+		.rx_msgs = 1ULL << 33, .tx_msgs = 12,
+	};
+	struct nlattr *tb[ELASTIC_A_NODE_MAX + 1];
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+
+	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	nlh = nlmsg_put(skb, 0, 0, NLMSG_MIN_TYPE, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, nlh);
+	KUNIT_EXPECT_EQ(test, elastic_nl_fill_node(skb, &n), 0);
+	nlmsg_end(skb, nlh);
+	KUNIT_ASSERT_EQ(test, nlmsg_parse(nlh, 0, tb, ELASTIC_A_NODE_MAX, node_policy, NULL), 0);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_NODE_ID]), 9);
+	KUNIT_EXPECT_EQ(test, (__force u32)nla_get_be32(tb[ELASTIC_A_NODE_ADDR]),
+			(__force u32)cpu_to_be32(0x0a4d0009));
+	/* Network byte order on the wire: 10.77.0.9 reads 0a 4d 00 09. */
+	KUNIT_EXPECT_EQ(test, ((u8 *)nla_data(tb[ELASTIC_A_NODE_ADDR]))[0], 0x0a);
+	KUNIT_EXPECT_EQ(test, nla_get_u16(tb[ELASTIC_A_NODE_PORT]), 7070);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_NODE_STATE]), ELASTIC_NODE_STATE_UP);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_NODE_LAST_HEARD_MS]), 250);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[ELASTIC_A_NODE_RX_MSGS]), 1ULL << 33);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[ELASTIC_A_NODE_TX_MSGS]), 12);
 	kfree_skb(skb);
 }
 
@@ -116,7 +181,7 @@ static void event_no_room(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	skb_put(skb, skb_tailroom(skb) - 10);
 	len = skb->len;
-	KUNIT_EXPECT_EQ(test, elastic_nl_fill_event(skb, 1, 1), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_nl_fill_event(skb, 1, 1, 2), -EMSGSIZE);
 	KUNIT_EXPECT_EQ(test, skb->len, len);
 	kfree_skb(skb);
 }
@@ -154,6 +219,8 @@ static struct kunit_case elastic_format_cases[] = {
 	KUNIT_CASE(status_no_room),
 	KUNIT_CASE(event_round_trip),
 	KUNIT_CASE(event_no_room),
+	KUNIT_CASE(event_with_peer),
+	KUNIT_CASE(node_round_trip),
 	KUNIT_CASE(proc_text),
 	KUNIT_CASE(proc_text_overflow),
 	{}
@@ -166,5 +233,5 @@ static struct kunit_suite elastic_format_suite = {
 
 kunit_test_suite(elastic_format_suite);
 
-MODULE_DESCRIPTION("KUnit tests of the SpotOS elastic module's encoders");
+MODULE_DESCRIPTION("KUnit tests of the SpotOS elastic module");
 MODULE_LICENSE("GPL");

@@ -3,11 +3,15 @@
  * SpotOS elastic module: node state, and loading and unloading.
  *
  * The module registers, in this order, its sysctls, its elastic_ops with
- * the core kernel (which serve /proc/PID/elastic) and its generic netlink
- * family; it unregisters them in reverse.  While a user holds it (an open
- * /proc/PID/elastic now; stretched processes later) the module cannot be
- * unloaded: the core pins it through elastic_ops_get().
+ * the core kernel (which serve /proc/PID/elastic), its generic netlink
+ * family, and starts the transport (cluster.c); it undoes them in reverse,
+ * so that membership events of the shutdown still have a family to go to.
+ * While a user holds it (an open /proc/PID/elastic now; stretched
+ * processes later) the module cannot be unloaded: the core pins it through
+ * elastic_ops_get().
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/elastic.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -15,9 +19,9 @@
 
 #include "internal.h"
 
-struct elastic_node_state elastic_node;
+struct elastic_this_node elastic_node;
 
-/* Serialises changes of the node's configuration; see elastic_node_state. */
+/* Serialises changes of the node's configuration; see struct elastic_this_node. */
 static DEFINE_MUTEX(elastic_config_lock);
 
 static unsigned int node_id;
@@ -33,9 +37,11 @@ void elastic_count_bad_input(void)
  * elastic_set_node_id - give this node a new id
  * @id: the id, 1..ELASTIC_MAX_NODE_ID
  *
- * Announces the change on the events multicast group.
+ * Announces the change on the events multicast group.  The id is in every
+ * message to the members, so it cannot change while there are any.
  *
- * Return: 0, or -EINVAL (counted as bad input) for an id out of range.
+ * Return: 0, -EINVAL (counted as bad input) for an id out of range, or
+ * -EBUSY while the node has members.
  */
 int elastic_set_node_id(u32 id)
 {
@@ -47,9 +53,13 @@ int elastic_set_node_id(u32 id)
 	}
 	mutex_lock(&elastic_config_lock);
 	changed = READ_ONCE(elastic_node.id) != id;
+	if (changed && elastic_cluster_has_members()) {
+		mutex_unlock(&elastic_config_lock);
+		return -EBUSY;
+	}
 	WRITE_ONCE(elastic_node.id, id);
 	if (changed)
-		elastic_nl_notify(ELASTIC_EVENT_TYPE_CONFIG_CHANGED);
+		elastic_nl_notify(ELASTIC_EVENT_TYPE_CONFIG_CHANGED, 0);
 	mutex_unlock(&elastic_config_lock);
 	return 0;
 }
@@ -88,9 +98,14 @@ static int __init elastic_init(void)
 	ret = elastic_nl_init();
 	if (ret)
 		goto out_ops;
+	ret = elastic_cluster_init();
+	if (ret)
+		goto out_nl;
 	pr_info("SpotOS elastic memory %s loaded, node id %u\n", ELASTIC_VERSION, node_id);
 	return 0;
 
+out_nl:
+	elastic_nl_exit();
 out_ops:
 	elastic_ops_unregister(&elastic_module_ops);
 out_sysctl:
@@ -100,6 +115,7 @@ out_sysctl:
 
 static void __exit elastic_exit(void)
 {
+	elastic_cluster_exit();
 	elastic_nl_exit();
 	elastic_ops_unregister(&elastic_module_ops);
 	elastic_sysctl_exit();

@@ -8,6 +8,8 @@
  * CAP_NET_ADMIN for admin-perm operations) before a handler runs, and
  * reports a violation to the sender through extack.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <net/genetlink.h>
 
 #include "internal.h"
@@ -45,15 +47,114 @@ int elastic_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return elastic_set_node_id(nla_get_u32(info->attrs[ELASTIC_A_CONFIG_NODE_ID]));
 }
 
+int elastic_nl_node_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_ADDR) ||
+	    GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_PORT)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	if (!READ_ONCE(elastic_node.id)) {
+		NL_SET_ERR_MSG(info->extack, "this node has no id yet: set it first");
+		return -EINVAL;
+	}
+	ret = elastic_node_add(nla_get_u32(info->attrs[ELASTIC_A_NODE_ID]),
+			       nla_get_be32(info->attrs[ELASTIC_A_NODE_ADDR]),
+			       nla_get_u16(info->attrs[ELASTIC_A_NODE_PORT]));
+	if (ret == -EEXIST)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ELASTIC_A_NODE_ID],
+				    "a member with this id exists already");
+	else if (ret == -EADDRINUSE)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ELASTIC_A_NODE_ADDR],
+				    "another member has this address and port");
+	return ret;
+}
+
+int elastic_nl_node_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_ID)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	ret = elastic_node_del(nla_get_u32(info->attrs[ELASTIC_A_NODE_ID]));
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ELASTIC_A_NODE_ID],
+				    "no member with this id");
+	return ret;
+}
+
+static int elastic_nl_put_node(struct sk_buff *msg, const struct elastic_node_info *n,
+			       u32 portid, u32 seq, int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &elastic_nl_family, flags, ELASTIC_CMD_NODE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (elastic_nl_fill_node(msg, n)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+int elastic_nl_node_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct elastic_node_info n;
+	struct sk_buff *msg;
+
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_ID)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	if (elastic_node_read(nla_get_u32(info->attrs[ELASTIC_A_NODE_ID]), &n)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ELASTIC_A_NODE_ID],
+				    "no member with this id");
+		return -ENOENT;
+	}
+	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	if (elastic_nl_put_node(msg, &n, info->snd_portid, info->snd_seq, 0)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* cb->args[0]: the next node id to report. */
+int elastic_nl_node_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct elastic_node_info n;
+	u32 id;
+
+	for (id = max_t(u32, cb->args[0], 1); id <= ELASTIC_MAX_NODE_ID; id++) {
+		if (elastic_node_read(id, &n))
+			continue;
+		if (elastic_nl_put_node(skb, &n, NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI))
+			break;
+	}
+	cb->args[0] = id;
+	return skb->len;
+}
+
 /**
  * elastic_nl_notify - announce an event on the events multicast group
  * @type: an enum elastic_event_type value
+ * @peer: the member a membership event is about; 0 for none
  *
  * Best effort: an event nobody listens to, or one that cannot be
  * allocated, is dropped; listeners see a gap as ENOBUFS on their socket
  * only when their receive queue overflows.
  */
-void elastic_nl_notify(u32 type)
+void elastic_nl_notify(u32 type, u32 peer)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -64,7 +165,7 @@ void elastic_nl_notify(u32 type)
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &elastic_nl_family, 0, ELASTIC_CMD_EVENT_NTF);
-	if (!hdr || elastic_nl_fill_event(msg, type, READ_ONCE(elastic_node.id))) {
+	if (!hdr || elastic_nl_fill_event(msg, type, READ_ONCE(elastic_node.id), peer)) {
 		nlmsg_free(msg);
 		return;
 	}

@@ -15,6 +15,23 @@ static const struct nla_policy elastic_config_set_nl_policy[ELASTIC_A_CONFIG_NOD
 	[ELASTIC_A_CONFIG_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, ELASTIC_MAX_NODE_ID),
 };
 
+/* ELASTIC_CMD_NODE_ADD - do */
+static const struct nla_policy elastic_node_add_nl_policy[ELASTIC_A_NODE_PORT + 1] = {
+	[ELASTIC_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, ELASTIC_MAX_NODE_ID),
+	[ELASTIC_A_NODE_ADDR] = { .type = NLA_U32, },
+	[ELASTIC_A_NODE_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+/* ELASTIC_CMD_NODE_DEL - do */
+static const struct nla_policy elastic_node_del_nl_policy[ELASTIC_A_NODE_ID + 1] = {
+	[ELASTIC_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, ELASTIC_MAX_NODE_ID),
+};
+
+/* ELASTIC_CMD_NODE_GET - do */
+static const struct nla_policy elastic_node_get_nl_policy[ELASTIC_A_NODE_ID + 1] = {
+	[ELASTIC_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, ELASTIC_MAX_NODE_ID),
+};
+
 /* Ops table for elastic */
 static const struct genl_split_ops elastic_nl_ops[] = {
 	{
@@ -28,6 +45,32 @@ static const struct genl_split_ops elastic_nl_ops[] = {
 		.policy		= elastic_config_set_nl_policy,
 		.maxattr	= ELASTIC_A_CONFIG_NODE_ID,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ELASTIC_CMD_NODE_ADD,
+		.doit		= elastic_nl_node_add_doit,
+		.policy		= elastic_node_add_nl_policy,
+		.maxattr	= ELASTIC_A_NODE_PORT,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ELASTIC_CMD_NODE_DEL,
+		.doit		= elastic_nl_node_del_doit,
+		.policy		= elastic_node_del_nl_policy,
+		.maxattr	= ELASTIC_A_NODE_ID,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ELASTIC_CMD_NODE_GET,
+		.doit		= elastic_nl_node_get_doit,
+		.policy		= elastic_node_get_nl_policy,
+		.maxattr	= ELASTIC_A_NODE_ID,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= ELASTIC_CMD_NODE_GET,
+		.dumpit	= elastic_nl_node_get_dumpit,
+		.flags	= GENL_CMD_CAP_DUMP,
 	},
 };
 

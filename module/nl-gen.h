@@ -13,6 +13,11 @@
 
 int elastic_nl_status_get_doit(struct sk_buff *skb, struct genl_info *info);
 int elastic_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info);
+int elastic_nl_node_add_doit(struct sk_buff *skb, struct genl_info *info);
+int elastic_nl_node_del_doit(struct sk_buff *skb, struct genl_info *info);
+int elastic_nl_node_get_doit(struct sk_buff *skb, struct genl_info *info);
+int elastic_nl_node_get_dumpit(struct sk_buff *skb,
+			       struct netlink_callback *cb);
 
 enum {
 	ELASTIC_NLGRP_EVENTS,

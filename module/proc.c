@@ -5,6 +5,8 @@
  * The core kernel opens the file (with the ptrace check) and calls
  * elastic_proc_show() with a reference on the process's address space.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mm.h>
 #include <linux/seq_file.h>
 

@@ -2,10 +2,19 @@
 /*
  * SpotOS elastic module: /proc/sys/elastic/.
  *
- * node_id    (0644) this node's id, 1-63; writes go through the same checks
- *            and change notification as the netlink config-set operation.
- * bad_input  (0444) inputs refused as malformed or out of range.
+ * node_id          (0644) this node's id, 1-63; writes go through the same
+ *                  checks and change notification as netlink config-set.
+ * listen_port      (0644) TCP port for members' connections; a write
+ *                  restarts the listener on the new port.
+ * heartbeat_ms     (0644) interval between heartbeats, 50-60000.
+ * heartbeat_misses (0644) silent intervals before a member is dead, 1-100.
+ * bad_input        (0444) inputs refused as malformed or out of range.
+ * bad_frames       (0444) connections closed for a malformed message.
+ * conn_refused     (0444) connections refused: not from a member's address.
+ * Every refused write fails with EINVAL and counts in bad_input.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/sysctl.h>
 
 #include "internal.h"
@@ -30,15 +39,57 @@ static int elastic_sysctl_node_id(const struct ctl_table *table, int write,
 	return elastic_set_node_id(val);
 }
 
-static int elastic_sysctl_bad_input(const struct ctl_table *table, int write,
-				    void *buffer, size_t *lenp, loff_t *ppos)
+/* Bounded settings: table->data, extra1 and extra2 as for proc_douintvec_minmax. */
+static int elastic_sysctl_bounded(const struct ctl_table *table, int write,
+				  void *buffer, size_t *lenp, loff_t *ppos)
 {
-	unsigned long val = atomic64_read(&elastic_node.bad_input);
+	unsigned int val = READ_ONCE(*(unsigned int *)table->data);
+	struct ctl_table t = *table;
+	int ret;
+
+	t.data = &val;
+	ret = proc_douintvec_minmax(&t, write, buffer, lenp, ppos);
+	if (!write)
+		return ret;
+	if (ret) {
+		elastic_count_bad_input();
+		return ret;
+	}
+	WRITE_ONCE(*(unsigned int *)table->data, val);
+	return 0;
+}
+
+static int elastic_sysctl_listen_port(const struct ctl_table *table, int write,
+				      void *buffer, size_t *lenp, loff_t *ppos)
+{
+	unsigned int old = READ_ONCE(elastic_params.listen_port);
+	int ret = elastic_sysctl_bounded(table, write, buffer, lenp, ppos);
+
+	if (ret || !write || old == READ_ONCE(elastic_params.listen_port))
+		return ret;
+	ret = elastic_cluster_listen();
+	if (ret) {
+		/* Keep listening where we did. */
+		WRITE_ONCE(elastic_params.listen_port, old);
+		elastic_cluster_listen();
+	}
+	return ret;
+}
+
+/* Read-only counters: table->data is an atomic64_t. */
+static int elastic_sysctl_counter(const struct ctl_table *table, int write,
+				  void *buffer, size_t *lenp, loff_t *ppos)
+{
+	unsigned long val = atomic64_read((atomic64_t *)table->data);
 	struct ctl_table t = *table;
 
 	t.data = &val;
 	return proc_doulongvec_minmax(&t, write, buffer, lenp, ppos);
 }
+
+static unsigned int port_min = 1, port_max = 65535;
+static unsigned int hb_min = 50, hb_max = 60000;
+static unsigned int misses_min = 1, misses_max = 100;
 
 static struct ctl_table elastic_sysctl_table[] = {
 	{
@@ -48,10 +99,52 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.proc_handler	= elastic_sysctl_node_id,
 	},
 	{
+		.procname	= "listen_port",
+		.data		= &elastic_params.listen_port,
+		.maxlen		= sizeof(unsigned int),
+		.mode		= 0644,
+		.proc_handler	= elastic_sysctl_listen_port,
+		.extra1		= &port_min,
+		.extra2		= &port_max,
+	},
+	{
+		.procname	= "heartbeat_ms",
+		.data		= &elastic_params.heartbeat_ms,
+		.maxlen		= sizeof(unsigned int),
+		.mode		= 0644,
+		.proc_handler	= elastic_sysctl_bounded,
+		.extra1		= &hb_min,
+		.extra2		= &hb_max,
+	},
+	{
+		.procname	= "heartbeat_misses",
+		.data		= &elastic_params.heartbeat_misses,
+		.maxlen		= sizeof(unsigned int),
+		.mode		= 0644,
+		.proc_handler	= elastic_sysctl_bounded,
+		.extra1		= &misses_min,
+		.extra2		= &misses_max,
+	},
+	{
 		.procname	= "bad_input",
+		.data		= &elastic_node.bad_input,
 		.maxlen		= sizeof(unsigned long),
 		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_bad_input,
+		.proc_handler	= elastic_sysctl_counter,
+	},
+	{
+		.procname	= "bad_frames",
+		.data		= &elastic_cstats.bad_frames,
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0444,
+		.proc_handler	= elastic_sysctl_counter,
+	},
+	{
+		.procname	= "conn_refused",
+		.data		= &elastic_cstats.conn_refused,
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0444,
+		.proc_handler	= elastic_sysctl_counter,
 	},
 };
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -83,45 +84,22 @@ static long proc_value(const char *text, const char *key)
 	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
 }
 
-/*
- * Send one raw generic netlink request and return the kernel's errno from
- * the ack (0 or negative), with its extack message in msg.
- */
-static int raw_request(uint8_t cmd, const struct nlattr *attr, char *msg, size_t size)
+/* Send a prebuilt generic netlink request; the kernel's errno and extack. */
+static int raw_request_msg(struct nlmsghdr *req, char *msg, size_t size)
 {
-	struct nl_sock *sk = nl_socket_alloc();
-	char buf[8192];
-	struct {
-		struct nlmsghdr nlh;
-		struct genlmsghdr g;
-		char attrs[64];
-	} req = {};
 	struct nlmsghdr *nlh;
-	int fd, family, one = 1, n;
+	char buf[8192];
+	int fd, one = 1, n;
 
 	msg[0] = '\0';
-	if (!sk || genl_connect(sk))
-		return -EIO;
-	family = genl_ctrl_resolve(sk, ELASTIC_FAMILY_NAME);
-	nl_socket_free(sk);
-	if (family < 0)
-		return -ENOENT;
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	req.nlh.nlmsg_type = family;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req.nlh.nlmsg_seq = 1;
-	req.g.cmd = cmd;
-	req.g.version = ELASTIC_FAMILY_VERSION;
-	req.nlh.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN;
-	if (attr) {
-		memcpy(req.attrs, attr, NLA_ALIGN(attr->nla_len));
-		req.nlh.nlmsg_len += NLA_ALIGN(attr->nla_len);
-	}
-	if (send(fd, &req, req.nlh.nlmsg_len, 0) < 0) {
+	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req->nlmsg_pid = 0;
+	if (send(fd, req, req->nlmsg_len, 0) < 0) {
 		close(fd);
 		return -errno;
 	}
@@ -139,6 +117,39 @@ static int raw_request(uint8_t cmd, const struct nlattr *attr, char *msg, size_t
 			return ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
 		}
 	}
+}
+
+/*
+ * Send one raw generic netlink request and return the kernel's errno from
+ * the ack (0 or negative), with its extack message in msg.
+ */
+static int raw_request(uint8_t cmd, const struct nlattr *attr, char *msg, size_t size)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct {
+		struct nlmsghdr nlh;
+		struct genlmsghdr g;
+		char attrs[64];
+	} req = {};
+	int family;
+
+	msg[0] = '\0';
+	if (!sk || genl_connect(sk))
+		return -EIO;
+	family = genl_ctrl_resolve(sk, ELASTIC_FAMILY_NAME);
+	nl_socket_free(sk);
+	if (family < 0)
+		return -ENOENT;
+	req.nlh.nlmsg_type = family;
+	req.nlh.nlmsg_seq = 1;
+	req.g.cmd = cmd;
+	req.g.version = ELASTIC_FAMILY_VERSION;
+	req.nlh.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN;
+	if (attr) {
+		memcpy(req.attrs, attr, NLA_ALIGN(attr->nla_len));
+		req.nlh.nlmsg_len += NLA_ALIGN(attr->nla_len);
+	}
+	return raw_request_msg(&req.nlh, msg, size);
 }
 
 /* An attribute of any type and payload, for hand-made bad requests. */
@@ -324,6 +335,210 @@ TEST_F(bad_config, refused_and_nothing_changes)
 		EXPECT_NE(NULL, strstr(msg, variant->why));
 	EXPECT_EQ(self->saved_id, sysctl_long("node_id"));
 	EXPECT_EQ(before + variant->counted, sysctl_long("bad_input"));
+}
+
+/* ---- membership: node-add refuses bad requests cleanly ---- */
+
+FIXTURE(bad_node_add)
+{
+	long bad_input;
+};
+
+FIXTURE_VARIANT(bad_node_add)
+{
+	uint32_t id;		/* 0: leave the attribute out */
+	uint32_t addr;		/* 0: leave it out */
+	uint16_t port;		/* 0: leave it out; 0xffff: send 0 */
+	int error;
+	int counted;
+	const char *why;
+};
+
+FIXTURE_VARIANT_ADD(bad_node_add, id_zero)
+{
+	.id = 0xffffffff, .addr = 0x0100000a, .port = 7070, .error = -ERANGE, .why = "range",
+};
+
+FIXTURE_VARIANT_ADD(bad_node_add, id_64)
+{
+	.id = 64, .addr = 0x0100000a, .port = 7070, .error = -ERANGE, .why = "range",
+};
+
+FIXTURE_VARIANT_ADD(bad_node_add, port_zero)
+{
+	.id = 9, .addr = 0x0100000a, .port = 0xffff, .error = -ERANGE, .why = "range",
+};
+
+FIXTURE_VARIANT_ADD(bad_node_add, missing_id)
+{
+	.addr = 0x0100000a, .port = 7070, .error = -EINVAL, .counted = 1,
+};
+
+FIXTURE_VARIANT_ADD(bad_node_add, missing_addr)
+{
+	.id = 9, .port = 7070, .error = -EINVAL, .counted = 1,
+};
+
+FIXTURE_VARIANT_ADD(bad_node_add, missing_port)
+{
+	.id = 9, .addr = 0x0100000a, .error = -EINVAL, .counted = 1,
+};
+
+FIXTURE_SETUP(bad_node_add)
+{
+	self->bad_input = sysctl_long("bad_input");
+}
+
+FIXTURE_TEARDOWN(bad_node_add)
+{
+}
+
+/* A request with up to three attributes, built by hand. */
+static int raw_node_add(const FIXTURE_VARIANT(bad_node_add) *v, char *msg, size_t size)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *m;
+	int family, ret, n = 0;
+
+	if (!sk || genl_connect(sk))
+		return -EIO;
+	family = genl_ctrl_resolve(sk, ELASTIC_FAMILY_NAME);
+	nl_socket_free(sk);
+	if (family < 0)
+		return -ENOENT;
+	m = nlmsg_alloc();
+	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0, ELASTIC_CMD_NODE_ADD, 1);
+	if (v->id)
+		n |= nla_put_u32(m, ELASTIC_A_NODE_ID, v->id == 0xffffffff ? 0 : v->id);
+	if (v->addr)
+		n |= nla_put_u32(m, ELASTIC_A_NODE_ADDR, v->addr);
+	if (v->port)
+		n |= nla_put_u16(m, ELASTIC_A_NODE_PORT, v->port == 0xffff ? 0 : v->port);
+	ret = n ? -ENOMEM : raw_request_msg(nlmsg_hdr(m), msg, size);
+	nlmsg_free(m);
+	return ret;
+}
+
+TEST_F(bad_node_add, refused_and_nothing_added)
+{
+	struct elastic_client *c;
+	struct elastic_node nodes[ELASTIC_MAX_NODE_ID];
+	char msg[256];
+	int ret, before;
+
+	ASSERT_EQ(0, elastic_open(&c));
+	before = elastic_node_list(c, nodes, ELASTIC_MAX_NODE_ID);
+	ret = raw_node_add(variant, msg, sizeof(msg));
+	TH_LOG("kernel said %d (%s)", ret, msg);
+	EXPECT_EQ(variant->error, ret);
+	if (variant->why)
+		EXPECT_NE(NULL, strstr(msg, variant->why));
+	EXPECT_EQ(before, elastic_node_list(c, nodes, ELASTIC_MAX_NODE_ID));
+	EXPECT_EQ(self->bad_input + variant->counted, sysctl_long("bad_input"));
+	elastic_close(c);
+}
+
+/* ---- membership: the operations themselves ---- */
+
+FIXTURE(members)
+{
+	struct elastic_client *c;
+	long saved_id;
+};
+
+FIXTURE_SETUP(members)
+{
+	ASSERT_EQ(0, elastic_open(&self->c));
+	self->saved_id = sysctl_long("node_id");
+	ASSERT_GE(self->saved_id, 1);
+}
+
+FIXTURE_TEARDOWN(members)
+{
+	struct elastic_node nodes[ELASTIC_MAX_NODE_ID];
+	int i, n = elastic_node_list(self->c, nodes, ELASTIC_MAX_NODE_ID);
+
+	for (i = 0; i < n; i++)
+		elastic_node_del(self->c, nodes[i].id);
+	elastic_close(self->c);
+}
+
+/* 192.0.2.0/24 is TEST-NET-1: no route there, nobody answers. */
+#define TESTNET(n) htonl(0xc0000200 | (n))
+
+TEST_F(members, add_show_list_del)
+{
+	struct elastic_node nodes[ELASTIC_MAX_NODE_ID], n;
+
+	ASSERT_EQ(0, elastic_node_add(self->c, self->saved_id, TESTNET(1), 7070));
+	ASSERT_EQ(0, elastic_node_add(self->c, 40, TESTNET(40), 7171));
+	ASSERT_EQ(0, elastic_node_get(self->c, 40, &n));
+	EXPECT_EQ(40, n.id);
+	EXPECT_EQ(TESTNET(40), n.addr);
+	EXPECT_EQ(7171, n.port);
+	EXPECT_EQ(ELASTIC_NODE_STATE_CONNECTING, n.state);
+	ASSERT_EQ(0, elastic_node_get(self->c, self->saved_id, &n));
+	EXPECT_EQ(ELASTIC_NODE_STATE_SELF, n.state);
+	ASSERT_EQ(2, elastic_node_list(self->c, nodes, ELASTIC_MAX_NODE_ID));
+	EXPECT_LT(nodes[0].id, nodes[1].id);
+	ASSERT_EQ(0, elastic_node_del(self->c, 40));
+	EXPECT_EQ(-ENOENT, elastic_node_get(self->c, 40, &n));
+	EXPECT_EQ(1, elastic_node_list(self->c, nodes, ELASTIC_MAX_NODE_ID));
+}
+
+TEST_F(members, refusals)
+{
+	ASSERT_EQ(0, elastic_node_add(self->c, 40, TESTNET(40), 7070));
+	EXPECT_EQ(-EEXIST, elastic_node_add(self->c, 40, TESTNET(41), 7070));
+	EXPECT_NE(NULL, strstr(elastic_last_error(self->c), "exists"));
+	EXPECT_EQ(-EADDRINUSE, elastic_node_add(self->c, 41, TESTNET(40), 7070));
+	/* Same address, another port: a second node on one host is fine. */
+	EXPECT_EQ(0, elastic_node_add(self->c, 41, TESTNET(40), 7071));
+	EXPECT_EQ(-ENOENT, elastic_node_del(self->c, 42));
+	/* The id is in every message: it cannot change while there are members. */
+	EXPECT_EQ(-EBUSY, elastic_config_set_node_id(self->c, self->saved_id % 63 + 1));
+	EXPECT_EQ(self->saved_id, sysctl_long("node_id"));
+}
+
+TEST_F(members, many_members_dump_in_full)
+{
+	struct elastic_node nodes[ELASTIC_MAX_NODE_ID];
+	int i, added = 0;
+
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
+		added += !elastic_node_add(self->c, i, TESTNET(i), 7070);
+	EXPECT_EQ(ELASTIC_MAX_NODE_ID, added);
+	EXPECT_EQ(ELASTIC_MAX_NODE_ID, elastic_node_list(self->c, nodes, ELASTIC_MAX_NODE_ID));
+	for (i = 0; i < ELASTIC_MAX_NODE_ID; i++)
+		EXPECT_EQ(i + 1, nodes[i].id);
+}
+
+TEST_F(members, changes_need_cap_net_admin)
+{
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, elastic_node_add(self->c, 40, TESTNET(40), 7070));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct elastic_client *c;
+		struct elastic_node n;
+
+		if (setresgid(NOBODY, NOBODY, NOBODY) || setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(10);
+		if (elastic_open(&c))
+			_exit(11);
+		if (elastic_node_get(c, 40, &n))	/* reading is for everyone */
+			_exit(12);
+		if (elastic_node_add(c, 41, TESTNET(41), 7070) != -EPERM)
+			_exit(13);
+		if (elastic_node_del(c, 40) != -EPERM)
+			_exit(14);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 /* ---- events: a change through either interface is announced once ---- */

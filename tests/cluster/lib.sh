@@ -9,3 +9,33 @@ on() { # on NODE CMD...: run CMD on node NODE, fail the test on a hang
 }
 nodes() { seq 1 "$(cat "build/cluster/$SPOTOS_CLUSTER/nodes")"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
+ctl=$top/userspace/elasticctl/elasticctl
+net=${SPOTOS_NET:-10.77.0}
+# Make every node in $@ a member of every other's cluster.
+join_all() {
+	local i j
+	for i in "$@"; do
+		for j in "$@"; do on "$i" "$ctl" node add "$j" "$net.$j"; done
+	done
+}
+# Remove every member on node $1.
+leave_all() {
+	local id
+	for id in $(on "$1" "$ctl" -j node list | /usr/bin/python3 -c \
+		'import json,sys; print(" ".join(str(n["id"]) for n in json.load(sys.stdin)))'); do
+		on "$1" "$ctl" node del "$id"
+	done
+}
+# state_of NODE PEER: PEER's state as NODE sees it.
+state_of() {
+	on "$1" "$ctl" -j node show "$2" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["state"])'
+}
+# wait_state NODE PEER STATE [SECONDS]
+wait_state() {
+	local i
+	for i in $(seq $(( ${4:-20} * 5 ))); do
+		[ "$(state_of "$1" "$2")" = "$3" ] && return 0
+		sleep 0.2
+	done
+	fail "node$1 sees node$2 as $(state_of "$1" "$2"), not $3"
+}

@@ -4,11 +4,13 @@
  *
  *   elasticctl [-j] status
  *   elasticctl config set node-id ID
+ *   elasticctl node add ID ADDR[:PORT] | node del ID | [-j] node list | [-j] node show ID
  *   elasticctl [-j] events [--count N] [--timeout SEC]
  *
  * Shaped like iproute2: OBJECT COMMAND, -j for JSON.  Exit status: 0 done,
  * 1 the operation failed, 2 usage error.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -30,13 +32,16 @@ static void usage(FILE *f)
 		"Usage: %s [OPTIONS] OBJECT COMMAND [ARGS]\n"
 		"  status                         module version, node id, counters\n"
 		"  config set node-id ID          set this node's id (1-%u; needs CAP_NET_ADMIN)\n"
+		"  node add ID ADDR[:PORT]        add a cluster member (port %u by default)\n"
+		"  node del ID                    remove a member\n"
+		"  node list | node show ID       members and their state\n"
 		"  events [--count N] [--timeout SEC]\n"
 		"                                 follow the module's events multicast group\n"
 		"Options:\n"
 		"  -j, --json      print JSON\n"
 		"  -V, --version   print elasticctl's version\n"
 		"  -h, --help      this text\n",
-		prog, ELASTIC_MAX_NODE_ID);
+		prog, ELASTIC_MAX_NODE_ID, ELASTIC_DEFAULT_PORT);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -101,7 +106,10 @@ static int cmd_status(struct elastic_client *c)
 
 /* A command's arguments, checked before anything is sent to the kernel. */
 struct cmd_args {
-	uint32_t node_id;	/* config set node-id */
+	const char *verb;	/* node: add, del, list, show */
+	uint32_t node_id;	/* config set node-id; node add/del/show */
+	uint32_t addr;		/* node add, network byte order */
+	uint16_t port;
 	uint32_t count;		/* events: stop after this many (0: never) */
 	uint32_t timeout;	/* events: seconds without an event (0: wait forever) */
 };
@@ -112,6 +120,22 @@ static int parse_config(int argc, char **argv, struct cmd_args *a)
 		return usage_error("usage: config set node-id ID%s", "");
 	if (elastic_parse_u32(argv[3], 1, ELASTIC_MAX_NODE_ID, &a->node_id))
 		return usage_error("node id '%s' is not a number from 1 to 63", argv[3]);
+	return 0;
+}
+
+static int parse_node(int argc, char **argv, struct cmd_args *a)
+{
+	const char *v = argc > 1 ? argv[1] : "";
+	int want = !strcmp(v, "add") ? 4 : !strcmp(v, "del") || !strcmp(v, "show") ? 3 :
+		   !strcmp(v, "list") ? 2 : 0;
+
+	if (!want || argc != want)
+		return usage_error("usage: node add ID ADDR[:PORT] | node del ID | node list | node show ID%s", "");
+	a->verb = v;
+	if (want >= 3 && elastic_parse_u32(argv[2], 1, ELASTIC_MAX_NODE_ID, &a->node_id))
+		return usage_error("node id '%s' is not a number from 1 to 63", argv[2]);
+	if (want == 4 && elastic_parse_addr(argv[3], ELASTIC_DEFAULT_PORT, &a->addr, &a->port))
+		return usage_error("'%s' is not an IPv4 address with an optional :PORT", argv[3]);
 	return 0;
 }
 
@@ -144,6 +168,71 @@ static int cmd_config(struct elastic_client *c, const struct cmd_args *a)
 	return ret ? fail(c, "config set", ret) : 0;
 }
 
+static void print_nodes(const struct elastic_node *n, int count)
+{
+	struct json_object *arr = json_object_new_array();
+	char ip[INET_ADDRSTRLEN];
+	int i;
+
+	if (!json_out)
+		printf("%-4s %-21s %-10s %12s %10s %10s\n", "id", "address", "state",
+		       "last-heard", "rx", "tx");
+	for (i = 0; i < count; i++) {
+		struct in_addr a = { .s_addr = n[i].addr };
+		const char *state = elastic_node_state_name(n[i].state);
+		char addr[32], heard[24];
+
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		if (json_out) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "id", json_object_new_int64(n[i].id));
+			json_object_object_add(o, "addr", json_object_new_string(ip));
+			json_object_object_add(o, "port", json_object_new_int64(n[i].port));
+			json_object_object_add(o, "state", json_object_new_string(state));
+			json_object_object_add(o, "last_heard_ms",
+					       json_object_new_int64(n[i].last_heard_ms));
+			json_object_object_add(o, "rx_msgs", json_object_new_uint64(n[i].rx_msgs));
+			json_object_object_add(o, "tx_msgs", json_object_new_uint64(n[i].tx_msgs));
+			json_object_array_add(arr, o);
+			continue;
+		}
+		snprintf(addr, sizeof(addr), "%s:%u", ip, n[i].port);
+		if (n[i].state == ELASTIC_NODE_STATE_SELF)
+			snprintf(heard, sizeof(heard), "-");
+		else
+			snprintf(heard, sizeof(heard), "%u ms", n[i].last_heard_ms);
+		printf("%-4u %-21s %-10s %12s %10llu %10llu\n", n[i].id, addr, state, heard,
+		       (unsigned long long)n[i].rx_msgs, (unsigned long long)n[i].tx_msgs);
+	}
+	if (json_out)
+		print_json(arr);
+	else
+		json_object_put(arr);
+}
+
+static int cmd_node(struct elastic_client *c, const struct cmd_args *a)
+{
+	struct elastic_node nodes[ELASTIC_MAX_NODE_ID];
+	int ret;
+
+	if (!strcmp(a->verb, "add"))
+		ret = elastic_node_add(c, a->node_id, a->addr, a->port);
+	else if (!strcmp(a->verb, "del"))
+		ret = elastic_node_del(c, a->node_id);
+	else if (!strcmp(a->verb, "show"))
+		ret = elastic_node_get(c, a->node_id, nodes);
+	else
+		ret = elastic_node_list(c, nodes, ELASTIC_MAX_NODE_ID);
+	if (ret < 0)
+		return fail(c, "node", ret);
+	if (!strcmp(a->verb, "show"))
+		print_nodes(nodes, 1);
+	else if (!strcmp(a->verb, "list"))
+		print_nodes(nodes, ret);
+	return 0;
+}
+
 static int cmd_events(struct elastic_client *c, const struct cmd_args *a)
 {
 	uint32_t count = a->count, timeout = a->timeout, seen = 0;
@@ -168,7 +257,13 @@ static int cmd_events(struct elastic_client *c, const struct cmd_args *a)
 			json_object_object_add(o, "event",
 					       json_object_new_string(elastic_event_type_name(ev.type)));
 			json_object_object_add(o, "node_id", json_object_new_int64(ev.node_id));
+			if (ev.peer)
+				json_object_object_add(o, "peer", json_object_new_int64(ev.peer));
 			print_json(o);
+		} else if (ev.peer) {
+			printf("%s node=%u peer=%u\n", elastic_event_type_name(ev.type), ev.node_id,
+			       ev.peer);
+			fflush(stdout);
 		} else {
 			printf("%s node=%u\n", elastic_event_type_name(ev.type), ev.node_id);
 			fflush(stdout);
@@ -214,13 +309,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	obj = argv[0];
-	if (strcmp(obj, "status") && strcmp(obj, "config") && strcmp(obj, "events"))
+	if (strcmp(obj, "status") && strcmp(obj, "config") && strcmp(obj, "events") &&
+	    strcmp(obj, "node"))
 		return usage_error("unknown object '%s'", obj);
 	if (!strcmp(obj, "status") && argc != 1)
 		return usage_error("status takes no arguments ('%s')", argv[1]);
 	if (!strcmp(obj, "config") && parse_config(argc, argv, &a))
 		return 2;
 	if (!strcmp(obj, "events") && parse_events(argc, argv, &a))
+		return 2;
+	if (!strcmp(obj, "node") && parse_node(argc, argv, &a))
 		return 2;
 
 	ret = elastic_open(&c);
@@ -230,6 +328,8 @@ int main(int argc, char **argv)
 		ret = cmd_status(c);
 	else if (!strcmp(obj, "config"))
 		ret = cmd_config(c, &a);
+	else if (!strcmp(obj, "node"))
+		ret = cmd_node(c, &a);
 	else
 		ret = cmd_events(c, &a);
 	elastic_close(c);

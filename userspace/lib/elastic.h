@@ -33,11 +33,35 @@ struct elastic_status {
  * struct elastic_event - one message of the events multicast group
  * @type:	enum elastic_event_type
  * @node_id:	node the event comes from
+ * @peer:	member a membership event is about (0: none)
  */
 struct elastic_event {
 	uint32_t type;
 	uint32_t node_id;
+	uint32_t peer;
 };
+
+/**
+ * struct elastic_node - a member of the cluster, as node-get reports it
+ * @id:		node id
+ * @addr:	IPv4 address, network byte order
+ * @port:	TCP port
+ * @state:	enum elastic_node_state
+ * @last_heard_ms: time since its last valid message
+ * @rx_msgs:	valid messages received from it
+ * @tx_msgs:	messages sent to it
+ */
+struct elastic_node {
+	uint32_t id;
+	uint32_t addr;
+	uint16_t port;
+	uint32_t state;
+	uint32_t last_heard_ms;
+	uint64_t rx_msgs;
+	uint64_t tx_msgs;
+};
+
+#define ELASTIC_DEFAULT_PORT 7070
 
 int elastic_open(struct elastic_client **clientp);
 void elastic_close(struct elastic_client *client);
@@ -46,14 +70,23 @@ const char *elastic_last_error(const struct elastic_client *client);
 int elastic_status_get(struct elastic_client *client, struct elastic_status *st);
 int elastic_config_set_node_id(struct elastic_client *client, uint32_t node_id);
 
+int elastic_node_add(struct elastic_client *client, uint32_t id, uint32_t addr, uint16_t port);
+int elastic_node_del(struct elastic_client *client, uint32_t id);
+int elastic_node_get(struct elastic_client *client, uint32_t id, struct elastic_node *node);
+/* All members, ascending by id; returns how many (at most max) or -errno. */
+int elastic_node_list(struct elastic_client *client, struct elastic_node *nodes, int max);
+
 int elastic_events_subscribe(struct elastic_client *client);
 /* Wait up to timeout_ms (-1: forever) for the next event; -ETIMEDOUT if none. */
 int elastic_event_next(struct elastic_client *client, struct elastic_event *ev, int timeout_ms);
 
 const char *elastic_event_type_name(uint32_t type);
+const char *elastic_node_state_name(uint32_t state);
 
 /* Parsing helpers shared by the tools (util.c). */
 int elastic_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+/* "A.B.C.D" or "A.B.C.D:PORT" (default_port when absent); addr in network order. */
+int elastic_parse_addr(const char *s, uint16_t default_port, uint32_t *addr, uint16_t *port);
 
 /*
  * Extract the message of a netlink extended ack from an NLMSG_ERROR

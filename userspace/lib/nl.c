@@ -27,6 +27,8 @@ struct elastic_client {
 	struct elastic_status *status;
 	struct elastic_event *event;
 	int got_event;
+	struct elastic_node *nodes;	/* node-get replies go here */
+	int nnodes, max_nodes;
 };
 
 static struct nla_policy status_policy[ELASTIC_A_STATUS_MAX + 1] = {
@@ -39,6 +41,17 @@ static struct nla_policy status_policy[ELASTIC_A_STATUS_MAX + 1] = {
 static struct nla_policy event_policy[ELASTIC_A_EVENT_MAX + 1] = {
 	[ELASTIC_A_EVENT_TYPE] = { .type = NLA_U32 },
 	[ELASTIC_A_EVENT_NODE_ID] = { .type = NLA_U32 },
+	[ELASTIC_A_EVENT_PEER] = { .type = NLA_U32 },
+};
+
+static struct nla_policy node_policy[ELASTIC_A_NODE_MAX + 1] = {
+	[ELASTIC_A_NODE_ID] = { .type = NLA_U32 },
+	[ELASTIC_A_NODE_ADDR] = { .type = NLA_U32 },
+	[ELASTIC_A_NODE_PORT] = { .type = NLA_U16 },
+	[ELASTIC_A_NODE_STATE] = { .type = NLA_U32 },
+	[ELASTIC_A_NODE_LAST_HEARD_MS] = { .type = NLA_U32 },
+	[ELASTIC_A_NODE_RX_MSGS] = { .type = NLA_U64 },
+	[ELASTIC_A_NODE_TX_MSGS] = { .type = NLA_U64 },
 };
 
 const char *elastic_last_error(const struct elastic_client *c)
@@ -51,6 +64,30 @@ const char *elastic_event_type_name(uint32_t type)
 	switch (type) {
 	case ELASTIC_EVENT_TYPE_CONFIG_CHANGED:
 		return "config-changed";
+	case ELASTIC_EVENT_TYPE_NODE_ADDED:
+		return "node-added";
+	case ELASTIC_EVENT_TYPE_NODE_REMOVED:
+		return "node-removed";
+	case ELASTIC_EVENT_TYPE_NODE_UP:
+		return "node-up";
+	case ELASTIC_EVENT_TYPE_NODE_DEAD:
+		return "node-dead";
+	default:
+		return "unknown";
+	}
+}
+
+const char *elastic_node_state_name(uint32_t state)
+{
+	switch (state) {
+	case ELASTIC_NODE_STATE_SELF:
+		return "self";
+	case ELASTIC_NODE_STATE_CONNECTING:
+		return "connecting";
+	case ELASTIC_NODE_STATE_UP:
+		return "up";
+	case ELASTIC_NODE_STATE_DEAD:
+		return "dead";
 	default:
 		return "unknown";
 	}
@@ -100,8 +137,36 @@ static int on_event(struct nl_msg *msg, void *arg)
 	c->event->type = nla_get_u32(tb[ELASTIC_A_EVENT_TYPE]);
 	c->event->node_id = tb[ELASTIC_A_EVENT_NODE_ID] ?
 			    nla_get_u32(tb[ELASTIC_A_EVENT_NODE_ID]) : 0;
+	c->event->peer = tb[ELASTIC_A_EVENT_PEER] ? nla_get_u32(tb[ELASTIC_A_EVENT_PEER]) : 0;
 	c->got_event = 1;
 	return NL_STOP;
+}
+
+static int on_node(struct nl_msg *msg, void *arg)
+{
+	struct elastic_client *c = arg;
+	struct nlattr *tb[ELASTIC_A_NODE_MAX + 1];
+	struct elastic_node *n;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ELASTIC_A_NODE_MAX, node_policy) < 0 ||
+	    !tb[ELASTIC_A_NODE_ID] || c->nnodes >= c->max_nodes)
+		return NL_SKIP;
+	n = &c->nodes[c->nnodes++];
+	memset(n, 0, sizeof(*n));
+	n->id = nla_get_u32(tb[ELASTIC_A_NODE_ID]);
+	if (tb[ELASTIC_A_NODE_ADDR])
+		n->addr = nla_get_u32(tb[ELASTIC_A_NODE_ADDR]);
+	if (tb[ELASTIC_A_NODE_PORT])
+		n->port = nla_get_u16(tb[ELASTIC_A_NODE_PORT]);
+	if (tb[ELASTIC_A_NODE_STATE])
+		n->state = nla_get_u32(tb[ELASTIC_A_NODE_STATE]);
+	if (tb[ELASTIC_A_NODE_LAST_HEARD_MS])
+		n->last_heard_ms = nla_get_u32(tb[ELASTIC_A_NODE_LAST_HEARD_MS]);
+	if (tb[ELASTIC_A_NODE_RX_MSGS])
+		n->rx_msgs = nla_get_u64(tb[ELASTIC_A_NODE_RX_MSGS]);
+	if (tb[ELASTIC_A_NODE_TX_MSGS])
+		n->tx_msgs = nla_get_u64(tb[ELASTIC_A_NODE_TX_MSGS]);
+	return NL_OK;
 }
 
 static int on_ack(struct nl_msg *msg, void *arg)
@@ -188,7 +253,7 @@ void elastic_close(struct elastic_client *c)
 
 /*
  * Send one request; replies go to handler (may be NULL).  Read until this
- * request's own ack or error: a reply that is not multipart ends one
+ * request's own ack, error, or end of dump: a reply that is not multipart ends one
  * nl_recvmsgs() call before the ack, and an ack left queued would be taken
  * for the answer to the next request (nl_send_sync() has that flaw).
  */
@@ -202,6 +267,8 @@ static int request(struct elastic_client *c, struct nl_msg *msg, nl_recvmsg_msg_
 	nl_socket_modify_cb(c->sk, NL_CB_VALID, handler ? NL_CB_CUSTOM : NL_CB_DEFAULT,
 			    handler, c);
 	nl_socket_modify_cb(c->sk, NL_CB_ACK, NL_CB_CUSTOM, on_ack, c);
+	/* A dump ends with NLMSG_DONE instead of an ack. */
+	nl_socket_modify_cb(c->sk, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, c);
 	ret = nl_send_auto(c->sk, msg);
 	nlmsg_free(msg);
 	if (ret < 0)
@@ -214,16 +281,21 @@ static int request(struct elastic_client *c, struct nl_msg *msg, nl_recvmsg_msg_
 	return c->err;
 }
 
-static struct nl_msg *new_request(struct elastic_client *c, uint8_t cmd)
+static struct nl_msg *new_request_flags(struct elastic_client *c, uint8_t cmd, int flags)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
-	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, 0, cmd,
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, flags, cmd,
 				ELASTIC_FAMILY_VERSION)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
 	return msg;
+}
+
+static struct nl_msg *new_request(struct elastic_client *c, uint8_t cmd)
+{
+	return new_request_flags(c, cmd, 0);
 }
 
 int elastic_status_get(struct elastic_client *c, struct elastic_status *st)
@@ -248,6 +320,66 @@ int elastic_config_set_node_id(struct elastic_client *c, uint32_t node_id)
 		return -ENOMEM;
 	}
 	return request(c, msg, NULL);
+}
+
+int elastic_node_add(struct elastic_client *c, uint32_t id, uint32_t addr, uint16_t port)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_NODE_ADD);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_NODE_ID, id) < 0 ||
+	    nla_put_u32(msg, ELASTIC_A_NODE_ADDR, addr) < 0 ||
+	    nla_put_u16(msg, ELASTIC_A_NODE_PORT, port) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return request(c, msg, NULL);
+}
+
+int elastic_node_del(struct elastic_client *c, uint32_t id)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_NODE_DEL);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_NODE_ID, id) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return request(c, msg, NULL);
+}
+
+int elastic_node_get(struct elastic_client *c, uint32_t id, struct elastic_node *node)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_NODE_GET);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_NODE_ID, id) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	c->nodes = node;
+	c->nnodes = 0;
+	c->max_nodes = 1;
+	ret = request(c, msg, on_node);
+	return ret ? ret : (c->nnodes == 1 ? 0 : -EIO);
+}
+
+int elastic_node_list(struct elastic_client *c, struct elastic_node *nodes, int max)
+{
+	struct nl_msg *msg = new_request_flags(c, ELASTIC_CMD_NODE_GET, NLM_F_DUMP);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	c->nodes = nodes;
+	c->nnodes = 0;
+	c->max_nodes = max;
+	ret = request(c, msg, on_node);
+	return ret ? ret : c->nnodes;
 }
 
 int elastic_events_subscribe(struct elastic_client *c)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libelastic: parsing helpers. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/netlink.h>
@@ -22,6 +24,27 @@ int elastic_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	if (v < min || v > max)
 		return -ERANGE;
 	*out = (uint32_t)v;
+	return 0;
+}
+
+int elastic_parse_addr(const char *s, uint16_t default_port, uint32_t *addr, uint16_t *port)
+{
+	char host[INET_ADDRSTRLEN];
+	const char *colon = strchr(s, ':');
+	struct in_addr a;
+	uint32_t p = default_port;
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (n == 0 || n >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET, host, &a) != 1)
+		return -EINVAL;
+	if (colon && elastic_parse_u32(colon + 1, 1, 65535, &p))
+		return -EINVAL;
+	*addr = a.s_addr;
+	*port = (uint16_t)p;
 	return 0;
 }
 

@@ -83,6 +83,39 @@ TEST(parse_u32_rejects_out_of_range)
 	EXPECT_EQ(77, v);
 }
 
+TEST(parse_addr_with_and_without_port)
+{
+	uint32_t addr = 0;
+	uint16_t port = 0;
+
+	ASSERT_EQ(0, elastic_parse_addr("10.77.0.3", 7070, &addr, &port));
+	EXPECT_EQ(htonl(0x0a4d0003), addr);
+	EXPECT_EQ(7070, port);
+	ASSERT_EQ(0, elastic_parse_addr("192.0.2.1:65535", 7070, &addr, &port));
+	EXPECT_EQ(htonl(0xc0000201), addr);
+	EXPECT_EQ(65535, port);
+}
+
+TEST(parse_addr_rejects_junk)
+{
+	const char *bad[] = { "", ":7070", "10.77.0", "10.77.0.256", "node3", "10.77.0.3:",
+			      "10.77.0.3:0", "10.77.0.3:65536", "10.77.0.3:70a", "::1",
+			      "10.77.0.3:7070:1", "1.2.3.4.5" };
+	uint32_t addr = 77;
+	uint16_t port = 77;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = elastic_parse_addr(bad[i], 7070, &addr, &port);
+
+		if (ret != -EINVAL)
+			TH_LOG("input '%s' gave %d", bad[i], ret);
+		EXPECT_EQ(-EINVAL, ret);
+	}
+	EXPECT_EQ(77, addr);
+	EXPECT_EQ(77, port);
+}
+
 /* Build an NLMSG_ERROR with extended-ack TLVs the way the kernel does. */
 struct ackbuf {
 	union {
@@ -171,7 +204,9 @@ TEST(elasticctl_usage_errors_exit_2)
 	const char *args[] = { "", "bogus", "status extra", "config set node-id",
 			       "config set node-id 64", "config set node-id 0",
 			       "config set node-id abc", "config get node-id 3",
-			       "--no-such-option status" };
+			       "--no-such-option status", "node", "node add", "node add 3",
+			       "node add 64 10.0.0.1", "node add 3 10.0.0.300", "node add 3 10.0.0.3:0",
+			       "node del", "node del x", "node list 3", "node show", "node frob 3" };
 	char cmd[512], out[4096];
 	unsigned int i;
 

@@ -16,9 +16,32 @@
  *   announces.
  * @ELASTIC_EVENT_TYPE_CONFIG_CHANGED: The node's configuration (for example
  *   its id) changed.
+ * @ELASTIC_EVENT_TYPE_NODE_ADDED: A member was added to the cluster.
+ * @ELASTIC_EVENT_TYPE_NODE_REMOVED: A member was removed from the cluster.
+ * @ELASTIC_EVENT_TYPE_NODE_UP: A member's heartbeats arrive (again).
+ * @ELASTIC_EVENT_TYPE_NODE_DEAD: A member missed heartbeat-misses heartbeats
+ *   in a row.
  */
 enum elastic_event_type {
 	ELASTIC_EVENT_TYPE_CONFIG_CHANGED = 1,
+	ELASTIC_EVENT_TYPE_NODE_ADDED,
+	ELASTIC_EVENT_TYPE_NODE_REMOVED,
+	ELASTIC_EVENT_TYPE_NODE_UP,
+	ELASTIC_EVENT_TYPE_NODE_DEAD,
+};
+
+/**
+ * enum elastic_node_state - A member's state as this node sees it.
+ * @ELASTIC_NODE_STATE_SELF: This node.
+ * @ELASTIC_NODE_STATE_CONNECTING: Added; no heartbeat received yet.
+ * @ELASTIC_NODE_STATE_UP: Heartbeats arrive.
+ * @ELASTIC_NODE_STATE_DEAD: Heartbeats stopped; declared dead.
+ */
+enum elastic_node_state {
+	ELASTIC_NODE_STATE_SELF,
+	ELASTIC_NODE_STATE_CONNECTING,
+	ELASTIC_NODE_STATE_UP,
+	ELASTIC_NODE_STATE_DEAD,
 };
 
 enum {
@@ -42,14 +65,32 @@ enum {
 enum {
 	ELASTIC_A_EVENT_TYPE = 1,
 	ELASTIC_A_EVENT_NODE_ID,
+	ELASTIC_A_EVENT_PEER,
 
 	__ELASTIC_A_EVENT_MAX,
 	ELASTIC_A_EVENT_MAX = (__ELASTIC_A_EVENT_MAX - 1)
 };
 
 enum {
+	ELASTIC_A_NODE_ID = 1,
+	ELASTIC_A_NODE_ADDR,
+	ELASTIC_A_NODE_PORT,
+	ELASTIC_A_NODE_STATE,
+	ELASTIC_A_NODE_LAST_HEARD_MS,
+	ELASTIC_A_NODE_RX_MSGS,
+	ELASTIC_A_NODE_TX_MSGS,
+	ELASTIC_A_NODE_PAD,
+
+	__ELASTIC_A_NODE_MAX,
+	ELASTIC_A_NODE_MAX = (__ELASTIC_A_NODE_MAX - 1)
+};
+
+enum {
 	ELASTIC_CMD_STATUS_GET = 1,
 	ELASTIC_CMD_CONFIG_SET,
+	ELASTIC_CMD_NODE_ADD,
+	ELASTIC_CMD_NODE_DEL,
+	ELASTIC_CMD_NODE_GET,
 	ELASTIC_CMD_EVENT_NTF,
 
 	__ELASTIC_CMD_MAX,

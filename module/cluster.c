@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SpotOS elastic module: cluster membership and the transport between nodes.
+ *
+ * Each member other than this node gets a sender thread (elastic-tx/N)
+ * that connects to the member's address, says HELLO, then sends a
+ * HEARTBEAT every heartbeat_ms; it never exits on its own, only through
+ * kthread_stop() when the member is removed or the module unloads.  A
+ * listener thread (elastic-listen) accepts connections on listen_port, only
+ * from member addresses, and hands each to a receiver thread (elastic-rx)
+ * that validates every message (wire.c).  Anything malformed or unexpected
+ * closes that connection and counts in bad_frames; receivers end on their
+ * own and free themselves.
+ *
+ * A member whose messages stop for heartbeat_misses intervals is declared
+ * dead (log line and node-dead event); when they resume it is up again.
+ * Two connections per pair, one each way, keep the roles simple: a node
+ * only ever sends on connections it made and receives on ones it accepted.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/in.h>
+#include <linux/kthread.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <net/sock.h>
+
+#include "internal.h"
+#include "wire.h"
+
+/**
+ * struct elastic_peer - a member of the cluster, as this node sees it
+ * @id:		node id
+ * @addr:	address and port the member listens on
+ * @state:	enum elastic_node_state; READ_ONCE/WRITE_ONCE
+ * @last_heard:	jiffies of the last valid message from it; READ_ONCE/WRITE_ONCE
+ * @rx_msgs:	valid messages received from it
+ * @tx_msgs:	messages sent to it
+ * @tx_task:	its sender thread (NULL for this node itself)
+ * @tx_sock:	the sender's connection, or NULL; changed under @tx_lock, so
+ *		that removal can shut it down to wake a blocked sender
+ * @tx_lock:	protects changes of @tx_sock (a mutex: shutting a socket
+ *		down takes its lock, which may sleep)
+ * @rcu:	freeing after a grace period, as receivers look peers up
+ *		under RCU
+ *
+ * Locking: elastic_cluster_lock (a mutex) serialises membership changes
+ * and protects the peer table's slots for writers; receivers and status
+ * readers find peers under RCU.
+ */
+struct elastic_peer {
+	u32 id;
+	struct sockaddr_in addr;
+	u32 state;
+	unsigned long last_heard;
+	atomic64_t rx_msgs;
+	atomic64_t tx_msgs;
+	struct task_struct *tx_task;
+	struct socket *tx_sock;
+	struct mutex tx_lock;	/* see @tx_lock above */
+	struct rcu_head rcu;
+};
+
+/**
+ * struct elastic_conn - an accepted connection and its receiver thread
+ * @list:	in elastic_conns, under elastic_conns_lock (a mutex, since
+ *		sockets on the list are shut down while holding it)
+ * @sock:	the connection
+ * @peer_id:	member it belongs to, once its HELLO was accepted; else 0
+ */
+struct elastic_conn {
+	struct list_head list;
+	struct socket *sock;
+	u32 peer_id;
+};
+
+static DEFINE_MUTEX(elastic_cluster_lock);
+static struct elastic_peer __rcu *elastic_peers[ELASTIC_MAX_NODE_ID + 1];
+
+static LIST_HEAD(elastic_conns);
+static DEFINE_MUTEX(elastic_conns_lock);
+static atomic_t elastic_nconns = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(elastic_conns_wq);
+
+static struct socket *elastic_listen_sock;
+static struct task_struct *elastic_listen_task;
+
+struct elastic_cluster_params elastic_params = {
+	.listen_port = 7070,
+	.heartbeat_ms = 1000,
+	.heartbeat_misses = 5,
+};
+
+struct elastic_cluster_stats elastic_cstats;
+
+/* ---- sending ---- */
+
+static int elastic_send(struct socket *sock, const void *buf, size_t len)
+{
+	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	int ret;
+
+	ret = kernel_sendmsg(sock, &msg, &vec, 1, len);
+	return ret == len ? 0 : (ret < 0 ? ret : -EIO);
+}
+
+static int elastic_send_hello(struct elastic_peer *p, struct socket *sock, u64 seq)
+{
+	struct {
+		struct elastic_wire_hdr hdr;
+		struct elastic_wire_hello hello;
+	} __packed m;
+
+	elastic_wire_build_hdr(&m.hdr, ELASTIC_MSG_HELLO, sizeof(m.hello),
+			       READ_ONCE(elastic_node.id), seq);
+	m.hello.dst = cpu_to_be32(p->id);
+	m.hello.proto_min = cpu_to_be32(ELASTIC_WIRE_VERSION);
+	return elastic_send(sock, &m, sizeof(m));
+}
+
+static int elastic_send_heartbeat(struct socket *sock, u64 seq)
+{
+	struct elastic_wire_hdr hdr;
+
+	elastic_wire_build_hdr(&hdr, ELASTIC_MSG_HEARTBEAT, 0, READ_ONCE(elastic_node.id), seq);
+	return elastic_send(sock, &hdr, sizeof(hdr));
+}
+
+static struct socket *elastic_connect(struct elastic_peer *p)
+{
+	struct socket *sock;
+	int ret;
+
+	ret = sock_create_kern(&init_net, PF_INET, SOCK_STREAM, IPPROTO_TCP, &sock);
+	if (ret)
+		return NULL;
+	/* A blocking connect waits at most sk_sndtimeo: a dead peer never answers. */
+	sock->sk->sk_sndtimeo = HZ;
+	tcp_sock_set_nodelay(sock->sk);
+	ret = kernel_connect(sock, (struct sockaddr *)&p->addr, sizeof(p->addr), 0);
+	if (ret) {
+		sock_release(sock);
+		return NULL;
+	}
+	return sock;
+}
+
+static void elastic_peer_set_state(struct elastic_peer *p, u32 state)
+{
+	if (READ_ONCE(p->state) == state)
+		return;
+	WRITE_ONCE(p->state, state);
+	if (state == ELASTIC_NODE_STATE_DEAD) {
+		pr_warn("node %u declared dead: no message for %u heartbeats of %u ms\n",
+			p->id, READ_ONCE(elastic_params.heartbeat_misses),
+			READ_ONCE(elastic_params.heartbeat_ms));
+		elastic_nl_notify(ELASTIC_EVENT_TYPE_NODE_DEAD, p->id);
+	} else if (state == ELASTIC_NODE_STATE_UP) {
+		pr_info("node %u up\n", p->id);
+		elastic_nl_notify(ELASTIC_EVENT_TYPE_NODE_UP, p->id);
+	}
+}
+
+static void elastic_tx_close(struct elastic_peer *p)
+{
+	struct socket *sock;
+
+	mutex_lock(&p->tx_lock);
+	sock = p->tx_sock;
+	p->tx_sock = NULL;
+	mutex_unlock(&p->tx_lock);
+	if (sock)
+		sock_release(sock);
+}
+
+/* One sender per member: connect, HELLO, heartbeats; check liveness. */
+static int elastic_tx_thread(void *data)
+{
+	struct elastic_peer *p = data;
+	u64 seq = 0;
+
+	while (!kthread_should_stop()) {
+		unsigned int ms = READ_ONCE(elastic_params.heartbeat_ms);
+		unsigned long silence;
+		struct socket *sock;
+
+		if (!READ_ONCE(p->tx_sock)) {
+			sock = elastic_connect(p);
+			if (sock && elastic_send_hello(p, sock, ++seq)) {
+				sock_release(sock);
+				sock = NULL;
+			}
+			if (sock) {
+				mutex_lock(&p->tx_lock);
+				p->tx_sock = sock;
+				mutex_unlock(&p->tx_lock);
+				atomic64_inc(&p->tx_msgs);
+			}
+		} else if (elastic_send_heartbeat(p->tx_sock, ++seq)) {
+			elastic_tx_close(p);
+		} else {
+			atomic64_inc(&p->tx_msgs);
+		}
+
+		silence = jiffies - READ_ONCE(p->last_heard);
+		if (READ_ONCE(p->state) == ELASTIC_NODE_STATE_UP &&
+		    silence > msecs_to_jiffies(ms) * READ_ONCE(elastic_params.heartbeat_misses))
+			elastic_peer_set_state(p, ELASTIC_NODE_STATE_DEAD);
+
+		schedule_timeout_interruptible(msecs_to_jiffies(ms));
+	}
+	elastic_tx_close(p);
+	return 0;
+}
+
+/* ---- receiving ---- */
+
+/*
+ * Receive exactly len bytes.  Return 0; -ECONNRESET when the connection
+ * ended before the first byte (a clean end between messages); -EBADMSG
+ * when it ended part-way (a truncated message); or the socket's error.
+ */
+static int elastic_recv(struct socket *sock, void *buf, size_t len)
+{
+	struct kvec vec = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_WAITALL };
+	int ret;
+
+	ret = kernel_recvmsg(sock, &msg, &vec, 1, len, MSG_WAITALL);
+	if (ret == len)
+		return 0;
+	if (ret < 0)
+		return ret;
+	return ret ? -EBADMSG : -ECONNRESET;
+}
+
+static void elastic_bad_frame(struct elastic_conn *c, const char *why, int err)
+{
+	atomic64_inc(&elastic_cstats.bad_frames);
+	elastic_count_bad_input();
+	pr_debug("closing connection from node %u: %s (%d)\n", c->peer_id, why, err);
+}
+
+/*
+ * Handle one message on an accepted connection.  Return 0 to go on, or an
+ * error to close the connection (counted as a bad frame unless it is a
+ * plain end of the connection).
+ */
+static int elastic_rx_one(struct elastic_conn *c, u8 *payload, bool *eof)
+{
+	struct elastic_wire_hdr hdr;
+	struct elastic_wire_msg m;
+	struct elastic_peer *p;
+	u32 dst;
+	int ret;
+
+	ret = elastic_recv(c->sock, &hdr, sizeof(hdr));
+	if (ret) {
+		*eof = ret != -EBADMSG;
+		return ret;
+	}
+	ret = elastic_wire_parse_hdr(&hdr, sizeof(hdr), &m);
+	if (ret)
+		return ret;
+	if (m.len) {
+		ret = elastic_recv(c->sock, payload, m.len);
+		if (ret)
+			return ret;	/* truncated: malformed */
+	}
+	if (!c->peer_id) {
+		/* The first message must be a HELLO from the member at that address. */
+		if (m.type != ELASTIC_MSG_HELLO)
+			return -EPROTO;
+		ret = elastic_wire_parse_hello(payload, m.len, &dst);
+		if (ret)
+			return ret;
+		if (dst != READ_ONCE(elastic_node.id))
+			return -EPROTO;
+		rcu_read_lock();
+		p = rcu_dereference(elastic_peers[m.src]);
+		ret = -EPROTO;
+		if (p && p->tx_task) {
+			struct sockaddr_in from;
+
+			if (kernel_getpeername(c->sock, (struct sockaddr *)&from) >= 0 &&
+			    from.sin_addr.s_addr == p->addr.sin_addr.s_addr)
+				ret = 0;
+		}
+		rcu_read_unlock();
+		if (ret)
+			return ret;
+		c->peer_id = m.src;
+	} else if (m.src != c->peer_id || m.type == ELASTIC_MSG_HELLO) {
+		return -EPROTO;
+	}
+
+	rcu_read_lock();
+	p = rcu_dereference(elastic_peers[c->peer_id]);
+	if (p) {
+		WRITE_ONCE(p->last_heard, jiffies);
+		atomic64_inc(&p->rx_msgs);
+		elastic_peer_set_state(p, ELASTIC_NODE_STATE_UP);
+	}
+	rcu_read_unlock();
+	return p ? 0 : -ENOENT;
+}
+
+static int elastic_rx_thread(void *data)
+{
+	struct elastic_conn *c = data;
+	bool eof = false;
+	u8 *payload;
+	int ret = -ENOMEM;
+
+	payload = kmalloc(ELASTIC_WIRE_MAX_PAYLOAD, GFP_KERNEL);
+	if (payload) {
+		do {
+			ret = elastic_rx_one(c, payload, &eof);
+		} while (!ret);
+	}
+	/*
+	 * A connection that ends between messages, or fails, or whose member
+	 * was removed, is no bad frame; anything else was malformed or
+	 * unexpected.
+	 */
+	if (!eof && ret != -ENOENT)
+		elastic_bad_frame(c, "malformed or unexpected message", ret);
+	kfree(payload);
+
+	mutex_lock(&elastic_conns_lock);
+	list_del(&c->list);
+	mutex_unlock(&elastic_conns_lock);
+	sock_release(c->sock);
+	kfree(c);
+	if (atomic_dec_and_test(&elastic_nconns))
+		wake_up(&elastic_conns_wq);
+	return 0;
+}
+
+/* Is addr one of the members' (other than this node)? */
+static bool elastic_member_addr(__be32 addr)
+{
+	struct elastic_peer *p;
+	bool found = false;
+	int i;
+
+	rcu_read_lock();
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID && !found; i++) {
+		p = rcu_dereference(elastic_peers[i]);
+		found = p && p->tx_task && p->addr.sin_addr.s_addr == addr;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static int elastic_listen_thread(void *data)
+{
+	struct socket *lsock = data;
+
+	while (!kthread_should_stop()) {
+		struct sockaddr_in from;
+		struct elastic_conn *c;
+		struct task_struct *t;
+		struct socket *sock;
+
+		if (kernel_accept(lsock, &sock, 0)) {
+			/* Shut down for unload, or a transient failure. */
+			if (!kthread_should_stop())
+				msleep(100);
+			continue;
+		}
+		if (kernel_getpeername(sock, (struct sockaddr *)&from) < 0 ||
+		    !elastic_member_addr(from.sin_addr.s_addr)) {
+			atomic64_inc(&elastic_cstats.conn_refused);
+			sock_release(sock);
+			continue;
+		}
+		c = kzalloc(sizeof(*c), GFP_KERNEL);
+		if (!c) {
+			sock_release(sock);
+			continue;
+		}
+		c->sock = sock;
+		atomic_inc(&elastic_nconns);
+		mutex_lock(&elastic_conns_lock);
+		list_add(&c->list, &elastic_conns);
+		mutex_unlock(&elastic_conns_lock);
+		t = kthread_run(elastic_rx_thread, c, "elastic-rx");
+		if (IS_ERR(t)) {
+			mutex_lock(&elastic_conns_lock);
+			list_del(&c->list);
+			mutex_unlock(&elastic_conns_lock);
+			sock_release(sock);
+			kfree(c);
+			atomic_dec(&elastic_nconns);
+		}
+	}
+	return 0;
+}
+
+/* Wake the receivers of one member's connections (0: all); they end themselves. */
+static void elastic_conns_shutdown(u32 peer_id)
+{
+	struct elastic_conn *c;
+
+	mutex_lock(&elastic_conns_lock);
+	list_for_each_entry(c, &elastic_conns, list)
+		if (!peer_id || c->peer_id == peer_id)
+			kernel_sock_shutdown(c->sock, SHUT_RDWR);
+	mutex_unlock(&elastic_conns_lock);
+}
+
+/* ---- membership ---- */
+
+/**
+ * elastic_node_add - add a member
+ * @id: its node id
+ * @addr: IPv4 address, network byte order
+ * @port: TCP port, host byte order
+ *
+ * Return: 0, -EEXIST if @id is a member already, -EADDRINUSE if another
+ * member has that address and port, -ENOMEM.
+ */
+int elastic_node_add(u32 id, __be32 addr, u16 port)
+{
+	struct elastic_peer *p, *q;
+	int i, ret = 0;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->id = id;
+	p->addr.sin_family = AF_INET;
+	p->addr.sin_addr.s_addr = addr;
+	p->addr.sin_port = htons(port);
+	p->last_heard = jiffies;
+	mutex_init(&p->tx_lock);
+	p->state = id == READ_ONCE(elastic_node.id) ? ELASTIC_NODE_STATE_SELF :
+						      ELASTIC_NODE_STATE_CONNECTING;
+
+	mutex_lock(&elastic_cluster_lock);
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++) {
+		q = rcu_dereference_protected(elastic_peers[i],
+					      lockdep_is_held(&elastic_cluster_lock));
+		if (q && i == id)
+			ret = -EEXIST;
+		else if (q && q->addr.sin_addr.s_addr == addr && q->addr.sin_port == htons(port))
+			ret = -EADDRINUSE;
+		if (ret)
+			goto out;
+	}
+	if (p->state != ELASTIC_NODE_STATE_SELF) {
+		p->tx_task = kthread_run(elastic_tx_thread, p, "elastic-tx/%u", id);
+		if (IS_ERR(p->tx_task)) {
+			ret = PTR_ERR(p->tx_task);
+			goto out;
+		}
+	}
+	rcu_assign_pointer(elastic_peers[id], p);
+	p = NULL;
+out:
+	mutex_unlock(&elastic_cluster_lock);
+	kfree(p);
+	if (!ret)
+		elastic_nl_notify(ELASTIC_EVENT_TYPE_NODE_ADDED, id);
+	return ret;
+}
+
+static void elastic_peer_stop(struct elastic_peer *p)
+{
+	struct socket *sock;
+
+	if (p->tx_task) {
+		/* Wake a sender blocked in connect or send, then stop it. */
+		mutex_lock(&p->tx_lock);
+		sock = p->tx_sock;
+		if (sock)
+			kernel_sock_shutdown(sock, SHUT_RDWR);
+		mutex_unlock(&p->tx_lock);
+		kthread_stop(p->tx_task);
+	}
+	elastic_conns_shutdown(p->id);
+}
+
+/**
+ * elastic_node_del - remove a member
+ * @id: its node id
+ *
+ * Return: 0, or -ENOENT when @id is not a member.  (A member that holds
+ * pages will be refused with -EBUSY once pages can move.)
+ */
+int elastic_node_del(u32 id)
+{
+	struct elastic_peer *p;
+
+	mutex_lock(&elastic_cluster_lock);
+	p = rcu_dereference_protected(elastic_peers[id], lockdep_is_held(&elastic_cluster_lock));
+	if (!p) {
+		mutex_unlock(&elastic_cluster_lock);
+		return -ENOENT;
+	}
+	RCU_INIT_POINTER(elastic_peers[id], NULL);
+	mutex_unlock(&elastic_cluster_lock);
+	elastic_peer_stop(p);
+	kfree_rcu(p, rcu);
+	elastic_nl_notify(ELASTIC_EVENT_TYPE_NODE_REMOVED, id);
+	return 0;
+}
+
+/**
+ * elastic_node_read - a member's state for netlink
+ * @id: node id
+ * @info: filled when @id is a member
+ *
+ * Return: 0, or -ENOENT.
+ */
+int elastic_node_read(u32 id, struct elastic_node_info *info)
+{
+	struct elastic_peer *p;
+
+	rcu_read_lock();
+	p = rcu_dereference(elastic_peers[id]);
+	if (p) {
+		info->id = p->id;
+		info->addr = p->addr.sin_addr.s_addr;
+		info->port = ntohs(p->addr.sin_port);
+		info->state = READ_ONCE(p->state);
+		info->last_heard_ms = jiffies_to_msecs(jiffies - READ_ONCE(p->last_heard));
+		info->rx_msgs = atomic64_read(&p->rx_msgs);
+		info->tx_msgs = atomic64_read(&p->tx_msgs);
+	}
+	rcu_read_unlock();
+	return p ? 0 : -ENOENT;
+}
+
+/* ---- start and stop ---- */
+
+static int elastic_cluster_listen_locked(void);
+
+/**
+ * elastic_cluster_listen - (re)start listening on elastic_params.listen_port
+ *
+ * Return: 0, or the error of creating, binding or listening.
+ */
+int elastic_cluster_listen(void)
+{
+	int ret;
+
+	mutex_lock(&elastic_cluster_lock);
+	ret = elastic_cluster_listen_locked();
+	mutex_unlock(&elastic_cluster_lock);
+	return ret;
+}
+
+static void elastic_cluster_unlisten_locked(void)
+{
+	if (!elastic_listen_task)
+		return;
+	/* Wake the listener out of accept(), then stop it. */
+	kernel_sock_shutdown(elastic_listen_sock, SHUT_RDWR);
+	kthread_stop(elastic_listen_task);
+	sock_release(elastic_listen_sock);
+	elastic_listen_task = NULL;
+	elastic_listen_sock = NULL;
+}
+
+static int elastic_cluster_listen_locked(void)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+		.sin_port = htons(READ_ONCE(elastic_params.listen_port)),
+	};
+	struct task_struct *t;
+	struct socket *sock;
+	int ret;
+
+	elastic_cluster_unlisten_locked();
+	ret = sock_create_kern(&init_net, PF_INET, SOCK_STREAM, IPPROTO_TCP, &sock);
+	if (ret)
+		return ret;
+	sock_set_reuseaddr(sock->sk);
+	ret = kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
+	if (!ret)
+		ret = kernel_listen(sock, 64);
+	if (ret) {
+		pr_err("cannot listen on port %u: %d\n", ntohs(sin.sin_port), ret);
+		sock_release(sock);
+		return ret;
+	}
+	t = kthread_run(elastic_listen_thread, sock, "elastic-listen");
+	if (IS_ERR(t)) {
+		sock_release(sock);
+		return PTR_ERR(t);
+	}
+	elastic_listen_sock = sock;
+	elastic_listen_task = t;
+	return 0;
+}
+
+/**
+ * elastic_cluster_has_members - whether any member other than this node exists
+ *
+ * Return: true when this node's id is in use on the wire.
+ */
+bool elastic_cluster_has_members(void)
+{
+	struct elastic_peer *p;
+	bool found = false;
+	int i;
+
+	rcu_read_lock();
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID && !found; i++) {
+		p = rcu_dereference(elastic_peers[i]);
+		found = p && p->tx_task;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+int elastic_cluster_init(void)
+{
+	return elastic_cluster_listen();
+}
+
+void elastic_cluster_exit(void)
+{
+	int i;
+
+	mutex_lock(&elastic_cluster_lock);
+	elastic_cluster_unlisten_locked();
+	mutex_unlock(&elastic_cluster_lock);
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
+		if (rcu_access_pointer(elastic_peers[i]))
+			elastic_node_del(i);
+	elastic_conns_shutdown(0);
+	wait_event(elastic_conns_wq, !atomic_read(&elastic_nconns));
+	rcu_barrier();	/* the kfree_rcu() of removed peers */
+}

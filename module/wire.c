@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SpotOS elastic module: encoding and validation of wire messages.
+ *
+ * Pure functions of their arguments (no module state), tested by KUnit in
+ * wire_test.c; the transport calls them on every message it receives.
+ */
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <uapi/linux/elastic.h>
+
+#include "wire.h"
+
+/* Payload size of each fixed-size type; -1: variable (none yet). */
+static const int elastic_wire_payload_len[__ELASTIC_MSG_MAX] = {
+	[ELASTIC_MSG_HELLO]	= sizeof(struct elastic_wire_hello),
+	[ELASTIC_MSG_HEARTBEAT]	= 0,
+};
+
+/**
+ * elastic_wire_parse_hdr - validate a received header
+ * @buf: the bytes received
+ * @len: how many; fewer than a header is an error
+ * @msg: the header in host order, filled only on success
+ *
+ * Return: 0; -EPROTO for a wrong magic, version, flags or sender id;
+ * -EOPNOTSUPP for an unknown type; -EMSGSIZE for a payload length that is
+ * too large or wrong for the type; -EINVAL for a short buffer.
+ */
+int elastic_wire_parse_hdr(const void *buf, size_t len, struct elastic_wire_msg *msg)
+{
+	struct elastic_wire_hdr h;
+	u32 plen, src;
+
+	if (len < sizeof(h))
+		return -EINVAL;
+	memcpy(&h, buf, sizeof(h));
+	if (be32_to_cpu(h.magic) != ELASTIC_WIRE_MAGIC ||
+	    h.version != ELASTIC_WIRE_VERSION || h.flags)
+		return -EPROTO;
+	if (h.type == 0 || h.type >= __ELASTIC_MSG_MAX)
+		return -EOPNOTSUPP;
+	plen = be32_to_cpu(h.len);
+	if (plen > ELASTIC_WIRE_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	if (elastic_wire_payload_len[h.type] >= 0 &&
+	    plen != elastic_wire_payload_len[h.type])
+		return -EMSGSIZE;
+	src = be32_to_cpu(h.src);
+	if (src < 1 || src > ELASTIC_MAX_NODE_ID)
+		return -EPROTO;
+	msg->type = h.type;
+	msg->len = plen;
+	msg->src = src;
+	msg->seq = be64_to_cpu(h.seq);
+	return 0;
+}
+
+/**
+ * elastic_wire_build_hdr - fill a header for sending
+ * @hdr: header to fill
+ * @type: message type
+ * @len: payload length
+ * @src: this node's id
+ * @seq: sequence number
+ */
+void elastic_wire_build_hdr(struct elastic_wire_hdr *hdr, u32 type, u32 len, u32 src, u64 seq)
+{
+	hdr->magic = cpu_to_be32(ELASTIC_WIRE_MAGIC);
+	hdr->version = ELASTIC_WIRE_VERSION;
+	hdr->type = type;
+	hdr->flags = 0;
+	hdr->len = cpu_to_be32(len);
+	hdr->src = cpu_to_be32(src);
+	hdr->seq = cpu_to_be64(seq);
+}
+
+/**
+ * elastic_wire_parse_hello - validate a HELLO payload
+ * @buf: payload
+ * @len: its length (already checked against the type by the header)
+ * @dst: the node id the sender believes it talks to
+ *
+ * Return: 0, -EMSGSIZE for a wrong length, -EPROTO for a bad id or a
+ * peer that cannot speak our version.
+ */
+int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst)
+{
+	struct elastic_wire_hello h;
+	u32 id;
+
+	if (len != sizeof(h))
+		return -EMSGSIZE;
+	memcpy(&h, buf, sizeof(h));
+	id = be32_to_cpu(h.dst);
+	if (id < 1 || id > ELASTIC_MAX_NODE_ID ||
+	    be32_to_cpu(h.proto_min) > ELASTIC_WIRE_VERSION)
+		return -EPROTO;
+	*dst = id;
+	return 0;
+}

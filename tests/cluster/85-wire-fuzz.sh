@@ -1,0 +1,20 @@
+# test: 10,000 seeded mutations of valid wire messages: no crash, bad_frames counts exactly the malformed ones, heartbeats go on
+. tests/cluster/lib.sh
+join_all 1 2
+wait_state 1 2 up
+before=$(on 1 cat /proc/sys/elastic/bad_frames)
+out=$(scripts/cluster exec 2 --timeout 240 -- "$top/tests/wire_fuzz" "$net.1" 7070 2 1 10000 "${FUZZ_SEED:-20261124}")
+echo "$out"
+want=$(echo "$out" | sed -n 's/^malformed \([0-9]*\) of 10000$/\1/p')
+[ -n "$want" ] && [ "$want" -gt 5000 ] || fail "fuzzer said: $out"
+# The node finishes each connection before the fuzzer sends the next.
+got=$(( $(on 1 cat /proc/sys/elastic/bad_frames) - before ))
+[ "$got" -eq "$want" ] || fail "bad_frames rose by $got, the fuzzer sent $want malformed"
+# The node still works: node 2's heartbeats are still received.
+rx1=$(on 1 "$ctl" -j node show 2 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rx_msgs"])')
+sleep 2.5
+rx2=$(on 1 "$ctl" -j node show 2 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rx_msgs"])')
+[ "$rx2" -gt "$rx1" ] || fail "heartbeats stopped after fuzzing"
+[ "$(state_of 1 2)" = up ] || fail "node2 no longer up on node1"
+leave_all 1
+leave_all 2

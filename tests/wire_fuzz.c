@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wire_fuzz: seeded mutations of valid SpotOS wire messages, sent to a live
+ * node, one connection each.
+ *
+ *   wire_fuzz HOST PORT SRC DST COUNT SEED
+ *
+ * Runs on member SRC (its address is the one DST accepts), against node DST.
+ * Each case starts from a captured valid stream (HELLO, or HELLO then
+ * HEARTBEATs), mutates it (flipped bytes, truncation, bad length, wrong
+ * version, garbage, appended junk), sends it, and waits for the node to
+ * finish with the connection.  An oracle that follows the receiver's rules
+ * decides whether the node must count the stream as malformed; the last
+ * line printed is "malformed N of COUNT", for the caller to compare with
+ * the node's bad_frames counter.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define HDR 24
+#define MAX_NODE 63
+#define MAX_PAYLOAD (4096 + 256)
+enum { HELLO = 1, HEARTBEAT = 2, TYPE_MAX = 3 };
+
+static uint64_t rng;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static size_t put_hdr(uint8_t *p, uint8_t type, uint32_t len, uint32_t src, uint64_t seq)
+{
+	uint32_t magic = htobe32(0x53504f53), l = htobe32(len), s = htobe32(src);
+	uint64_t q = htobe64(seq);
+
+	memcpy(p, &magic, 4);
+	p[4] = 1;
+	p[5] = type;
+	p[6] = p[7] = 0;
+	memcpy(p + 8, &l, 4);
+	memcpy(p + 12, &s, 4);
+	memcpy(p + 16, &q, 8);
+	return HDR;
+}
+
+static size_t put_hello(uint8_t *p, uint32_t src, uint32_t dst)
+{
+	uint32_t d = htobe32(dst), v = htobe32(1);
+
+	put_hdr(p, HELLO, 8, src, 1);
+	memcpy(p + HDR, &d, 4);
+	memcpy(p + HDR + 4, &v, 4);
+	return HDR + 8;
+}
+
+static uint32_t be32at(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return be32toh(v);
+}
+
+/* The receiver's rules (module/wire.c, module/cluster.c): 1 if malformed. */
+static int malformed(const uint8_t *b, size_t n, uint32_t src, uint32_t dst)
+{
+	size_t off = 0;
+	int first = 1;
+
+	while (off < n) {
+		const uint8_t *h = b + off;
+		uint32_t len, s;
+
+		if (n - off < HDR)
+			return 1;			/* truncated header */
+		if (be32at(h) != 0x53504f53 || h[4] != 1 || h[6] || h[7])
+			return 1;
+		if (h[5] == 0 || h[5] >= TYPE_MAX)
+			return 1;
+		len = be32at(h + 8);
+		if (len > MAX_PAYLOAD || len != (h[5] == HELLO ? 8u : 0u))
+			return 1;
+		s = be32at(h + 12);
+		if (s < 1 || s > MAX_NODE)
+			return 1;
+		if (n - off - HDR < len)
+			return 1;			/* truncated payload */
+		if (first) {
+			if (h[5] != HELLO || s != src)
+				return 1;
+			if (be32at(h + HDR) != dst || be32at(h + HDR + 4) > 1)
+				return 1;
+		} else if (s != src || h[5] == HELLO) {
+			return 1;
+		}
+		first = 0;
+		off += HDR + len;
+	}
+	return 0;
+}
+
+static size_t make_case(uint8_t *b, size_t size, uint32_t src, uint32_t dst)
+{
+	size_t n = put_hello(b, src, dst), i, k;
+	int beats = rnd() % 3;
+
+	while (beats--)
+		n += put_hdr(b + n, HEARTBEAT, 0, src, 2 + beats);
+	switch (rnd() % 7) {
+	case 0: /* flip a few bytes */
+	case 1:
+		for (k = 1 + rnd() % 3; k; k--)
+			b[rnd() % n] ^= 1 << (rnd() % 8);
+		break;
+	case 2: /* truncate */
+		n = rnd() % n;
+		break;
+	case 3: /* a length field anywhere in a header */
+		k = (rnd() % 2 && n > HDR + 8) ? HDR + 8 : 0;
+		i = rnd() % 4;
+		{
+			uint32_t v = i == 0 ? rnd() : i == 1 ? 0xffffffffu : i == 2 ? MAX_PAYLOAD + 1 : 8;
+
+			v = htobe32(v);
+			memcpy(b + k + 8, &v, 4);
+		}
+		break;
+	case 4: /* wrong version */
+		b[4] = rnd() % 4;
+		break;
+	case 5: /* garbage */
+		n = 1 + rnd() % 64;
+		for (i = 0; i < n; i++)
+			b[i] = rnd();
+		break;
+	case 6: /* junk after valid messages */
+		k = 1 + rnd() % 40;
+		for (i = 0; i < k && n < size; i++)
+			b[n++] = rnd();
+		break;
+	}
+	return n;
+}
+
+static int send_case(const struct sockaddr_in *a, const uint8_t *b, size_t n)
+{
+	char sink[64];
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || connect(fd, (const struct sockaddr *)a, sizeof(*a))) {
+		perror("wire_fuzz: connect");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (n && write(fd, b, n) != (ssize_t)n) {
+		/* The node may close early on a bad header: fine. */
+	}
+	shutdown(fd, SHUT_WR);
+	/* Wait until the node has finished with this connection. */
+	while (read(fd, sink, sizeof(sink)) > 0)
+		;
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	unsigned long count, i, bad = 0;
+	uint32_t src, dst;
+	uint8_t buf[512];
+
+	if (argc != 7 || inet_pton(AF_INET, argv[1], &a.sin_addr) != 1) {
+		fprintf(stderr, "usage: wire_fuzz HOST PORT SRC DST COUNT SEED\n");
+		return 2;
+	}
+	a.sin_port = htons(atoi(argv[2]));
+	src = atoi(argv[3]);
+	dst = atoi(argv[4]);
+	count = strtoul(argv[5], NULL, 10);
+	rng = strtoull(argv[6], NULL, 10) * 2654435761u + 1;
+	for (i = 0; i < count; i++) {
+		size_t n = make_case(buf, sizeof(buf), src, dst);
+
+		bad += malformed(buf, n, src, dst);
+		if (send_case(&a, buf, n))
+			return 1;
+		if ((i + 1) % 2000 == 0)
+			fprintf(stderr, "wire_fuzz: %lu of %lu sent\n", i + 1, count);
+	}
+	printf("malformed %lu of %lu\n", bad, count);
+	return 0;
+}
