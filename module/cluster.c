@@ -340,8 +340,11 @@ static int elastic_rx_thread(void *data)
 	return 0;
 }
 
-/* Is addr one of the members' (other than this node)? */
-static bool elastic_member_addr(__be32 addr)
+/*
+ * Is there a member other than this node, at addr (network order), or at
+ * any address when addr is 0 (node-add refuses 0.0.0.0 as an address)?
+ */
+static bool elastic_other_member(__be32 addr)
 {
 	struct elastic_peer *p;
 	bool found = false;
@@ -350,7 +353,7 @@ static bool elastic_member_addr(__be32 addr)
 	rcu_read_lock();
 	for (i = 1; i <= ELASTIC_MAX_NODE_ID && !found; i++) {
 		p = rcu_dereference(elastic_peers[i]);
-		found = p && p->tx_task && p->addr.sin_addr.s_addr == addr;
+		found = p && p->tx_task && (!addr || p->addr.sin_addr.s_addr == addr);
 	}
 	rcu_read_unlock();
 	return found;
@@ -373,7 +376,7 @@ static int elastic_listen_thread(void *data)
 			continue;
 		}
 		if (kernel_getpeername(sock, (struct sockaddr *)&from) < 0 ||
-		    !elastic_member_addr(from.sin_addr.s_addr)) {
+		    !from.sin_addr.s_addr || !elastic_other_member(from.sin_addr.s_addr)) {
 			atomic64_inc(&elastic_cstats.conn_refused);
 			sock_release(sock);
 			continue;
@@ -608,17 +611,7 @@ static int elastic_cluster_listen_locked(void)
  */
 bool elastic_cluster_has_members(void)
 {
-	struct elastic_peer *p;
-	bool found = false;
-	int i;
-
-	rcu_read_lock();
-	for (i = 1; i <= ELASTIC_MAX_NODE_ID && !found; i++) {
-		p = rcu_dereference(elastic_peers[i]);
-		found = p && p->tx_task;
-	}
-	rcu_read_unlock();
-	return found;
+	return elastic_other_member(0);
 }
 
 int elastic_cluster_init(void)

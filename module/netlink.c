@@ -10,6 +10,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/in.h>
 #include <net/genetlink.h>
 
 #include "internal.h"
@@ -49,6 +50,7 @@ int elastic_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 int elastic_nl_node_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	__be32 addr;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_ID) ||
@@ -61,8 +63,14 @@ int elastic_nl_node_add_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "this node has no id yet: set it first");
 		return -EINVAL;
 	}
-	ret = elastic_node_add(nla_get_u32(info->attrs[ELASTIC_A_NODE_ID]),
-			       nla_get_be32(info->attrs[ELASTIC_A_NODE_ADDR]),
+	addr = nla_get_be32(info->attrs[ELASTIC_A_NODE_ADDR]);
+	if (ipv4_is_zeronet(addr) || ipv4_is_multicast(addr) || ipv4_is_lbcast(addr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ELASTIC_A_NODE_ADDR],
+				    "not a unicast address");
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	ret = elastic_node_add(nla_get_u32(info->attrs[ELASTIC_A_NODE_ID]), addr,
 			       nla_get_u16(info->attrs[ELASTIC_A_NODE_PORT]));
 	if (ret == -EEXIST)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ELASTIC_A_NODE_ID],

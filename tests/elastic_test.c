@@ -346,42 +346,63 @@ FIXTURE(bad_node_add)
 
 FIXTURE_VARIANT(bad_node_add)
 {
-	uint32_t id;		/* 0: leave the attribute out */
-	uint32_t addr;		/* 0: leave it out */
-	uint16_t port;		/* 0: leave it out; 0xffff: send 0 */
+	int omit;		/* which attribute to leave out: 'i', 'a', 'p' or 0 */
+	uint32_t id;
+	uint32_t addr;		/* host byte order */
+	uint16_t port;
 	int error;
-	int counted;
-	const char *why;
+	int counted;		/* refused by the module itself, so counted */
+	const char *why;	/* expected in the extack message */
 };
+
+#define NET(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 
 FIXTURE_VARIANT_ADD(bad_node_add, id_zero)
 {
-	.id = 0xffffffff, .addr = 0x0100000a, .port = 7070, .error = -ERANGE, .why = "range",
+	.id = 0, .addr = NET(10, 0, 0, 1), .port = 7070, .error = -ERANGE, .why = "range",
 };
 
 FIXTURE_VARIANT_ADD(bad_node_add, id_64)
 {
-	.id = 64, .addr = 0x0100000a, .port = 7070, .error = -ERANGE, .why = "range",
+	.id = 64, .addr = NET(10, 0, 0, 1), .port = 7070, .error = -ERANGE, .why = "range",
 };
 
 FIXTURE_VARIANT_ADD(bad_node_add, port_zero)
 {
-	.id = 9, .addr = 0x0100000a, .port = 0xffff, .error = -ERANGE, .why = "range",
+	.id = 9, .addr = NET(10, 0, 0, 1), .port = 0, .error = -ERANGE, .why = "range",
+};
+
+FIXTURE_VARIANT_ADD(bad_node_add, addr_zero)
+{
+	.id = 9, .addr = NET(0, 0, 0, 0), .port = 7070, .error = -EINVAL, .counted = 1,
+	.why = "unicast",
+};
+
+FIXTURE_VARIANT_ADD(bad_node_add, addr_broadcast)
+{
+	.id = 9, .addr = NET(255, 255, 255, 255), .port = 7070, .error = -EINVAL, .counted = 1,
+	.why = "unicast",
+};
+
+FIXTURE_VARIANT_ADD(bad_node_add, addr_multicast)
+{
+	.id = 9, .addr = NET(224, 0, 0, 1), .port = 7070, .error = -EINVAL, .counted = 1,
+	.why = "unicast",
 };
 
 FIXTURE_VARIANT_ADD(bad_node_add, missing_id)
 {
-	.addr = 0x0100000a, .port = 7070, .error = -EINVAL, .counted = 1,
+	.omit = 'i', .addr = NET(10, 0, 0, 1), .port = 7070, .error = -EINVAL, .counted = 1,
 };
 
 FIXTURE_VARIANT_ADD(bad_node_add, missing_addr)
 {
-	.id = 9, .port = 7070, .error = -EINVAL, .counted = 1,
+	.omit = 'a', .id = 9, .port = 7070, .error = -EINVAL, .counted = 1,
 };
 
 FIXTURE_VARIANT_ADD(bad_node_add, missing_port)
 {
-	.id = 9, .addr = 0x0100000a, .error = -EINVAL, .counted = 1,
+	.omit = 'p', .id = 9, .addr = NET(10, 0, 0, 1), .error = -EINVAL, .counted = 1,
 };
 
 FIXTURE_SETUP(bad_node_add)
@@ -408,12 +429,12 @@ static int raw_node_add(const FIXTURE_VARIANT(bad_node_add) *v, char *msg, size_
 		return -ENOENT;
 	m = nlmsg_alloc();
 	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0, ELASTIC_CMD_NODE_ADD, 1);
-	if (v->id)
-		n |= nla_put_u32(m, ELASTIC_A_NODE_ID, v->id == 0xffffffff ? 0 : v->id);
-	if (v->addr)
-		n |= nla_put_u32(m, ELASTIC_A_NODE_ADDR, v->addr);
-	if (v->port)
-		n |= nla_put_u16(m, ELASTIC_A_NODE_PORT, v->port == 0xffff ? 0 : v->port);
+	if (v->omit != 'i')
+		n |= nla_put_u32(m, ELASTIC_A_NODE_ID, v->id);
+	if (v->omit != 'a')
+		n |= nla_put_u32(m, ELASTIC_A_NODE_ADDR, htonl(v->addr));
+	if (v->omit != 'p')
+		n |= nla_put_u16(m, ELASTIC_A_NODE_PORT, v->port);
 	ret = n ? -ENOMEM : raw_request_msg(nlmsg_hdr(m), msg, size);
 	nlmsg_free(m);
 	return ret;
