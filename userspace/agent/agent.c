@@ -151,13 +151,17 @@ static void run_command(int sock, char **s, uint32_t n)
 		send_exit(sock, 127);
 		return;
 	}
-	if (pipe(out) || pipe(err)) {
+	/*
+	 * Close-on-exec: the command gets only the dup2()ed copies, so a
+	 * daemon it starts cannot hold the pipes open and keep us waiting.
+	 */
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
 		send_exit(sock, 127);
 		return;
 	}
 	pid = fork();
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		setpgid(0, 0);
 		dup2(null, 0);

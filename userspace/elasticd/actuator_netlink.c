@@ -1,23 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel actuator for the SpotOS module's generic netlink family.
+ * Kernel actuator for the SpotOS module's generic netlink family, through
+ * the shared library in userspace/lib (the one elasticctl uses): this file
+ * is the only place elasticd talks to the kernel.
  *
- * The module does not implement membership, page caps or drain yet (a
- * parallel issue adds the node-add/node-del/node-set/node-drain ops). Until
- * then every operation here logs "kernel module does not support <op> yet"
- * and returns -EOPNOTSUPP, so elasticd runs, watches and reports, and the
- * drain logic sees an honest failure instead of a silent success.
- *
- * This file is deliberately the only place that will talk to the kernel: it
- * is to be filled in with calls to the shared netlink library in
- * userspace/lib (the one elasticctl uses), never with a second netlink
- * implementation.
+ * Membership is real: the node's id and every configured member are applied
+ * with config-set and node-add (a member whose address changed is removed
+ * and added again), and removal is node-del.  Page caps, drain and posting
+ * events to the module's group need kernel operations that do not exist yet
+ * (elastic memory, issue 3); those log "kernel module does not support <op>
+ * yet" and return -EOPNOTSUPP, so elasticd runs, watches and reports, and
+ * the drain logic sees an honest failure instead of a silent success.
  */
 #include "actuator.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "elastic.h"
 #include "log.h"
 
 static int unsupported(const char *op)
@@ -26,16 +27,81 @@ static int unsupported(const char *op)
 	return -EOPNOTSUPP;
 }
 
+/* One short-lived client per operation: nothing to go stale across a reload. */
+static int open_client(struct elastic_client **c)
+{
+	int ret = elastic_open(c);
+
+	if (ret)
+		log_err("kernel: cannot reach the elastic module: %s", strerror(-ret));
+	return ret;
+}
+
 static int nl_membership(struct ed_actuator *a, const struct ed_config *cfg)
 {
-	(void)a; (void)cfg;
-	return unsupported("node-add");
+	struct elastic_status st;
+	struct elastic_client *c;
+	struct elastic_node cur;
+	size_t i;
+	int ret;
+
+	(void)a;
+	ret = open_client(&c);
+	if (ret)
+		return ret;
+	ret = elastic_status_get(c, &st);
+	if (!ret && st.node_id != cfg->node_id) {
+		if (st.node_id)
+			log_warn("kernel: node id %u differs from the configuration's %u; changing it",
+				 st.node_id, cfg->node_id);
+		ret = elastic_config_set_node_id(c, cfg->node_id);
+	}
+	if (ret) {
+		log_err("kernel: cannot set node id %u: %s %s", cfg->node_id, strerror(-ret),
+			elastic_last_error(c));
+		goto out;
+	}
+	for (i = 0; i < cfg->n_nodes; i++) {
+		const struct ed_node *n = &cfg->nodes[i];
+
+		if (!elastic_node_get(c, n->id, &cur)) {
+			if (cur.addr == n->ipv4 && cur.port == n->port)
+				continue;	/* already as configured: leave it alone */
+			log_info("kernel: member %u moved to %s", n->id, n->addr);
+			ret = elastic_node_del(c, n->id);
+			if (ret)
+				break;
+		}
+		ret = elastic_node_add(c, n->id, n->ipv4, n->port);
+		if (ret)
+			break;
+		log_info("kernel: member %u at %s added", n->id, n->addr);
+	}
+	if (ret)
+		log_err("kernel: cannot apply member %u: %s %s", cfg->nodes[i].id,
+			strerror(-ret), elastic_last_error(c));
+out:
+	elastic_close(c);
+	return ret;
 }
 
 static int nl_remove(struct ed_actuator *a, uint32_t node)
 {
-	(void)a; (void)node;
-	return unsupported("node-del");
+	struct elastic_client *c;
+	int ret;
+
+	(void)a;
+	ret = open_client(&c);
+	if (ret)
+		return ret;
+	ret = elastic_node_del(c, node);
+	if (ret == -ENOENT)
+		ret = 0;	/* gone already: what was asked */
+	else if (ret)
+		log_err("kernel: cannot remove member %u: %s %s", node, strerror(-ret),
+			elastic_last_error(c));
+	elastic_close(c);
+	return ret;
 }
 
 static int nl_caps(struct ed_actuator *a, const struct ed_plan *plan)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 
@@ -346,6 +347,20 @@ TEST_F(agent, environment_and_cwd)
 		 top(), self->target);
 	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
 	EXPECT_STREQ("42 /tmp\n", out);
+}
+
+/* A daemon started by the command must not hold the output open. */
+TEST_F(agent, background_daemon_does_not_block)
+{
+	char out[256];
+	time_t start = time(NULL);
+
+	EXPECT_EQ(0, agent_exec(self->target,
+				"sh -c 'setsid sleep 30 >/dev/null 2>&1 </dev/null & echo started'",
+				out, sizeof(out)));
+	EXPECT_STREQ("started\n", out);
+	EXPECT_LT(time(NULL) - start, 10);
+	system("pkill -f 'sleep 30' 2>/dev/null");
 }
 
 TEST_F(agent, timeout_kills_the_command)
