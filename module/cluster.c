@@ -34,7 +34,7 @@
  * struct elastic_peer - a member of the cluster, as this node sees it
  * @id:		node id
  * @addr:	address and port the member listens on
- * @state:	enum elastic_node_state; READ_ONCE/WRITE_ONCE
+ * @state:	enum elastic_node_state; changed with xchg(), read with READ_ONCE
  * @last_heard:	jiffies of the last valid message from it; READ_ONCE/WRITE_ONCE
  * @rx_msgs:	valid messages received from it
  * @tx_msgs:	messages sent to it
@@ -148,19 +148,23 @@ static struct socket *elastic_connect(struct elastic_peer *p)
 	return sock;
 }
 
-static void elastic_peer_set_state(struct elastic_peer *p, u32 state)
+/* Change a member's state; true when it changed.  Atomic, sleeps never. */
+static bool elastic_peer_set_state(struct elastic_peer *p, u32 state)
 {
-	if (READ_ONCE(p->state) == state)
-		return;
-	WRITE_ONCE(p->state, state);
+	return xchg(&p->state, state) != state;
+}
+
+/* Log and announce a state change; may sleep, so never under RCU. */
+static void elastic_peer_announce(u32 id, u32 state)
+{
 	if (state == ELASTIC_NODE_STATE_DEAD) {
 		pr_warn("node %u declared dead: no message for %u heartbeats of %u ms\n",
-			p->id, READ_ONCE(elastic_params.heartbeat_misses),
+			id, READ_ONCE(elastic_params.heartbeat_misses),
 			READ_ONCE(elastic_params.heartbeat_ms));
-		elastic_nl_notify(ELASTIC_EVENT_TYPE_NODE_DEAD, p->id);
+		elastic_nl_notify(ELASTIC_EVENT_TYPE_NODE_DEAD, id);
 	} else if (state == ELASTIC_NODE_STATE_UP) {
-		pr_info("node %u up\n", p->id);
-		elastic_nl_notify(ELASTIC_EVENT_TYPE_NODE_UP, p->id);
+		pr_info("node %u up\n", id);
+		elastic_nl_notify(ELASTIC_EVENT_TYPE_NODE_UP, id);
 	}
 }
 
@@ -207,8 +211,9 @@ static int elastic_tx_thread(void *data)
 
 		silence = jiffies - READ_ONCE(p->last_heard);
 		if (READ_ONCE(p->state) == ELASTIC_NODE_STATE_UP &&
-		    silence > msecs_to_jiffies(ms) * READ_ONCE(elastic_params.heartbeat_misses))
-			elastic_peer_set_state(p, ELASTIC_NODE_STATE_DEAD);
+		    silence > msecs_to_jiffies(ms) * READ_ONCE(elastic_params.heartbeat_misses) &&
+		    elastic_peer_set_state(p, ELASTIC_NODE_STATE_DEAD))
+			elastic_peer_announce(p->id, ELASTIC_NODE_STATE_DEAD);
 
 		schedule_timeout_interruptible(msecs_to_jiffies(ms));
 	}
@@ -254,6 +259,8 @@ static int elastic_rx_one(struct elastic_conn *c, u8 *payload, bool *eof)
 	struct elastic_wire_hdr hdr;
 	struct elastic_wire_msg m;
 	struct elastic_peer *p;
+	struct sockaddr_in from;
+	bool up = false;
 	u32 dst;
 	int ret;
 
@@ -279,16 +286,14 @@ static int elastic_rx_one(struct elastic_conn *c, u8 *payload, bool *eof)
 			return ret;
 		if (dst != READ_ONCE(elastic_node.id))
 			return -EPROTO;
+		/* Outside RCU: getpeername takes the socket lock, which sleeps. */
+		if (kernel_getpeername(c->sock, (struct sockaddr *)&from) < 0)
+			return -EPROTO;
 		rcu_read_lock();
 		p = rcu_dereference(elastic_peers[m.src]);
 		ret = -EPROTO;
-		if (p && p->tx_task) {
-			struct sockaddr_in from;
-
-			if (kernel_getpeername(c->sock, (struct sockaddr *)&from) >= 0 &&
-			    from.sin_addr.s_addr == p->addr.sin_addr.s_addr)
-				ret = 0;
-		}
+		if (p && p->tx_task && from.sin_addr.s_addr == p->addr.sin_addr.s_addr)
+			ret = 0;
 		rcu_read_unlock();
 		if (ret)
 			return ret;
@@ -302,10 +307,14 @@ static int elastic_rx_one(struct elastic_conn *c, u8 *payload, bool *eof)
 	if (p) {
 		WRITE_ONCE(p->last_heard, jiffies);
 		atomic64_inc(&p->rx_msgs);
-		elastic_peer_set_state(p, ELASTIC_NODE_STATE_UP);
+		up = elastic_peer_set_state(p, ELASTIC_NODE_STATE_UP);
 	}
 	rcu_read_unlock();
-	return p ? 0 : -ENOENT;
+	if (!p)
+		return -ENOENT;
+	if (up)
+		elastic_peer_announce(c->peer_id, ELASTIC_NODE_STATE_UP);
+	return 0;
 }
 
 static int elastic_rx_thread(void *data)

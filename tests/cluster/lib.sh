@@ -5,7 +5,7 @@ top=$(pwd)
 on() { # on NODE CMD...: run CMD on node NODE, fail the test on a hang
 	local n=$1
 	shift
-	scripts/cluster exec "$n" --timeout 60 -- "$@"
+	scripts/cluster exec "$n" --timeout "${SPOTOS_EXEC_TIMEOUT:-60}" -- "$@"
 }
 nodes() { seq 1 "$(cat "build/cluster/$SPOTOS_CLUSTER/nodes")"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
