@@ -711,11 +711,25 @@ static int module_loaded(void)
 	return access("/sys/module/elastic", F_OK) == 0;
 }
 
+/*
+ * The module file this node loaded at boot: scripts/cluster names it on
+ * the kernel command line (spotos.module=, the debug build under
+ * make check-debug); else elastic.ko at the top of the tree.
+ */
 static void module_path(char *buf, size_t size)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char exe[PATH_MAX], cmdline[4096], *p;
+	ssize_t n;
 
+	if (read_file("/proc/cmdline", cmdline, sizeof(cmdline)) > 0) {
+		p = strstr(cmdline, "spotos.module=");
+		if (p) {
+			p += strlen("spotos.module=");
+			snprintf(buf, size, "%.*s", (int)strcspn(p, " \n"), p);
+			return;
+		}
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	/* tests/elastic_test -> elastic.ko at the top of the tree */
 	snprintf(buf, size, "%s/../elastic.ko", dirname(exe));
