@@ -36,6 +36,17 @@ static const struct nla_policy node_policy[ELASTIC_A_NODE_MAX + 1] = {
 	[ELASTIC_A_NODE_PAD]		= { .type = NLA_UNSPEC },
 };
 
+/* A netlink message with room for attributes, ready for the encoders. */
+static struct sk_buff *new_msg(struct kunit *test, struct nlmsghdr **nlh)
+{
+	struct sk_buff *skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	*nlh = nlmsg_put(skb, 0, 0, NLMSG_MIN_TYPE, 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, *nlh);
+	return skb;
+}
+
 static void node_id_bounds(struct kunit *test)
 {
 	KUNIT_EXPECT_FALSE(test, elastic_node_id_valid(0));
@@ -57,10 +68,7 @@ static void status_round_trip(struct kunit *test)
 	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
 
-	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	nlh = nlmsg_put(skb, 0, 0, NLMSG_MIN_TYPE, 0, 0);
-	KUNIT_ASSERT_NOT_NULL(test, nlh);
+	skb = new_msg(test, &nlh);
 	KUNIT_EXPECT_EQ(test, elastic_nl_fill_status(skb, &st), 0);
 	nlmsg_end(skb, nlh);
 
@@ -102,10 +110,7 @@ static void event_round_trip(struct kunit *test)
 	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
 
-	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	nlh = nlmsg_put(skb, 0, 0, NLMSG_MIN_TYPE, 0, 0);
-	KUNIT_ASSERT_NOT_NULL(test, nlh);
+	skb = new_msg(test, &nlh);
 	KUNIT_EXPECT_EQ(test,
 			elastic_nl_fill_event(skb, ELASTIC_EVENT_TYPE_CONFIG_CHANGED, 7, 0), 0);
 	nlmsg_end(skb, nlh);
@@ -127,10 +132,7 @@ static void event_with_peer(struct kunit *test)
 	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
 
-	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	nlh = nlmsg_put(skb, 0, 0, NLMSG_MIN_TYPE, 0, 0);
-	KUNIT_ASSERT_NOT_NULL(test, nlh);
+	skb = new_msg(test, &nlh);
 	KUNIT_EXPECT_EQ(test, elastic_nl_fill_event(skb, ELASTIC_EVENT_TYPE_NODE_DEAD, 1, 3), 0);
 	nlmsg_end(skb, nlh);
 	KUNIT_ASSERT_EQ(test, nlmsg_parse(nlh, 0, tb, ELASTIC_A_EVENT_MAX,
@@ -152,10 +154,7 @@ static void node_round_trip(struct kunit *test)
 	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
 
-	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	nlh = nlmsg_put(skb, 0, 0, NLMSG_MIN_TYPE, 0, 0);
-	KUNIT_ASSERT_NOT_NULL(test, nlh);
+	skb = new_msg(test, &nlh);
 	KUNIT_EXPECT_EQ(test, elastic_nl_fill_node(skb, &n), 0);
 	nlmsg_end(skb, nlh);
 	KUNIT_ASSERT_EQ(test, nlmsg_parse(nlh, 0, tb, ELASTIC_A_NODE_MAX, node_policy, NULL), 0);

@@ -166,6 +166,27 @@ static struct nlattr *make_attr(struct raw_attr *r, uint16_t type, const void *d
 	return &r->a;
 }
 
+/*
+ * Run fn in a child with the ids of nobody (no capabilities); return the
+ * child's exit status: fn's return value, or 10 if the ids could not change.
+ */
+static int as_nobody(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (setresgid(NOBODY, NOBODY, NOBODY) || setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(10);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 /* ---- status and configuration over netlink ---- */
 
 FIXTURE(nl)
@@ -181,8 +202,14 @@ FIXTURE_SETUP(nl)
 	ASSERT_GE(self->saved_id, 1);
 }
 
+/* Members go first: the id cannot change while there are any. */
 FIXTURE_TEARDOWN(nl)
 {
+	struct elastic_node nodes[ELASTIC_MAX_NODE_ID];
+	int i, n = elastic_node_list(self->c, nodes, ELASTIC_MAX_NODE_ID);
+
+	for (i = 0; i < n; i++)
+		elastic_node_del(self->c, nodes[i].id);
 	set_node_id_sysctl(self->saved_id);
 	elastic_close(self->c);
 }
@@ -225,29 +252,25 @@ TEST_F(nl, unknown_command_is_refused)
 	EXPECT_EQ(-EOPNOTSUPP, raw_request(0, NULL, msg, sizeof(msg)));
 }
 
+static int nobody_config_set(void *arg)
+{
+	struct elastic_client *c;
+	struct elastic_status st;
+
+	(void)arg;
+	if (elastic_open(&c))
+		return 11;
+	/* Reading is for everyone; changing needs CAP_NET_ADMIN. */
+	if (elastic_status_get(c, &st))
+		return 12;
+	if (elastic_config_set_node_id(c, 5) != -EPERM)
+		return 13;
+	return 0;
+}
+
 TEST_F(nl, config_set_needs_cap_net_admin)
 {
-	pid_t pid = fork();
-	int status;
-
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		struct elastic_client *c;
-		struct elastic_status st;
-
-		if (setresgid(NOBODY, NOBODY, NOBODY) || setresuid(NOBODY, NOBODY, NOBODY))
-			_exit(10);
-		if (elastic_open(&c))
-			_exit(11);
-		/* Reading is for everyone; changing needs CAP_NET_ADMIN. */
-		if (elastic_status_get(c, &st))
-			_exit(12);
-		if (elastic_config_set_node_id(c, 5) != -EPERM)
-			_exit(13);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, as_nobody(nobody_config_set, NULL));
 	EXPECT_EQ(self->saved_id, sysctl_long("node_id"));
 }
 
@@ -461,33 +484,10 @@ TEST_F(bad_node_add, refused_and_nothing_added)
 
 /* ---- membership: the operations themselves ---- */
 
-FIXTURE(members)
-{
-	struct elastic_client *c;
-	long saved_id;
-};
-
-FIXTURE_SETUP(members)
-{
-	ASSERT_EQ(0, elastic_open(&self->c));
-	self->saved_id = sysctl_long("node_id");
-	ASSERT_GE(self->saved_id, 1);
-}
-
-FIXTURE_TEARDOWN(members)
-{
-	struct elastic_node nodes[ELASTIC_MAX_NODE_ID];
-	int i, n = elastic_node_list(self->c, nodes, ELASTIC_MAX_NODE_ID);
-
-	for (i = 0; i < n; i++)
-		elastic_node_del(self->c, nodes[i].id);
-	elastic_close(self->c);
-}
-
 /* 192.0.2.0/24 is TEST-NET-1: no route there, nobody answers. */
 #define TESTNET(n) htonl(0xc0000200 | (n))
 
-TEST_F(members, add_show_list_del)
+TEST_F(nl, add_show_list_del)
 {
 	struct elastic_node nodes[ELASTIC_MAX_NODE_ID], n;
 
@@ -507,7 +507,7 @@ TEST_F(members, add_show_list_del)
 	EXPECT_EQ(1, elastic_node_list(self->c, nodes, ELASTIC_MAX_NODE_ID));
 }
 
-TEST_F(members, refusals)
+TEST_F(nl, refusals)
 {
 	ASSERT_EQ(0, elastic_node_add(self->c, 40, TESTNET(40), 7070));
 	EXPECT_EQ(-EEXIST, elastic_node_add(self->c, 40, TESTNET(41), 7070));
@@ -521,7 +521,7 @@ TEST_F(members, refusals)
 	EXPECT_EQ(self->saved_id, sysctl_long("node_id"));
 }
 
-TEST_F(members, many_members_dump_in_full)
+TEST_F(nl, many_members_dump_in_full)
 {
 	struct elastic_node nodes[ELASTIC_MAX_NODE_ID];
 	int i, added = 0;
@@ -534,32 +534,27 @@ TEST_F(members, many_members_dump_in_full)
 		EXPECT_EQ(i + 1, nodes[i].id);
 }
 
-TEST_F(members, changes_need_cap_net_admin)
+static int nobody_node_changes(void *arg)
 {
-	pid_t pid;
-	int status;
+	struct elastic_client *c;
+	struct elastic_node n;
 
+	(void)arg;
+	if (elastic_open(&c))
+		return 11;
+	if (elastic_node_get(c, 40, &n))	/* reading is for everyone */
+		return 12;
+	if (elastic_node_add(c, 41, TESTNET(41), 7070) != -EPERM)
+		return 13;
+	if (elastic_node_del(c, 40) != -EPERM)
+		return 14;
+	return 0;
+}
+
+TEST_F(nl, node_changes_need_cap_net_admin)
+{
 	ASSERT_EQ(0, elastic_node_add(self->c, 40, TESTNET(40), 7070));
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		struct elastic_client *c;
-		struct elastic_node n;
-
-		if (setresgid(NOBODY, NOBODY, NOBODY) || setresuid(NOBODY, NOBODY, NOBODY))
-			_exit(10);
-		if (elastic_open(&c))
-			_exit(11);
-		if (elastic_node_get(c, 40, &n))	/* reading is for everyone */
-			_exit(12);
-		if (elastic_node_add(c, 41, TESTNET(41), 7070) != -EPERM)
-			_exit(13);
-		if (elastic_node_del(c, 40) != -EPERM)
-			_exit(14);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, as_nobody(nobody_node_changes, NULL));
 }
 
 /* ---- events: a change through either interface is announced once ---- */
@@ -675,33 +670,29 @@ TEST(proc_elastic_mode_and_content)
 	munmap(p, size);
 }
 
+static int nobody_proc_access(void *arg)
+{
+	char path[64], buf[256];
+	int null = open("/dev/null", O_WRONLY);
+
+	snprintf(path, sizeof(path), "/proc/%d/elastic", *(pid_t *)arg);
+	if (read_file(path, buf, sizeof(buf)) != -EACCES)
+		return 11;
+	/*
+	 * A user's own process is readable by that user, once it is a fresh
+	 * program: one that changed its ids is not dumpable, and the ptrace
+	 * check denies it (as for /proc/PID/environ).
+	 */
+	dup2(null, 1);
+	execl("/bin/cat", "cat", "/proc/self/elastic", NULL);
+	return 12;
+}
+
 TEST(proc_elastic_denied_to_another_user)
 {
-	pid_t parent = getpid(), pid = fork();
-	int status;
+	pid_t parent = getpid();
 
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		char path[64], buf[256];
-		int ret, null = open("/dev/null", O_WRONLY);
-
-		if (setresgid(NOBODY, NOBODY, NOBODY) || setresuid(NOBODY, NOBODY, NOBODY))
-			_exit(10);
-		snprintf(path, sizeof(path), "/proc/%d/elastic", parent);
-		ret = read_file(path, buf, sizeof(buf));
-		if (ret != -EACCES)
-			_exit(11);
-		/*
-		 * A user's own process is readable by that user, once it is a
-		 * fresh program: one that changed its ids is not dumpable, and
-		 * the ptrace check denies it (as for /proc/PID/environ).
-		 */
-		dup2(null, 1);
-		execl("/bin/cat", "cat", "/proc/self/elastic", NULL);
-		_exit(12);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, as_nobody(nobody_proc_access, &parent));
 }
 
 /* ---- module lifetime ---- */
