@@ -41,8 +41,11 @@
  * @tx_task:	its sender thread (NULL for this node itself)
  * @tx_sock:	the sender's connection, or NULL; changed under @tx_lock, so
  *		that removal can shut it down to wake a blocked sender
- * @tx_lock:	protects changes of @tx_sock (a mutex: shutting a socket
- *		down takes its lock, which may sleep)
+ * @tx_lock:	protects changes of @tx_sock and sending on it, so that
+ *		messages from several threads never interleave (a mutex:
+ *		sending and shutting a socket down sleep)
+ * @users:	one for the peer table plus one per sender outside
+ *		elastic_cluster_lock; removal waits for it to reach zero
  * @rcu:	freeing after a grace period, as receivers look peers up
  *		under RCU
  *
@@ -60,6 +63,7 @@ struct elastic_peer {
 	struct task_struct *tx_task;
 	struct socket *tx_sock;
 	struct mutex tx_lock;	/* see @tx_lock above */
+	refcount_t users;
 	struct rcu_head rcu;
 };
 
@@ -121,12 +125,107 @@ static int elastic_send_hello(struct elastic_peer *p, struct socket *sock, u64 s
 	return elastic_send(sock, &m, sizeof(m));
 }
 
-static int elastic_send_heartbeat(struct socket *sock, u64 seq)
+/*
+ * Send one message on p's connection under its tx_lock.  A failed or
+ * partial send closes the connection (the sender thread reconnects), so
+ * the stream never carries half a message.
+ */
+static int elastic_peer_xmit(struct elastic_peer *p, u32 type, u64 seq,
+			     const void *a, size_t alen, const void *b, size_t blen)
 {
 	struct elastic_wire_hdr hdr;
+	struct kvec vec[3] = {
+		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)a, .iov_len = alen },
+		{ .iov_base = (void *)b, .iov_len = blen },
+	};
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	size_t len = sizeof(hdr) + alen + blen;
+	struct socket *sock;
+	int ret;
 
-	elastic_wire_build_hdr(&hdr, ELASTIC_MSG_HEARTBEAT, 0, READ_ONCE(elastic_node.id), seq);
-	return elastic_send(sock, &hdr, sizeof(hdr));
+	elastic_wire_build_hdr(&hdr, type, alen + blen, READ_ONCE(elastic_node.id), seq);
+	mutex_lock(&p->tx_lock);
+	ret = -ENOTCONN;
+	if (p->tx_sock) {
+		ret = kernel_sendmsg(p->tx_sock, &msg, vec, 3, len);
+		ret = ret == len ? 0 : (ret < 0 ? ret : -EIO);
+	}
+	sock = NULL;
+	if (ret && p->tx_sock) {
+		sock = p->tx_sock;
+		p->tx_sock = NULL;
+	}
+	mutex_unlock(&p->tx_lock);
+	if (sock)
+		sock_release(sock);
+	if (!ret)
+		atomic64_inc(&p->tx_msgs);
+	return ret;
+}
+
+/**
+ * elastic_peer_send - send a message to member @id
+ * @id: node id of a member other than this node
+ * @type: enum elastic_wire_type
+ * @seq: sequence number (elastic_next_seq()); replies carry it back
+ * @a: first part of the payload, @alen bytes
+ * @alen: its length
+ * @b: second part (a page, say), @blen bytes, or NULL
+ * @blen: its length
+ *
+ * May sleep (at most the socket's send timeout).
+ *
+ * Return: 0, -ENOENT when @id is no member, -ENOTCONN while it is not
+ * connected, or the socket's error.
+ */
+int elastic_peer_send(u32 id, u32 type, u64 seq, const void *a, size_t alen,
+		      const void *b, size_t blen)
+{
+	struct elastic_peer *p;
+	int ret;
+
+	if (!elastic_node_id_valid(id))
+		return -ENOENT;
+	rcu_read_lock();
+	p = rcu_dereference(elastic_peers[id]);
+	if (p && (!p->tx_task || !refcount_inc_not_zero(&p->users)))
+		p = NULL;
+	rcu_read_unlock();
+	if (!p)
+		return -ENOENT;
+	ret = elastic_peer_xmit(p, type, seq, a, alen, b, blen);
+	if (refcount_dec_and_test(&p->users))
+		wake_up_var(&p->users);
+	return ret;
+}
+
+/**
+ * elastic_peer_alive - may member @id still answer?
+ * @id: node id
+ *
+ * Return: false once @id was declared dead or is no member.
+ */
+bool elastic_peer_alive(u32 id)
+{
+	struct elastic_peer *p;
+	bool alive;
+
+	if (!elastic_node_id_valid(id))
+		return false;
+	rcu_read_lock();
+	p = rcu_dereference(elastic_peers[id]);
+	alive = p && READ_ONCE(p->state) != ELASTIC_NODE_STATE_DEAD;
+	rcu_read_unlock();
+	return alive;
+}
+
+static atomic64_t elastic_seq = ATOMIC64_INIT(0);
+
+/* Sequence numbers are unique on this node, so replies find their request. */
+u64 elastic_next_seq(void)
+{
+	return atomic64_inc_return(&elastic_seq);
 }
 
 static struct socket *elastic_connect(struct elastic_peer *p)
@@ -161,6 +260,7 @@ static void elastic_peer_announce(u32 id, u32 state)
 		pr_warn("node %u declared dead: no message for %u heartbeats of %u ms\n",
 			id, READ_ONCE(elastic_params.heartbeat_misses),
 			READ_ONCE(elastic_params.heartbeat_ms));
+		elastic_mem_node_dead(id);
 		elastic_nl_notify(ELASTIC_EVENT_TYPE_NODE_DEAD, id);
 	} else if (state == ELASTIC_NODE_STATE_UP) {
 		pr_info("node %u up\n", id);
@@ -184,7 +284,6 @@ static void elastic_tx_close(struct elastic_peer *p)
 static int elastic_tx_thread(void *data)
 {
 	struct elastic_peer *p = data;
-	u64 seq = 0;
 
 	while (!kthread_should_stop()) {
 		unsigned int ms = READ_ONCE(elastic_params.heartbeat_ms);
@@ -193,7 +292,7 @@ static int elastic_tx_thread(void *data)
 
 		if (!READ_ONCE(p->tx_sock)) {
 			sock = elastic_connect(p);
-			if (sock && elastic_send_hello(p, sock, ++seq)) {
+			if (sock && elastic_send_hello(p, sock, elastic_next_seq())) {
 				sock_release(sock);
 				sock = NULL;
 			}
@@ -203,10 +302,9 @@ static int elastic_tx_thread(void *data)
 				mutex_unlock(&p->tx_lock);
 				atomic64_inc(&p->tx_msgs);
 			}
-		} else if (elastic_send_heartbeat(p->tx_sock, ++seq)) {
-			elastic_tx_close(p);
 		} else {
-			atomic64_inc(&p->tx_msgs);
+			elastic_peer_xmit(p, ELASTIC_MSG_HEARTBEAT, elastic_next_seq(),
+					  NULL, 0, NULL, 0);
 		}
 
 		silence = jiffies - READ_ONCE(p->last_heard);
@@ -300,6 +398,10 @@ static int elastic_rx_one(struct elastic_conn *c, u8 *payload, bool *eof)
 		c->peer_id = m.src;
 	} else if (m.src != c->peer_id || m.type == ELASTIC_MSG_HELLO) {
 		return -EPROTO;
+	} else if (m.type != ELASTIC_MSG_HEARTBEAT) {
+		ret = elastic_mem_rx(c->peer_id, &m, payload);
+		if (ret)
+			return ret;
 	}
 
 	rcu_read_lock();
@@ -450,6 +552,7 @@ int elastic_node_add(u32 id, __be32 addr, u16 port)
 	p->addr.sin_port = htons(port);
 	p->last_heard = jiffies;
 	mutex_init(&p->tx_lock);
+	refcount_set(&p->users, 1);
 	p->state = id == READ_ONCE(elastic_node.id) ? ELASTIC_NODE_STATE_SELF :
 						      ELASTIC_NODE_STATE_CONNECTING;
 
@@ -495,14 +598,17 @@ static void elastic_peer_stop(struct elastic_peer *p)
 		kthread_stop(p->tx_task);
 	}
 	elastic_conns_shutdown(p->id);
+	/* Senders from other threads finish (socket timeout) before it goes. */
+	if (!refcount_dec_and_test(&p->users))
+		wait_var_event(&p->users, !refcount_read(&p->users));
 }
 
 /**
  * elastic_node_del - remove a member
  * @id: its node id
  *
- * Return: 0, or -ENOENT when @id is not a member.  (A member that holds
- * pages will be refused with -EBUSY once pages can move.)
+ * Return: 0, -ENOENT when @id is not a member, -EBUSY while it holds
+ * pages of processes whose home is this node (drain it first).
  */
 int elastic_node_del(u32 id)
 {
@@ -513,6 +619,10 @@ int elastic_node_del(u32 id)
 	if (!p) {
 		mutex_unlock(&elastic_cluster_lock);
 		return -ENOENT;
+	}
+	if (elastic_mem_node_pages(id)) {
+		mutex_unlock(&elastic_cluster_lock);
+		return -EBUSY;
 	}
 	RCU_INIT_POINTER(elastic_peers[id], NULL);
 	mutex_unlock(&elastic_cluster_lock);
@@ -546,6 +656,24 @@ int elastic_node_read(u32 id, struct elastic_node_info *info)
 	}
 	rcu_read_unlock();
 	return p ? 0 : -ENOENT;
+}
+
+/**
+ * elastic_node_known - is @id a member (this node included)?
+ * @id: node id
+ *
+ * Return: true if node-add added it and node-del did not remove it.
+ */
+bool elastic_node_known(u32 id)
+{
+	bool known;
+
+	if (!elastic_node_id_valid(id))
+		return false;
+	rcu_read_lock();
+	known = rcu_dereference(elastic_peers[id]);
+	rcu_read_unlock();
+	return known;
 }
 
 /* ---- start and stop ---- */

@@ -99,8 +99,64 @@ int elastic_nl_fill_node(struct sk_buff *skb, const struct elastic_node_info *n)
  */
 void elastic_proc_format(struct seq_file *m, const struct elastic_proc_info *info)
 {
+	unsigned long remote = 0;
+	const char *sep = "";
+	int i;
+
 	seq_printf(m, "node_id:\t%u\n", info->node_id);
 	seq_printf(m, "home_node:\t%u\n", info->home_id);
 	seq_printf(m, "stretched:\t%s\n", info->stretched ? "yes" : "no");
 	seq_printf(m, "pages_local:\t%lu\n", info->pages_local);
+	if (!info->stretched)
+		return;
+	seq_puts(m, "nodes:\t");
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
+		if (info->nodes & BIT_ULL(i)) {
+			seq_printf(m, "%s%d", sep, i);
+			sep = ",";
+		}
+	seq_printf(m, "\nlocal_limit_pages:\t%lu\n", info->limit);
+	seq_puts(m, "pages_on_node:");
+	sep = "\t";
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
+		if (info->remote[i] || (info->nodes & BIT_ULL(i))) {
+			seq_printf(m, "%s%d:%lu", sep, i, info->remote[i]);
+			sep = " ";
+			remote += info->remote[i];
+		}
+	seq_printf(m, "\npages_remote:\t%lu\n", remote);
+	seq_printf(m, "faults:\t%llu\n", info->faults);
+	seq_printf(m, "pulls:\t%llu\n", info->pulls);
+	seq_printf(m, "pushes:\t%llu\n", info->pushes);
+	seq_printf(m, "coalesced:\t%llu\n", info->coalesced);
+	seq_printf(m, "bytes_in:\t%llu\n", info->bytes_in);
+	seq_printf(m, "bytes_out:\t%llu\n", info->bytes_out);
+	seq_printf(m, "pull_latency_us:\tp50<%llu p99<%llu\n",
+		   elastic_lat_quantile(info->lat_us, 50),
+		   elastic_lat_quantile(info->lat_us, 99));
+}
+
+/**
+ * elastic_lat_quantile - upper bound of a quantile of a latency histogram
+ * @hist: ELASTIC_LAT_BUCKETS counts; bucket b holds latencies below 2^b us
+ * @pct: the quantile, in percent (1..100)
+ *
+ * Return: 2^b for the first bucket b at which @pct percent of the samples
+ * are reached, or 0 without samples.
+ */
+u64 elastic_lat_quantile(const u64 *hist, unsigned int pct)
+{
+	u64 total = 0, seen = 0;
+	int b;
+
+	for (b = 0; b < ELASTIC_LAT_BUCKETS; b++)
+		total += hist[b];
+	if (!total)
+		return 0;
+	for (b = 0; b < ELASTIC_LAT_BUCKETS; b++) {
+		seen += hist[b];
+		if (seen * 100 >= total * pct)
+			break;
+	}
+	return 1ULL << min(b, ELASTIC_LAT_BUCKETS - 1);
 }

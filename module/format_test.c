@@ -187,27 +187,85 @@ static void event_no_room(struct kunit *test)
 
 static void proc_text(struct kunit *test)
 {
-	const struct elastic_proc_info info = {
-		.node_id = 3, .home_id = 1, .stretched = true, .pages_local = 12345,
-	};
+	struct elastic_proc_info *info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
 	char buf[256] = "";
 	struct seq_file m = { .buf = buf, .size = sizeof(buf) };
 
-	elastic_proc_format(&m, &info);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	info->node_id = 3;
+	info->home_id = 3;
+	info->pages_local = 12345;
+	elastic_proc_format(&m, info);
 	KUNIT_EXPECT_FALSE(test, seq_has_overflowed(&m));
 	KUNIT_EXPECT_STREQ(test, buf,
-			   "node_id:\t3\nhome_node:\t1\nstretched:\tyes\npages_local:\t12345\n");
+			   "node_id:\t3\nhome_node:\t3\nstretched:\tno\npages_local:\t12345\n");
+}
+
+/* Nodes named in the bitmap are listed even when they hold nothing yet. */
+static void proc_text_stretched(struct kunit *test)
+{
+	struct elastic_proc_info *info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
+	char *buf = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	struct seq_file m = { .buf = buf, .size = 1024 };
+
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	info->node_id = 1;
+	info->home_id = 1;
+	info->stretched = true;
+	info->pages_local = 10;
+	info->nodes = BIT_ULL(2) | BIT_ULL(3);
+	info->limit = 32768;
+	info->remote[2] = 7;
+	info->remote[5] = 1;	/* left there by an earlier stretch */
+	info->faults = 4;
+	info->pulls = 3;
+	info->pushes = 11;
+	info->coalesced = 1;
+	info->bytes_in = 3 * 4096;
+	info->bytes_out = 11 * 4096;
+	info->lat_us[11] = 99;	/* 1024..2047 us */
+	info->lat_us[14] = 1;
+	elastic_proc_format(&m, info);
+	KUNIT_EXPECT_FALSE(test, seq_has_overflowed(&m));
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "node_id:\t1\nhome_node:\t1\nstretched:\tyes\npages_local:\t10\n"
+			   "nodes:\t2,3\nlocal_limit_pages:\t32768\n"
+			   "pages_on_node:\t2:7 3:0 5:1\npages_remote:\t8\n"
+			   "faults:\t4\npulls:\t3\npushes:\t11\ncoalesced:\t1\n"
+			   "bytes_in:\t12288\nbytes_out:\t45056\n"
+			   "pull_latency_us:\tp50<2048 p99<2048\n");
+}
+
+static void lat_quantiles(struct kunit *test)
+{
+	u64 hist[ELASTIC_LAT_BUCKETS] = {};
+
+	KUNIT_EXPECT_EQ(test, elastic_lat_quantile(hist, 50), 0);
+	hist[0] = 1;
+	KUNIT_EXPECT_EQ(test, elastic_lat_quantile(hist, 99), 1);
+	hist[10] = 98;
+	hist[20] = 1;
+	KUNIT_EXPECT_EQ(test, elastic_lat_quantile(hist, 50), 1024);
+	KUNIT_EXPECT_EQ(test, elastic_lat_quantile(hist, 99), 1024);
+	KUNIT_EXPECT_EQ(test, elastic_lat_quantile(hist, 100), 1 << 20);
+	/* The last bucket also holds everything slower. */
+	hist[ELASTIC_LAT_BUCKETS - 1] = 1000;
+	KUNIT_EXPECT_EQ(test, elastic_lat_quantile(hist, 99), 1ULL << (ELASTIC_LAT_BUCKETS - 1));
 }
 
 /* A short buffer is reported as overflow (seq_file then retries bigger). */
 static void proc_text_overflow(struct kunit *test)
 {
-	const struct elastic_proc_info info = { .node_id = 1, .home_id = 1 };
+	struct elastic_proc_info *info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
 	char buf[24];
 	struct seq_file m = { .buf = buf, .size = 16 };
 
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	info->node_id = 1;
+	info->home_id = 1;
 	memset(buf, 0x5a, sizeof(buf));
-	elastic_proc_format(&m, &info);
+	elastic_proc_format(&m, info);
 	KUNIT_EXPECT_TRUE(test, seq_has_overflowed(&m));
 	KUNIT_EXPECT_EQ(test, buf[16], 0x5a);
 }
@@ -221,6 +279,8 @@ static struct kunit_case elastic_format_cases[] = {
 	KUNIT_CASE(event_with_peer),
 	KUNIT_CASE(node_round_trip),
 	KUNIT_CASE(proc_text),
+	KUNIT_CASE(proc_text_stretched),
+	KUNIT_CASE(lat_quantiles),
 	KUNIT_CASE(proc_text_overflow),
 	{}
 };

@@ -6,12 +6,16 @@
 #define _ELASTIC_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/mm_types.h>
 #include <linux/types.h>
 #include <uapi/linux/elastic.h>
 
 struct mm_struct;
+struct page;
 struct seq_file;
 struct sk_buff;
+struct vm_fault;
+struct elastic_wire_msg;
 
 #define ELASTIC_VERSION "0.1.0"
 
@@ -46,19 +50,78 @@ struct elastic_status {
 	u64 bad_input;
 };
 
+/* Pull latency histogram: bucket b counts latencies below 2^b us. */
+#define ELASTIC_LAT_BUCKETS	24
+
 /**
  * struct elastic_proc_info - what /proc/PID/elastic shows of one process
  * @node_id:	this node's id
  * @home_id:	id of the process's home node
- * @stretched:	whether the process's memory spans several nodes
+ * @stretched:	whether the process is stretched
  * @pages_local: private anonymous pages resident on this node
+ * @nodes:	bitmap of the nodes its pages may go to
+ * @limit:	resident anonymous pages allowed at home, 0 for no limit
+ * @remote:	its pages held by each node
+ * @faults:	faults on its remote pages
+ * @pulls:	pages pulled home
+ * @pushes:	pages pushed out
+ * @bytes_in:	page bytes received
+ * @bytes_out:	page bytes sent
+ * @coalesced:	faults that waited for another fault's pull of the page
+ * @lat_us:	pull latency histogram (ELASTIC_LAT_BUCKETS)
  */
 struct elastic_proc_info {
 	u32 node_id;
 	u32 home_id;
 	bool stretched;
 	unsigned long pages_local;
+	u64 nodes;
+	unsigned long limit;
+	unsigned long remote[ELASTIC_MAX_NODE_ID + 1];
+	u64 faults;
+	u64 pulls;
+	u64 pushes;
+	u64 bytes_in;
+	u64 bytes_out;
+	u64 coalesced;
+	u64 lat_us[ELASTIC_LAT_BUCKETS];
 };
+
+/**
+ * struct elastic_mem_params - memory settings (sysctls)
+ * @max_hosted_pages:	pages this node hosts for other nodes at most; 0
+ *			for no cap.  Read with READ_ONCE().
+ */
+struct elastic_mem_params {
+	unsigned int max_hosted_pages;
+};
+
+/**
+ * struct elastic_mem_stats - memory counters of this node (sysctls)
+ * @remote_pages:	pages of its processes that other nodes hold now
+ * @hosted_pages:	pages it hosts for other nodes now
+ * @hosted_in:		pages other nodes pushed to it
+ * @frees:		slots of its processes whose remote copy was freed
+ * @pull_failures:	pulls that ended in SIGBUS (owner dead or page lost)
+ * @push_failures:	pushes to honour a local limit that moved nothing
+ * @resends:		requests sent again for want of a reply
+ * @stale_replies:	replies to requests that were no longer waiting
+ * @send_errors:	messages that could not be sent (and were retried)
+ */
+struct elastic_mem_stats {
+	atomic64_t remote_pages;
+	atomic64_t hosted_pages;
+	atomic64_t hosted_in;
+	atomic64_t frees;
+	atomic64_t pull_failures;
+	atomic64_t push_failures;
+	atomic64_t resends;
+	atomic64_t stale_replies;
+	atomic64_t send_errors;
+};
+
+extern struct elastic_mem_params elastic_mparams;
+extern struct elastic_mem_stats elastic_mstats;
 
 /**
  * struct elastic_cluster_params - transport settings (sysctls)
@@ -115,6 +178,30 @@ bool elastic_cluster_has_members(void);
 int elastic_node_add(u32 id, __be32 addr, u16 port);
 int elastic_node_del(u32 id);
 int elastic_node_read(u32 id, struct elastic_node_info *info);
+bool elastic_node_known(u32 id);
+bool elastic_peer_alive(u32 id);
+int elastic_peer_send(u32 id, u32 type, u64 seq, const void *a, size_t alen,
+		      const void *b, size_t blen);
+u64 elastic_next_seq(void);
+
+/* memory.c */
+int elastic_mem_init(void);
+void elastic_mem_exit(void);
+int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload);
+void elastic_mem_node_dead(u32 id);
+long elastic_mem_node_pages(u32 id);
+long elastic_mem_hosted(void);
+int elastic_mem_stretched(void);
+int elastic_mem_stretch(u32 pid, u64 nodes, unsigned long limit);
+long elastic_mem_push(u32 pid, u32 to, unsigned long nr);
+void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info);
+vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page *page);
+void elastic_mem_pulled(struct mm_struct *mm, swp_entry_t entry, bool mapped);
+void elastic_mem_release(struct mm_struct *mm, swp_entry_t entry);
+void elastic_mem_dup(struct mm_struct *mm, swp_entry_t entry);
+int elastic_mem_inherit(struct mm_struct *old, struct mm_struct *mm);
+void elastic_mem_mm_exit(struct mm_struct *mm);
+void elastic_mem_charge(struct mm_struct *mm);
 
 /* main.c */
 void elastic_count_bad_input(void);
@@ -139,5 +226,6 @@ int elastic_nl_fill_status(struct sk_buff *skb, const struct elastic_status *st)
 int elastic_nl_fill_event(struct sk_buff *skb, u32 type, u32 node_id, u32 peer);
 int elastic_nl_fill_node(struct sk_buff *skb, const struct elastic_node_info *n);
 void elastic_proc_format(struct seq_file *m, const struct elastic_proc_info *info);
+u64 elastic_lat_quantile(const u64 *hist, unsigned int pct);
 
 #endif /* _ELASTIC_INTERNAL_H */

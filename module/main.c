@@ -75,6 +75,13 @@ void elastic_status_read(struct elastic_status *st)
 static const struct elastic_ops elastic_module_ops = {
 	.owner		= THIS_MODULE,
 	.proc_show	= elastic_proc_show,
+	.pull		= elastic_mem_pull,
+	.pulled		= elastic_mem_pulled,
+	.release	= elastic_mem_release,
+	.dup		= elastic_mem_dup,
+	.inherit	= elastic_mem_inherit,
+	.exit		= elastic_mem_mm_exit,
+	.charge		= elastic_mem_charge,
 };
 
 static int __init elastic_init(void)
@@ -87,9 +94,12 @@ static int __init elastic_init(void)
 	}
 	elastic_node.id = node_id;
 
-	ret = elastic_sysctl_init();
+	ret = elastic_mem_init();
 	if (ret)
 		return ret;
+	ret = elastic_sysctl_init();
+	if (ret)
+		goto out_mem;
 	ret = elastic_ops_register(&elastic_module_ops);
 	if (ret) {
 		pr_err("another elastic memory provider is registered\n");
@@ -110,6 +120,8 @@ out_ops:
 	elastic_ops_unregister(&elastic_module_ops);
 out_sysctl:
 	elastic_sysctl_exit();
+out_mem:
+	elastic_mem_exit();
 	return ret;
 }
 
@@ -119,6 +131,7 @@ static void __exit elastic_exit(void)
 	elastic_nl_exit();
 	elastic_ops_unregister(&elastic_module_ops);
 	elastic_sysctl_exit();
+	elastic_mem_exit();
 	pr_info("SpotOS elastic memory unloaded\n");
 }
 

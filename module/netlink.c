@@ -190,3 +190,60 @@ void elastic_nl_exit(void)
 {
 	genl_unregister_family(&elastic_nl_family);
 }
+
+int elastic_nl_process_stretch_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u64 nodes, limit = 0;
+
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_PID) ||
+	    GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_NODES)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	nodes = nla_get_u64(info->attrs[ELASTIC_A_PROCESS_NODES]);
+	if (info->attrs[ELASTIC_A_PROCESS_LIMIT])
+		limit = nla_get_u64(info->attrs[ELASTIC_A_PROCESS_LIMIT]);
+	/* Bit 0 is no node id; a limit must fit the counters it is compared with. */
+	if ((nodes & 1) || !nodes || limit > LONG_MAX) {
+		elastic_count_bad_input();
+		NL_SET_ERR_MSG(info->extack, "nodes must name member ids 1-63");
+		return -EINVAL;
+	}
+	return elastic_mem_stretch(nla_get_u32(info->attrs[ELASTIC_A_PROCESS_PID]), nodes, limit);
+}
+
+int elastic_nl_process_push_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	u32 to = 0;
+	long ret;
+	u64 nr;
+	void *hdr;
+
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_PID) ||
+	    GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_PAGES)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	if (info->attrs[ELASTIC_A_PROCESS_NODE])
+		to = nla_get_u32(info->attrs[ELASTIC_A_PROCESS_NODE]);
+	nr = nla_get_u64(info->attrs[ELASTIC_A_PROCESS_PAGES]);
+	if (!nr || nr > LONG_MAX) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	ret = elastic_mem_push(nla_get_u32(info->attrs[ELASTIC_A_PROCESS_PID]), to, nr);
+	if (ret < 0)
+		return ret;
+
+	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_iput(msg, info);
+	if (!hdr || nla_put_u64_64bit(msg, ELASTIC_A_PROCESS_PAGES, ret, ELASTIC_A_PROCESS_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}

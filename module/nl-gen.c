@@ -32,6 +32,20 @@ static const struct nla_policy elastic_node_get_nl_policy[ELASTIC_A_NODE_ID + 1]
 	[ELASTIC_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, ELASTIC_MAX_NODE_ID),
 };
 
+/* ELASTIC_CMD_PROCESS_STRETCH - do */
+static const struct nla_policy elastic_process_stretch_nl_policy[ELASTIC_A_PROCESS_LIMIT + 1] = {
+	[ELASTIC_A_PROCESS_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[ELASTIC_A_PROCESS_NODES] = { .type = NLA_U64, },
+	[ELASTIC_A_PROCESS_LIMIT] = { .type = NLA_U64, },
+};
+
+/* ELASTIC_CMD_PROCESS_PUSH - do */
+static const struct nla_policy elastic_process_push_nl_policy[ELASTIC_A_PROCESS_PAGES + 1] = {
+	[ELASTIC_A_PROCESS_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[ELASTIC_A_PROCESS_NODE] = NLA_POLICY_MAX(NLA_U32, ELASTIC_MAX_NODE_ID),
+	[ELASTIC_A_PROCESS_PAGES] = { .type = NLA_U64, },
+};
+
 /* Ops table for elastic */
 static const struct genl_split_ops elastic_nl_ops[] = {
 	{
@@ -71,6 +85,20 @@ static const struct genl_split_ops elastic_nl_ops[] = {
 		.cmd	= ELASTIC_CMD_NODE_GET,
 		.dumpit	= elastic_nl_node_get_dumpit,
 		.flags	= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= ELASTIC_CMD_PROCESS_STRETCH,
+		.doit		= elastic_nl_process_stretch_doit,
+		.policy		= elastic_process_stretch_nl_policy,
+		.maxattr	= ELASTIC_A_PROCESS_LIMIT,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ELASTIC_CMD_PROCESS_PUSH,
+		.doit		= elastic_nl_process_push_doit,
+		.policy		= elastic_process_push_nl_policy,
+		.maxattr	= ELASTIC_A_PROCESS_PAGES,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };
 

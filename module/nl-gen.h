@@ -18,6 +18,9 @@ int elastic_nl_node_del_doit(struct sk_buff *skb, struct genl_info *info);
 int elastic_nl_node_get_doit(struct sk_buff *skb, struct genl_info *info);
 int elastic_nl_node_get_dumpit(struct sk_buff *skb,
 			       struct netlink_callback *cb);
+int elastic_nl_process_stretch_doit(struct sk_buff *skb,
+				    struct genl_info *info);
+int elastic_nl_process_push_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	ELASTIC_NLGRP_EVENTS,

@@ -9,21 +9,26 @@
 
 #include <linux/mm.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include "internal.h"
 
 int elastic_proc_show(struct seq_file *m, struct mm_struct *mm)
 {
 	u32 id = READ_ONCE(elastic_node.id);
-	struct elastic_proc_info info = {
-		.node_id	= id,
-		/* Not stretched yet: a process's home is where it runs. */
-		.home_id	= id,
-		.stretched	= false,
-		/* The exact sum: the per-CPU batches hide small counts. */
-		.pages_local	= percpu_counter_sum_positive(&mm->rss_stat[MM_ANONPAGES]),
-	};
+	struct elastic_proc_info *info;
 
-	elastic_proc_format(m, &info);
+	/* Too big for the stack: a counter per node. */
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	info->node_id = id;
+	/* Threads do not jump yet: a process's home is where it runs. */
+	info->home_id = id;
+	/* The exact sum: the per-CPU batches hide small counts. */
+	info->pages_local = percpu_counter_sum_positive(&mm->rss_stat[MM_ANONPAGES]);
+	elastic_mem_proc(mm, info);
+	elastic_proc_format(m, info);
+	kfree(info);
 	return 0;
 }

@@ -11,10 +11,15 @@
 
 #include "wire.h"
 
-/* Payload size of each fixed-size type; -1: variable (none yet). */
+/* Payload size of each fixed-size type; -1: variable. */
 static const int elastic_wire_payload_len[__ELASTIC_MSG_MAX] = {
 	[ELASTIC_MSG_HELLO]	= sizeof(struct elastic_wire_hello),
 	[ELASTIC_MSG_HEARTBEAT]	= 0,
+	[ELASTIC_MSG_PUSH]	= sizeof(struct elastic_wire_slot) + ELASTIC_WIRE_PAGE,
+	[ELASTIC_MSG_PUSH_ACK]	= sizeof(struct elastic_wire_reply),
+	[ELASTIC_MSG_PULL]	= sizeof(struct elastic_wire_slot),
+	[ELASTIC_MSG_PULL_REPLY] = -1,
+	[ELASTIC_MSG_FREE]	= sizeof(struct elastic_wire_slot),
 };
 
 /**
@@ -97,5 +102,63 @@ int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst)
 	    be32_to_cpu(h.proto_min) > ELASTIC_WIRE_VERSION)
 		return -EPROTO;
 	*dst = id;
+	return 0;
+}
+
+/**
+ * elastic_wire_parse_slot - validate the slot of a PUSH, PULL or FREE
+ * @buf: payload
+ * @len: its length (already checked against the type by the header)
+ * @slot: the slot, filled on success
+ *
+ * Return: 0, -EMSGSIZE for a short payload, -EPROTO for a slot out of range.
+ */
+int elastic_wire_parse_slot(const void *buf, size_t len, u64 *slot)
+{
+	struct elastic_wire_slot w;
+	u64 v;
+
+	if (len < sizeof(w))
+		return -EMSGSIZE;
+	memcpy(&w, buf, sizeof(w));
+	v = be64_to_cpu(w.slot);
+	if (v < 1 || v > ELASTIC_WIRE_SLOT_MAX)
+		return -EPROTO;
+	*slot = v;
+	return 0;
+}
+
+/**
+ * elastic_wire_parse_reply - validate a PUSH_ACK or PULL_REPLY
+ * @type: ELASTIC_MSG_PUSH_ACK or ELASTIC_MSG_PULL_REPLY
+ * @buf: payload
+ * @len: its length
+ * @req_seq: sequence number of the request it answers, filled on success
+ * @status: 0 or a negative errno, filled on success
+ *
+ * A successful PULL_REPLY carries exactly one page; any other reply none.
+ *
+ * Return: 0, -EMSGSIZE for a length that does not match the status,
+ * -EPROTO for a status outside the documented ones.
+ */
+int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status)
+{
+	struct elastic_wire_reply r;
+	size_t want;
+	u32 st;
+
+	if (len < sizeof(r))
+		return -EMSGSIZE;
+	memcpy(&r, buf, sizeof(r));
+	st = be32_to_cpu(r.status);
+	if (st != 0 && st != ENOENT && st != ENOSPC && st != ENOMEM)
+		return -EPROTO;
+	want = sizeof(r);
+	if (type == ELASTIC_MSG_PULL_REPLY && st == 0)
+		want += ELASTIC_WIRE_PAGE;
+	if (len != want)
+		return -EMSGSIZE;
+	*req_seq = be64_to_cpu(r.req_seq);
+	*status = -(int)st;
 	return 0;
 }

@@ -41,6 +41,11 @@ struct elastic_wire_hdr {
 enum elastic_wire_type {
 	ELASTIC_MSG_HELLO = 1,		/* first message on a connection */
 	ELASTIC_MSG_HEARTBEAT,		/* liveness, both directions */
+	ELASTIC_MSG_PUSH,		/* home -> owner: slot, page; stored */
+	ELASTIC_MSG_PUSH_ACK,		/* owner -> home: reply, status */
+	ELASTIC_MSG_PULL,		/* home -> owner: slot; answered */
+	ELASTIC_MSG_PULL_REPLY,		/* owner -> home: reply, status[, page] */
+	ELASTIC_MSG_FREE,		/* home -> owner: slot; dropped */
 	__ELASTIC_MSG_MAX,
 };
 
@@ -52,6 +57,31 @@ enum elastic_wire_type {
 struct elastic_wire_hello {
 	__be32 dst;
 	__be32 proto_min;
+} __packed;
+
+/* Pages travel as 4 KiB: the page size of every SpotOS architecture. */
+#define ELASTIC_WIRE_PAGE	4096
+/* Slots are numbered from 1 up to this (see ELASTIC_SLOT_BITS). */
+#define ELASTIC_WIRE_SLOT_MAX	((1ULL << 40) - 1)
+
+/**
+ * struct elastic_wire_slot - start of PUSH, PULL and FREE payloads
+ * @slot:	the page's slot at its home, 1..ELASTIC_WIRE_SLOT_MAX.  The
+ *		sender of the message is the home.  PUSH has the page after.
+ */
+struct elastic_wire_slot {
+	__be64 slot;
+} __packed;
+
+/**
+ * struct elastic_wire_reply - start of PUSH_ACK and PULL_REPLY payloads
+ * @req_seq:	sequence number of the request answered
+ * @status:	0 or a positive errno: ENOENT (no such page), ENOSPC (cap
+ *		reached), ENOMEM.  A PULL_REPLY with status 0 has the page after.
+ */
+struct elastic_wire_reply {
+	__be64 req_seq;
+	__be32 status;
 } __packed;
 
 /**
@@ -71,5 +101,7 @@ struct elastic_wire_msg {
 int elastic_wire_parse_hdr(const void *buf, size_t len, struct elastic_wire_msg *msg);
 void elastic_wire_build_hdr(struct elastic_wire_hdr *hdr, u32 type, u32 len, u32 src, u64 seq);
 int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst);
+int elastic_wire_parse_slot(const void *buf, size_t len, u64 *slot);
+int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status);
 
 #endif /* _ELASTIC_WIRE_H */

@@ -114,12 +114,96 @@ static void hello_payload(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dst, 3);
 }
 
+/* Memory messages: fixed lengths where fixed, a page only where one belongs. */
+static void memory_lengths(struct kunit *test)
+{
+	static const struct { u32 type, len; int ret; } c[] = {
+		{ ELASTIC_MSG_PUSH, 8 + 4096, 0 },
+		{ ELASTIC_MSG_PUSH, 8, -EMSGSIZE },
+		{ ELASTIC_MSG_PUSH_ACK, 12, 0 },
+		{ ELASTIC_MSG_PUSH_ACK, 12 + 4096, -EMSGSIZE },
+		{ ELASTIC_MSG_PULL, 8, 0 },
+		{ ELASTIC_MSG_PULL, 0, -EMSGSIZE },
+		{ ELASTIC_MSG_PULL_REPLY, 12, 0 },
+		{ ELASTIC_MSG_PULL_REPLY, 12 + 4096, 0 },
+		{ ELASTIC_MSG_PULL_REPLY, ELASTIC_WIRE_MAX_PAYLOAD + 1, -EMSGSIZE },
+		{ ELASTIC_MSG_FREE, 8, 0 },
+		{ ELASTIC_MSG_FREE, 9, -EMSGSIZE },
+	};
+	struct elastic_wire_msg m;
+	struct elastic_wire_hdr h;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		elastic_wire_build_hdr(&h, c[i].type, c[i].len, 2, 1);
+		KUNIT_EXPECT_EQ_MSG(test, elastic_wire_parse_hdr(&h, sizeof(h), &m), c[i].ret,
+				    "type %u len %u", c[i].type, c[i].len);
+	}
+}
+
+static void slot_bounds(struct kunit *test)
+{
+	struct elastic_wire_slot w;
+	u64 slot = 0;
+
+	w.slot = cpu_to_be64(1);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slot(&w, sizeof(w), &slot), 0);
+	KUNIT_EXPECT_EQ(test, slot, 1);
+	w.slot = cpu_to_be64(ELASTIC_WIRE_SLOT_MAX);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slot(&w, sizeof(w), &slot), 0);
+	KUNIT_EXPECT_EQ(test, slot, ELASTIC_WIRE_SLOT_MAX);
+	w.slot = 0;
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slot(&w, sizeof(w), &slot), -EPROTO);
+	w.slot = cpu_to_be64(ELASTIC_WIRE_SLOT_MAX + 1);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slot(&w, sizeof(w), &slot), -EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slot(&w, 7, &slot), -EMSGSIZE);
+}
+
+static void reply_rules(struct kunit *test)
+{
+	size_t size = sizeof(struct elastic_wire_reply) + 4096;
+	u8 *buf = kunit_kzalloc(test, size, GFP_KERNEL);
+	struct elastic_wire_reply *r = (void *)buf;
+	u64 seq = 0;
+	int st = 1;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	r->req_seq = cpu_to_be64(77);
+	r->status = 0;
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PULL_REPLY, buf, size,
+						       &seq, &st), 0);
+	KUNIT_EXPECT_EQ(test, seq, 77);
+	KUNIT_EXPECT_EQ(test, st, 0);
+	/* A successful pull without its page, an ack with one: refused. */
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PULL_REPLY, buf, sizeof(*r),
+						       &seq, &st), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, size,
+						       &seq, &st), -EMSGSIZE);
+	r->status = cpu_to_be32(ENOENT);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PULL_REPLY, buf, sizeof(*r),
+						       &seq, &st), 0);
+	KUNIT_EXPECT_EQ(test, st, -ENOENT);
+	r->status = cpu_to_be32(ENOSPC);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, sizeof(*r),
+						       &seq, &st), 0);
+	KUNIT_EXPECT_EQ(test, st, -ENOSPC);
+	/* Only the documented errors. */
+	r->status = cpu_to_be32(EIO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, sizeof(*r),
+						       &seq, &st), -EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, 11,
+						       &seq, &st), -EMSGSIZE);
+}
+
 static struct kunit_case elastic_wire_cases[] = {
 	KUNIT_CASE(hdr_round_trip),
 	KUNIT_CASE(hdr_short),
 	KUNIT_CASE_PARAM(hdr_refuses_bad_field, hdr_gen_params),
 	KUNIT_CASE(heartbeat_has_no_payload),
 	KUNIT_CASE(hello_payload),
+	KUNIT_CASE(memory_lengths),
+	KUNIT_CASE(slot_bounds),
+	KUNIT_CASE(reply_rules),
 	{}
 };
 

@@ -1,0 +1,999 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SpotOS elastic module: pages of stretched processes, moved between nodes.
+ *
+ * Roles.  A process is stretched on its home node (where it runs).  When
+ * the home pushes one of its pages to a member, the member keeps the page
+ * in its hosted store and the home replaces the page table entry by an
+ * elastic swap entry naming the member and a slot: a number the home
+ * allocated, unique on the home, under which the member files the page.
+ * A fault on that entry pulls the page back (PULL, PULL_REPLY); once it
+ * is mapped again, or when the entry is zapped, the home tells the member
+ * to FREE its copy.  Pulls do not free the owner's copy by themselves, so
+ * a request may be repeated after a lost connection without losing data.
+ *
+ * The home's owner map (elastic_slots) is authoritative: for every slot in
+ * use, its owner and the number of page table entries referring to it
+ * (fork shares entries between parent and child as it shares swap slots).
+ *
+ * Locking:
+ *  - elastic_slots: its xa_lock; never held across sleeping.  Entries are
+ *    xa values (owner | refs << 6); a slot whose last reference went is
+ *    marked ELASTIC_SLOT_FREEING and freed by elastic_free_work, which
+ *    sends the FREE (zaps run under the page table lock and cannot send).
+ *  - elastic_hosted[home]: its xa_lock; only the receiver of that home's
+ *    connection adds and removes pages, node death and unload clear all.
+ *  - elastic_reqs: requests waiting for a reply, under its xa_lock; the
+ *    waiter removes its own entry before returning, so a late reply never
+ *    touches a finished request.
+ *  - elastic_pulling: slots being pulled, so that concurrent faults on
+ *    one page coalesce; waiters sleep on elastic_pull_wq.
+ *  - struct elastic_mm: counters are atomic; @push_lock serialises pushes
+ *    of one process; the structure lives until the mm's last mmput().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/elastic.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+#include <linux/task_work.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include "internal.h"
+#include "wire.h"
+
+#define ELASTIC_SLOT_OWNER_MASK	0x3fUL
+#define ELASTIC_SLOT_REF_SHIFT	6
+#define ELASTIC_SLOT_FREEING	XA_MARK_1
+/* Pages per push batch: enough to fill the link while acks come back. */
+#define ELASTIC_PUSH_BATCH	64
+
+struct elastic_mem_stats elastic_mstats;
+struct elastic_mem_params elastic_mparams;
+
+static DEFINE_XARRAY_ALLOC1(elastic_slots);
+static atomic_long_t elastic_owned[ELASTIC_MAX_NODE_ID + 1];
+
+static struct xarray elastic_hosted[ELASTIC_MAX_NODE_ID + 1];
+
+static DEFINE_XARRAY(elastic_reqs);
+static DEFINE_XARRAY(elastic_pulling);
+static DECLARE_WAIT_QUEUE_HEAD(elastic_pull_wq);
+
+static void elastic_free_fn(struct work_struct *work);
+static DECLARE_WORK(elastic_free_work, elastic_free_fn);
+
+/* ---- requests and replies ---- */
+
+/**
+ * struct elastic_req - a request waiting for its reply
+ * @done:	completed by the receiver with @status (and @page filled)
+ * @peer:	node the reply must come from
+ * @status:	0 or -errno from the reply
+ * @page:	for a pull, where the page's contents go
+ */
+struct elastic_req {
+	struct completion done;
+	u32 peer;
+	int status;
+	struct page *page;
+};
+
+static int elastic_req_add(struct elastic_req *req, u32 peer, struct page *page, u64 *seq)
+{
+	init_completion(&req->done);
+	req->peer = peer;
+	req->status = -EIO;
+	req->page = page;
+	*seq = elastic_next_seq();
+	return xa_err(xa_store(&elastic_reqs, *seq, req, GFP_KERNEL));
+}
+
+/*
+ * Wait for the reply to the request @seq, re-sending it with @resend every
+ * two heartbeats (a connection may have dropped it) until the peer is
+ * declared dead.  A slow peer is thus never mistaken for a dead one.
+ */
+static int elastic_req_wait(struct elastic_req *req, u64 seq,
+			    int (*resend)(void *arg, u64 seq), void *arg)
+{
+	unsigned long tmo;
+	int ret;
+
+	for (;;) {
+		/* A dead peer answers nothing: fail at once, not after a wait. */
+		if (!elastic_peer_alive(req->peer)) {
+			ret = -EHOSTDOWN;
+			break;
+		}
+		tmo = msecs_to_jiffies(2 * READ_ONCE(elastic_params.heartbeat_ms));
+		if (wait_for_completion_timeout(&req->done, tmo))
+			return req->status;
+		atomic64_inc(&elastic_mstats.resends);
+		resend(arg, seq);
+	}
+	xa_erase(&elastic_reqs, seq);
+	/* The reply may have raced the erase. */
+	if (try_wait_for_completion(&req->done))
+		return req->status;
+	return ret;
+}
+
+/* A PUSH_ACK or PULL_REPLY arrived from @src; match it to its request. */
+static int elastic_rx_reply(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
+{
+	struct elastic_req *req;
+	u64 req_seq;
+	int ret, status;
+	void *kaddr;
+	bool is_ack;
+
+	ret = elastic_wire_parse_reply(m->type, payload, m->len, &req_seq, &status);
+	if (ret)
+		return ret;
+	xa_lock(&elastic_reqs);
+	req = xa_load(&elastic_reqs, req_seq);
+	/* A pull waits for a page, a push for none: the reply must match. */
+	is_ack = m->type == ELASTIC_MSG_PUSH_ACK;
+	if (!req || req->peer != src || !req->page != is_ack) {
+		xa_unlock(&elastic_reqs);
+		/* Answer to a request given up or re-sent: harmless. */
+		atomic64_inc(&elastic_mstats.stale_replies);
+		return 0;
+	}
+	if (!status && req->page) {
+		kaddr = kmap_local_page(req->page);
+		memcpy(kaddr, payload + sizeof(struct elastic_wire_reply), PAGE_SIZE);
+		kunmap_local(kaddr);
+	}
+	req->status = status;
+	__xa_erase(&elastic_reqs, req_seq);
+	complete(&req->done);
+	xa_unlock(&elastic_reqs);
+	return 0;
+}
+
+/* ---- owner map (home side) ---- */
+
+static unsigned int elastic_slot_owner(void *v)
+{
+	return xa_to_value(v) & ELASTIC_SLOT_OWNER_MASK;
+}
+
+static unsigned long elastic_slot_refs(void *v)
+{
+	return xa_to_value(v) >> ELASTIC_SLOT_REF_SHIFT;
+}
+
+static void *elastic_slot_val(unsigned int owner, unsigned long refs)
+{
+	return xa_mk_value(owner | refs << ELASTIC_SLOT_REF_SHIFT);
+}
+
+static int elastic_slot_alloc(unsigned int owner, u32 *slot)
+{
+	int ret;
+
+	ret = xa_alloc(&elastic_slots, slot, elastic_slot_val(owner, 1),
+		       XA_LIMIT(1, U32_MAX), GFP_KERNEL);
+	if (!ret) {
+		atomic_long_inc(&elastic_owned[owner]);
+		atomic64_inc(&elastic_mstats.remote_pages);
+	}
+	return ret;
+}
+
+/*
+ * Drop one reference to @slot; the last one hands the slot to the free
+ * worker.  Atomic: called under page table locks.
+ */
+static void elastic_slot_put(unsigned long slot)
+{
+	void *v;
+
+	xa_lock(&elastic_slots);
+	v = xa_load(&elastic_slots, slot);
+	if (WARN_ON_ONCE(!v || !elastic_slot_refs(v))) {
+		xa_unlock(&elastic_slots);
+		return;
+	}
+	v = elastic_slot_val(elastic_slot_owner(v), elastic_slot_refs(v) - 1);
+	__xa_store(&elastic_slots, slot, v, GFP_ATOMIC);	/* replaces: no allocation */
+	if (!elastic_slot_refs(v))
+		__xa_set_mark(&elastic_slots, slot, ELASTIC_SLOT_FREEING);
+	xa_unlock(&elastic_slots);
+	if (!elastic_slot_refs(v))
+		schedule_work(&elastic_free_work);
+}
+
+static void elastic_slot_get(unsigned long slot)
+{
+	void *v;
+
+	xa_lock(&elastic_slots);
+	v = xa_load(&elastic_slots, slot);
+	if (!WARN_ON_ONCE(!v))
+		__xa_store(&elastic_slots, slot,
+			   elastic_slot_val(elastic_slot_owner(v), elastic_slot_refs(v) + 1),
+			   GFP_ATOMIC);
+	xa_unlock(&elastic_slots);
+}
+
+static int elastic_slot_owner_of(unsigned long slot)
+{
+	void *v = xa_load(&elastic_slots, slot);
+
+	return v ? elastic_slot_owner(v) : -ENOENT;
+}
+
+/* Send FREE for every slot whose last reference went, then forget it. */
+static void elastic_free_fn(struct work_struct *work)
+{
+	struct elastic_wire_slot w;
+	unsigned long slot;
+	unsigned int owner;
+	void *v;
+
+	xa_for_each_marked(&elastic_slots, slot, v, ELASTIC_SLOT_FREEING) {
+		owner = elastic_slot_owner(v);
+		w.slot = cpu_to_be64(slot);
+		/* A dead or removed owner has dropped the page already. */
+		if (elastic_peer_send(owner, ELASTIC_MSG_FREE, elastic_next_seq(),
+				      &w, sizeof(w), NULL, 0) &&
+		    elastic_peer_alive(owner)) {
+			/* Not connected right now: try again shortly. */
+			schedule_work(&elastic_free_work);
+			return;
+		}
+		xa_lock(&elastic_slots);
+		v = xa_load(&elastic_slots, slot);
+		if (v && !elastic_slot_refs(v)) {
+			__xa_erase(&elastic_slots, slot);
+			atomic_long_dec(&elastic_owned[owner]);
+			atomic64_dec(&elastic_mstats.remote_pages);
+		}
+		xa_unlock(&elastic_slots);
+		atomic64_inc(&elastic_mstats.frees);
+	}
+}
+
+/**
+ * elastic_mem_node_pages - pages that member @id holds for this node
+ * @id: node id
+ *
+ * Return: how many slots of the owner map name @id.
+ */
+long elastic_mem_node_pages(u32 id)
+{
+	return elastic_node_id_valid(id) ? atomic_long_read(&elastic_owned[id]) : 0;
+}
+
+/* ---- hosted store (owner side) ---- */
+
+static int elastic_host_put(u32 home, u64 slot, const u8 *data)
+{
+	unsigned long cap = READ_ONCE(elastic_mparams.max_hosted_pages);
+	struct page *page, *old;
+	void *kaddr;
+
+	if (cap && atomic64_read(&elastic_mstats.hosted_pages) >= cap &&
+	    !xa_load(&elastic_hosted[home], slot))
+		return -ENOSPC;
+	page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	if (!page)
+		return -ENOMEM;
+	kaddr = kmap_local_page(page);
+	memcpy(kaddr, data, PAGE_SIZE);
+	kunmap_local(kaddr);
+	old = xa_store(&elastic_hosted[home], slot, page, GFP_KERNEL);
+	if (xa_is_err(old)) {
+		__free_page(page);
+		return -ENOMEM;
+	}
+	if (old)
+		__free_page(old);	/* a repeated push of the same slot */
+	else if (atomic64_inc_return(&elastic_mstats.hosted_pages) == 1)
+		__module_get(THIS_MODULE);	/* no unload while hosting */
+	return 0;
+}
+
+static void elastic_host_drop(u32 home, u64 slot)
+{
+	struct page *page = xa_erase(&elastic_hosted[home], slot);
+
+	if (!page)
+		return;
+	__free_page(page);
+	if (atomic64_dec_and_test(&elastic_mstats.hosted_pages))
+		module_put(THIS_MODULE);
+}
+
+static void elastic_host_drop_all(u32 home)
+{
+	struct page *page;
+	unsigned long slot;
+	unsigned long n = 0;
+
+	xa_for_each(&elastic_hosted[home], slot, page) {
+		elastic_host_drop(home, slot);
+		n++;
+	}
+	if (n)
+		pr_warn("dropped %lu pages hosted for node %u\n", n, home);
+}
+
+/**
+ * elastic_mem_node_dead - member @id was declared dead
+ * @id: node id
+ *
+ * The pages this node hosted for it are orphans: its processes are gone
+ * with it.  (Pages it held for this node are lost; faults on them raise
+ * SIGBUS, see elastic_mem_pull().)
+ */
+void elastic_mem_node_dead(u32 id)
+{
+	elastic_host_drop_all(id);
+}
+
+/**
+ * elastic_mem_hosted - pages this node hosts for others
+ *
+ * Return: the count.
+ */
+long elastic_mem_hosted(void)
+{
+	return atomic64_read(&elastic_mstats.hosted_pages);
+}
+
+static void elastic_reply(u32 to, u32 type, u64 req_seq, int status, const void *page)
+{
+	struct elastic_wire_reply r = {
+		.req_seq = cpu_to_be64(req_seq),
+		.status = cpu_to_be32(-status),
+	};
+
+	/* A lost reply is re-requested by the home. */
+	elastic_peer_send(to, type, elastic_next_seq(), &r, sizeof(r),
+			  page, page ? PAGE_SIZE : 0);
+}
+
+/**
+ * elastic_mem_rx - handle a memory message from member @src
+ * @src: sender's node id, a member whose HELLO was accepted
+ * @m: the parsed header
+ * @payload: @m->len bytes of payload
+ *
+ * Return: 0, or -errno for a malformed message (the connection closes).
+ */
+int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
+{
+	struct page *page;
+	void *buf, *kaddr;
+	u64 slot;
+	int ret;
+
+	switch (m->type) {
+	case ELASTIC_MSG_PUSH_ACK:
+	case ELASTIC_MSG_PULL_REPLY:
+		return elastic_rx_reply(src, m, payload);
+	case ELASTIC_MSG_PUSH:
+		ret = elastic_wire_parse_slot(payload, m->len, &slot);
+		if (ret)
+			return ret;
+		ret = elastic_host_put(src, slot, payload + sizeof(struct elastic_wire_slot));
+		elastic_reply(src, ELASTIC_MSG_PUSH_ACK, m->seq, ret, NULL);
+		if (!ret)
+			atomic64_inc(&elastic_mstats.hosted_in);
+		return 0;
+	case ELASTIC_MSG_PULL:
+		ret = elastic_wire_parse_slot(payload, m->len, &slot);
+		if (ret)
+			return ret;
+		buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+		if (!buf) {
+			elastic_reply(src, ELASTIC_MSG_PULL_REPLY, m->seq, -ENOMEM, NULL);
+			return 0;
+		}
+		/* Only this thread removes src's pages, but node death may too. */
+		xa_lock(&elastic_hosted[src]);
+		page = xa_load(&elastic_hosted[src], slot);
+		if (page) {
+			kaddr = kmap_local_page(page);
+			memcpy(buf, kaddr, PAGE_SIZE);
+			kunmap_local(kaddr);
+		}
+		xa_unlock(&elastic_hosted[src]);
+		elastic_reply(src, ELASTIC_MSG_PULL_REPLY, m->seq,
+			      page ? 0 : -ENOENT, page ? buf : NULL);
+		kfree(buf);
+		return 0;
+	case ELASTIC_MSG_FREE:
+		ret = elastic_wire_parse_slot(payload, m->len, &slot);
+		if (ret)
+			return ret;
+		elastic_host_drop(src, slot);
+		return 0;
+	}
+	return -EPROTO;
+}
+
+/* ---- stretched processes (home side) ---- */
+
+/**
+ * struct elastic_mm - elastic state of one stretched address space
+ * @mm:		the address space (mm->elastic points back here)
+ * @nodes:	bitmap of member node ids its pages may go to
+ * @limit:	resident anonymous pages allowed at home; 0: no limit
+ * @remote:	pages of this mm held by each node (its entries, not slots)
+ * @faults:	faults on its remote pages
+ * @pulls:	pages pulled home
+ * @pushes:	pages pushed out
+ * @bytes_in:	page bytes received
+ * @bytes_out:	page bytes sent
+ * @coalesced:	faults that waited for another fault's pull of the page
+ * @lat_us:	pull latency histogram, power-of-two buckets of microseconds
+ * @push_lock:	serialises pushes of this mm
+ * @cursor:	where the next push scan starts (a CLOCK hand)
+ * @work:	task work that pushes when the limit is exceeded
+ * @work_queued: bit 0 set while @work is queued
+ */
+struct elastic_mm {
+	struct mm_struct *mm;
+	u64 nodes;
+	unsigned long limit;
+	atomic_long_t remote[ELASTIC_MAX_NODE_ID + 1];
+	atomic64_t faults;
+	atomic64_t pulls;
+	atomic64_t pushes;
+	atomic64_t bytes_in;
+	atomic64_t bytes_out;
+	atomic64_t coalesced;
+	atomic64_t lat_us[ELASTIC_LAT_BUCKETS];
+	struct mutex push_lock;	/* see @push_lock above */
+	unsigned long cursor;
+	struct callback_head work;
+	unsigned long work_queued;
+};
+
+static atomic_t elastic_nstretched = ATOMIC_INIT(0);
+
+static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsigned long limit)
+{
+	struct elastic_mm *em;
+
+	/* Pinned for as long as any process is stretched: no unload then. */
+	if (!try_module_get(THIS_MODULE))
+		return NULL;
+	em = kzalloc(sizeof(*em), GFP_KERNEL);
+	if (!em) {
+		module_put(THIS_MODULE);
+		return NULL;
+	}
+	em->mm = mm;
+	em->nodes = nodes;
+	em->limit = limit;
+	mutex_init(&em->push_lock);
+	atomic_inc(&elastic_nstretched);
+	return em;
+}
+
+static void elastic_mm_free(struct elastic_mm *em)
+{
+	int i;
+
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
+		WARN_ON_ONCE(atomic_long_read(&em->remote[i]));
+	kfree(em);
+	atomic_dec(&elastic_nstretched);
+	module_put(THIS_MODULE);
+}
+
+/**
+ * elastic_mem_stretched - processes stretched from this node
+ *
+ * Return: how many address spaces are stretched.
+ */
+int elastic_mem_stretched(void)
+{
+	return atomic_read(&elastic_nstretched);
+}
+
+static int elastic_pull_send(void *arg, u64 seq)
+{
+	unsigned long *slotp = arg;
+	struct elastic_wire_slot w = { .slot = cpu_to_be64(slotp[0]) };
+
+	return elastic_peer_send(slotp[1], ELASTIC_MSG_PULL, seq, &w, sizeof(w), NULL, 0);
+}
+
+static void elastic_lat_add(struct elastic_mm *em, u64 ns)
+{
+	u64 us = div_u64(ns, NSEC_PER_USEC);
+	int b = us ? min_t(int, ilog2(us) + 1, ELASTIC_LAT_BUCKETS - 1) : 0;
+
+	atomic64_inc(&em->lat_us[b]);
+}
+
+vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page *page)
+{
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	struct elastic_mm *em = mm->elastic;
+	unsigned long slot = elastic_entry_slot(entry);
+	unsigned long arg[2];
+	struct elastic_req req;
+	int owner = -1, ret;
+	u64 seq, t0;
+
+	if (WARN_ON_ONCE(!em))
+		return VM_FAULT_SIGBUS;
+	atomic64_inc(&em->faults);
+	/* Another thread, or a forked relative, is pulling this page. */
+	ret = xa_insert(&elastic_pulling, slot, xa_mk_value(1), GFP_KERNEL);
+	if (ret == -EBUSY) {
+		atomic64_inc(&em->coalesced);
+		/* Killed or not, the fault is retried (or the task dies). */
+		wait_event_killable(elastic_pull_wq, !xa_load(&elastic_pulling, slot));
+		return VM_FAULT_NOPAGE;
+	}
+	if (ret)
+		return VM_FAULT_OOM;
+
+	owner = elastic_slot_owner_of(slot);
+	if (owner < 0) {
+		ret = -ENOENT;
+		goto fail;
+	}
+	arg[0] = slot;
+	arg[1] = owner;
+	t0 = ktime_get_ns();
+	ret = elastic_req_add(&req, owner, page, &seq);
+	if (ret)
+		goto fail;
+	if (elastic_pull_send(arg, seq))
+		atomic64_inc(&elastic_mstats.send_errors);
+	ret = elastic_req_wait(&req, seq, elastic_pull_send, arg);
+	if (ret)
+		goto fail;
+	elastic_lat_add(em, ktime_get_ns() - t0);
+	atomic64_inc(&em->pulls);
+	atomic64_add(PAGE_SIZE, &em->bytes_in);
+	return 0;	/* elastic_mem_pulled() ends the pull */
+fail:
+	pr_err_ratelimited("pid %d: page at %#lx (slot %lu on node %d) cannot be pulled (%d): SIGBUS\n",
+			   task_pid_nr(current), vmf->address, slot, owner, ret);
+	atomic64_inc(&elastic_mstats.pull_failures);
+	xa_erase(&elastic_pulling, slot);
+	wake_up_all(&elastic_pull_wq);
+	return VM_FAULT_SIGBUS;
+}
+
+/* Under the page table lock: the pulled page replaced @entry (or not). */
+void elastic_mem_pulled(struct mm_struct *mm, swp_entry_t entry, bool mapped)
+{
+	struct elastic_mm *em = mm->elastic;
+	unsigned long slot = elastic_entry_slot(entry);
+	int owner = elastic_slot_owner_of(slot);
+
+	if (mapped) {
+		if (em && owner > 0)
+			atomic_long_dec(&em->remote[owner]);
+		elastic_slot_put(slot);
+	}
+	xa_erase(&elastic_pulling, slot);
+	wake_up_all(&elastic_pull_wq);
+}
+
+void elastic_mem_release(struct mm_struct *mm, swp_entry_t entry)
+{
+	struct elastic_mm *em = mm->elastic;
+	unsigned long slot = elastic_entry_slot(entry);
+	int owner = elastic_slot_owner_of(slot);
+
+	if (em && owner > 0)
+		atomic_long_dec(&em->remote[owner]);
+	elastic_slot_put(slot);
+}
+
+void elastic_mem_dup(struct mm_struct *mm, swp_entry_t entry)
+{
+	struct elastic_mm *em = mm->elastic;
+	unsigned long slot = elastic_entry_slot(entry);
+	int owner = elastic_slot_owner_of(slot);
+
+	elastic_slot_get(slot);
+	if (em && owner > 0)
+		atomic_long_inc(&em->remote[owner]);
+}
+
+int elastic_mem_inherit(struct mm_struct *old, struct mm_struct *mm)
+{
+	struct elastic_mm *oem = old->elastic;
+	struct elastic_mm *em;
+
+	em = elastic_mm_alloc(mm, oem->nodes, oem->limit);
+	if (!em)
+		return -ENOMEM;
+	mm->elastic = em;
+	return 0;
+}
+
+void elastic_mem_mm_exit(struct mm_struct *mm)
+{
+	struct elastic_mm *em = mm->elastic;
+
+	mm->elastic = NULL;
+	elastic_mm_free(em);
+}
+
+/* ---- push ---- */
+
+static bool elastic_vma_elastic(struct vm_area_struct *vma)
+{
+	return vma_is_anonymous(vma) && vma->anon_vma &&
+		!(vma->vm_flags & (VM_SHARED | VM_LOCKED | VM_HUGETLB | VM_PFNMAP |
+				   VM_IO | VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR));
+}
+
+/**
+ * struct elastic_push_item - one page of a push batch
+ * @addr:	its address
+ * @vma:	its VMA (stable: mmap_lock is held for the whole batch)
+ * @snap:	PTE at the time of the copy
+ * @slot:	slot allocated for it
+ * @seq:	sequence number of its PUSH
+ * @req:	waits for the PUSH_ACK
+ */
+struct elastic_push_item {
+	unsigned long addr;
+	struct vm_area_struct *vma;
+	pte_t snap;
+	u32 slot;
+	u64 seq;
+	struct elastic_req req;
+};
+
+struct elastic_push_resend {
+	u32 to;
+	u32 slot;
+	const void *data;
+};
+
+static int elastic_push_send(void *arg, u64 seq)
+{
+	struct elastic_push_resend *r = arg;
+	struct elastic_wire_slot w = { .slot = cpu_to_be64(r->slot) };
+
+	return elastic_peer_send(r->to, ELASTIC_MSG_PUSH, seq, &w, sizeof(w),
+				 r->data, PAGE_SIZE);
+}
+
+/*
+ * Send a prepared batch to @to and commit the pages it accepted.  Return
+ * how many left this node, or -ENOSPC when @to refused for lack of room.
+ */
+static long elastic_push_batch(struct elastic_mm *em, u32 to, struct elastic_push_item *it,
+			       u8 *bufs, int n)
+{
+	struct elastic_push_resend r;
+	long moved = 0;
+	bool full = false;
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		r = (struct elastic_push_resend){ to, it[i].slot, bufs + i * PAGE_SIZE };
+		if (elastic_req_add(&it[i].req, to, NULL, &it[i].seq)) {
+			it[i].seq = 0;
+			continue;
+		}
+		if (elastic_push_send(&r, it[i].seq))
+			atomic64_inc(&elastic_mstats.send_errors);
+	}
+	for (i = 0; i < n; i++) {
+		r = (struct elastic_push_resend){ to, it[i].slot, bufs + i * PAGE_SIZE };
+		ret = it[i].seq ? elastic_req_wait(&it[i].req, it[i].seq, elastic_push_send, &r)
+				: -ENOMEM;
+		if (!ret)
+			ret = elastic_push_commit(it[i].vma, it[i].addr, it[i].snap,
+						  make_elastic_entry(to, it[i].slot));
+		if (ret == -ENOSPC)
+			full = true;
+		if (ret) {
+			/* The page stays; the owner's copy, if any, goes. */
+			elastic_slot_put(it[i].slot);
+			continue;
+		}
+		atomic_long_inc(&em->remote[to]);
+		atomic64_inc(&em->pushes);
+		atomic64_add(PAGE_SIZE, &em->bytes_out);
+		moved++;
+	}
+	return moved ? moved : (full ? -ENOSPC : 0);
+}
+
+static u32 elastic_pick_member(struct elastic_mm *em, u32 after, u64 full)
+{
+	u32 self = READ_ONCE(elastic_node.id);
+	u32 i, id;
+
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++) {
+		id = (after + i - 1) % ELASTIC_MAX_NODE_ID + 1;
+		if (id != self && (em->nodes & BIT_ULL(id)) && !(full & BIT_ULL(id)) &&
+		    elastic_peer_alive(id))
+			return id;
+	}
+	return 0;
+}
+
+/**
+ * elastic_mem_push_mm - push up to @nr pages of a stretched mm out
+ * @em: its state
+ * @to: the member to push to, or 0 for any member with room (round robin)
+ * @nr: how many pages
+ * @cold_only: take only pages not accessed since the previous scan first
+ *
+ * Pages are scanned from a cursor that goes round the address space like
+ * a CLOCK hand: an accessed page gets a second chance (its accessed bit
+ * is cleared) before it may leave.  Takes the mmap_lock for reading.
+ *
+ * Return: pages pushed, or -errno when none could be.
+ */
+static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr, bool cold_only)
+{
+	struct mm_struct *mm = em->mm;
+	struct elastic_push_item *it;
+	struct vm_area_struct *vma;
+	unsigned long addr, scanned;
+	long done = 0, ret = 0;
+	u64 full = 0;
+	u32 dst = 0, last = 0;
+	bool wrapped;
+	int n = 0, pass;
+	u8 *bufs;
+
+	it = kvcalloc(ELASTIC_PUSH_BATCH, sizeof(*it), GFP_KERNEL);
+	bufs = vmalloc(ELASTIC_PUSH_BATCH * PAGE_SIZE);
+	if (!it || !bufs) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	mutex_lock(&em->push_lock);
+	if (mmap_read_lock_killable(mm)) {
+		ret = -EINTR;
+		goto out_unlock;
+	}
+	/* The first pass ages accessed pages, the second may take them. */
+	for (pass = cold_only ? 0 : 1; pass < 2 && done < nr; pass++) {
+		VMA_ITERATOR(vmi, mm, em->cursor);
+
+		addr = em->cursor;
+		wrapped = false;
+		/* Each pass looks at every page once at most. */
+		for (scanned = 0; done + n < nr && scanned <= mm->total_vm; ) {
+			vma = vma_find(&vmi, ULONG_MAX);
+			if (!vma) {
+				if (wrapped)
+					break;
+				wrapped = true;
+				addr = 0;
+				vma_iter_set(&vmi, 0);
+				continue;
+			}
+			if (!elastic_vma_elastic(vma))
+				continue;
+			for (addr = max(addr, vma->vm_start);
+			     addr < vma->vm_end && done + n < nr; addr += PAGE_SIZE, scanned++) {
+				if (!dst) {
+					dst = to ? to : elastic_pick_member(em, last, full);
+					if (!dst || (full & BIT_ULL(dst)))
+						goto stop;
+					last = dst;
+				}
+				if (elastic_push_prepare(vma, addr, bufs + n * PAGE_SIZE,
+							 &it[n].snap, pass == 0))
+					continue;
+				if (elastic_slot_alloc(dst, &it[n].slot))
+					continue;
+				it[n].vma = vma;
+				it[n].addr = addr;
+				if (++n < ELASTIC_PUSH_BATCH)
+					continue;
+				ret = elastic_push_batch(em, dst, it, bufs, n);
+				n = 0;
+				if (ret > 0)
+					done += ret;
+				else if (ret == -ENOSPC)
+					full |= BIT_ULL(dst);
+				dst = 0;	/* the next batch may go elsewhere */
+				if (fatal_signal_pending(current))
+					goto stop;
+			}
+			em->cursor = addr;
+		}
+stop:
+		if (n) {
+			ret = elastic_push_batch(em, dst, it, bufs, n);
+			n = 0;
+			if (ret > 0)
+				done += ret;
+			else if (ret == -ENOSPC)
+				full |= BIT_ULL(dst);
+			dst = 0;
+		}
+		if (fatal_signal_pending(current))
+			break;
+	}
+	mmap_read_unlock(mm);
+out_unlock:
+	mutex_unlock(&em->push_lock);
+out_free:
+	vfree(bufs);
+	kvfree(it);
+	if (done)
+		return done;
+	return ret < 0 ? ret : (full ? -ENOSPC : 0);
+}
+
+/* Task work: the process went over its local limit; push down to it. */
+static void elastic_limit_work(struct callback_head *head)
+{
+	struct elastic_mm *em = container_of(head, struct elastic_mm, work);
+	struct mm_struct *mm = em->mm;
+	unsigned long rss;
+
+	if (current->mm == mm && !(current->flags & PF_EXITING)) {
+		rss = get_mm_counter(mm, MM_ANONPAGES);
+		/* Push a batch beyond the excess, so as not to come back at once. */
+		if (rss > em->limit &&
+		    elastic_mem_push_mm(em, 0, rss - em->limit + ELASTIC_PUSH_BATCH, true) <= 0)
+			atomic64_inc(&elastic_mstats.push_failures);
+	}
+	clear_bit(0, &em->work_queued);
+	mmput(mm);
+}
+
+void elastic_mem_charge(struct mm_struct *mm)
+{
+	struct elastic_mm *em = mm->elastic;
+
+	if (!em || !em->limit || current->mm != mm ||
+	    get_mm_counter(mm, MM_ANONPAGES) <= em->limit + ELASTIC_PUSH_BATCH)
+		return;
+	if (test_and_set_bit(0, &em->work_queued))
+		return;
+	mmget(mm);
+	init_task_work(&em->work, elastic_limit_work);
+	if (task_work_add(current, &em->work, TWA_RESUME)) {
+		clear_bit(0, &em->work_queued);
+		mmput_async(mm);
+	}
+}
+
+/* ---- control: stretch, push, report ---- */
+
+/**
+ * elastic_mem_stretch - stretch process @pid over @nodes
+ * @pid: process id in the caller's namespace
+ * @nodes: bitmap of member ids its pages may go to
+ * @limit: resident anonymous pages it may keep at home; 0: no limit
+ *
+ * Stretching a stretched process changes its nodes and limit.
+ *
+ * Return: 0, -ESRCH, -EPERM/-EACCES without ptrace rights, -EINVAL for a
+ * kernel thread, -ENOENT when a node is not a member, -ENOMEM.
+ */
+int elastic_mem_stretch(u32 pid, u64 nodes, unsigned long limit)
+{
+	struct elastic_mm *em;
+	struct mm_struct *mm;
+	int i, ret = 0;
+
+	for (i = 0; i < 64; i++)
+		if ((nodes & BIT_ULL(i)) &&
+		    (!elastic_node_id_valid(i) || !elastic_node_known(i)))
+			return -ENOENT;
+	mm = elastic_mm_of_pid(pid);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	if (mmap_write_lock_killable(mm)) {
+		ret = -EINTR;
+		goto out;
+	}
+	em = mm->elastic;
+	if (em) {
+		em->nodes = nodes;
+		em->limit = limit;
+	} else {
+		em = elastic_mm_alloc(mm, nodes, limit);
+		if (em)
+			mm->elastic = em;
+		else
+			ret = -ENOMEM;
+	}
+	mmap_write_unlock(mm);
+out:
+	mmput(mm);
+	return ret;
+}
+
+/**
+ * elastic_mem_push - push @nr pages of process @pid to member @to
+ * @pid: a stretched process
+ * @to: a member, or 0 for any of its nodes
+ * @nr: pages
+ *
+ * Return: pages pushed, or -errno (-EINVAL when @pid is not stretched,
+ * -ENOSPC when the members are full).
+ */
+long elastic_mem_push(u32 pid, u32 to, unsigned long nr)
+{
+	struct mm_struct *mm;
+	long ret;
+
+	mm = elastic_mm_of_pid(pid);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	ret = -EINVAL;
+	if (mm->elastic && (!to || to != READ_ONCE(elastic_node.id)))
+		ret = elastic_mem_push_mm(mm->elastic, to, nr, false);
+	mmput(mm);
+	return ret;
+}
+
+/**
+ * elastic_mem_proc - fill what /proc/PID/elastic shows of @mm
+ * @mm: an address space, its users pinned by the caller
+ * @info: filled
+ */
+void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info)
+{
+	struct elastic_mm *em;
+	int i;
+
+	mmap_read_lock(mm);
+	em = mm->elastic;
+	info->stretched = em;
+	if (em) {
+		info->nodes = em->nodes;
+		info->limit = em->limit;
+		for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
+			info->remote[i] = atomic_long_read(&em->remote[i]);
+		info->faults = atomic64_read(&em->faults);
+		info->pulls = atomic64_read(&em->pulls);
+		info->pushes = atomic64_read(&em->pushes);
+		info->bytes_in = atomic64_read(&em->bytes_in);
+		info->bytes_out = atomic64_read(&em->bytes_out);
+		info->coalesced = atomic64_read(&em->coalesced);
+		for (i = 0; i < ELASTIC_LAT_BUCKETS; i++)
+			info->lat_us[i] = atomic64_read(&em->lat_us[i]);
+	}
+	mmap_read_unlock(mm);
+}
+
+int elastic_mem_init(void)
+{
+	int i;
+
+	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)
+		xa_init(&elastic_hosted[i]);
+	return 0;
+}
+
+void elastic_mem_exit(void)
+{
+	int i;
+
+	/* No process is stretched and nothing is hosted (module pinned else). */
+	flush_work(&elastic_free_work);
+	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)
+		xa_destroy(&elastic_hosted[i]);
+	xa_destroy(&elastic_slots);
+}
+
