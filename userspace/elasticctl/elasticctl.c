@@ -6,6 +6,9 @@
  *   elasticctl config set node-id ID
  *   elasticctl node add ID ADDR[:PORT] | node del ID | [-j] node list | [-j] node show ID
  *   elasticctl [-j] events [--count N] [--timeout SEC]
+ *   elasticctl stretch PID --nodes LIST [--local-limit SIZE]
+ *   elasticctl run --nodes LIST [--local-limit SIZE] -- CMD [ARGS...]
+ *   elasticctl [-j] push PID [--to NODE] --pages N
  *
  * Shaped like iproute2: OBJECT COMMAND, -j for JSON.  Exit status: 0 done,
  * 1 the operation failed, 2 usage error.
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/elastic.h>
 #include <json-c/json.h>
 
@@ -37,6 +41,12 @@ static void usage(FILE *f)
 		"  node list | node show ID       members and their state\n"
 		"  events [--count N] [--timeout SEC]\n"
 		"                                 follow the module's events multicast group\n"
+		"  stretch PID --nodes LIST [--local-limit SIZE]\n"
+		"                                 spread a running process's memory over nodes\n"
+		"                                 (LIST: 1,2,3 or 1-3; SIZE: bytes, K, M, G)\n"
+		"  run --nodes LIST [--local-limit SIZE] -- CMD [ARGS...]\n"
+		"                                 start CMD stretched (it stays so across exec)\n"
+		"  push PID [--to NODE] --pages N push N pages of a stretched process now\n"
 		"Options:\n"
 		"  -j, --json      print JSON\n"
 		"  -V, --version   print elasticctl's version\n"
@@ -112,7 +122,59 @@ struct cmd_args {
 	uint16_t port;
 	uint32_t count;		/* events: stop after this many (0: never) */
 	uint32_t timeout;	/* events: seconds without an event (0: wait forever) */
+	uint32_t pid;		/* stretch, push */
+	uint64_t nodes;		/* stretch, run: bitmap of node ids */
+	uint64_t limit;		/* stretch, run: local limit in pages (0: none) */
+	uint64_t pages;		/* push */
+	char **cmd;		/* run: the program and its arguments */
 };
+
+/* Options of stretch, run and push; the process is argv[1] for stretch/push. */
+static int parse_process(int argc, char **argv, struct cmd_args *a)
+{
+	static const struct option opts[] = {
+		{ "nodes", required_argument, NULL, 'n' },
+		{ "local-limit", required_argument, NULL, 'l' },
+		{ "to", required_argument, NULL, 't' },
+		{ "pages", required_argument, NULL, 'p' },
+		{}
+	};
+	const char *obj = argv[0];
+	int is_push = !strcmp(obj, "push"), is_run = !strcmp(obj, "run");
+	uint64_t bytes;
+	int opt;
+
+	optind = 1;
+	/* '+': stop at the first non-option, so that run's CMD keeps its own options. */
+	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (opt == 'n' && !is_push && !elastic_parse_nodes(optarg, &a->nodes))
+			continue;
+		if (opt == 'l' && !is_push && !elastic_parse_size(optarg, &bytes)) {
+			/* Whole pages; a limit below one page would be no limit at all. */
+			a->limit = (bytes + 4095) / 4096;
+			if (bytes && a->limit)
+				continue;
+		}
+		if (opt == 't' && is_push &&
+		    !elastic_parse_u32(optarg, 1, ELASTIC_MAX_NODE_ID, &a->node_id))
+			continue;
+		if (opt == 'p' && is_push && !elastic_parse_size(optarg, &a->pages) && a->pages)
+			continue;
+		return usage_error("%s: bad option or value (see --help)", obj);
+	}
+	if (is_run) {
+		if (optind >= argc || !a->nodes)
+			return usage_error("usage: run --nodes LIST [--local-limit SIZE] -- CMD [ARGS...]%s", "");
+		a->cmd = argv + optind;
+		return 0;
+	}
+	if (optind != argc - 1 || elastic_parse_u32(argv[optind], 1, INT32_MAX, &a->pid))
+		return usage_error(is_push ? "usage: push PID [--to NODE] --pages N%s" :
+			"usage: stretch PID --nodes LIST [--local-limit SIZE]%s", "");
+	if (is_push ? !a->pages : !a->nodes)
+		return usage_error("%s: a required option is missing (see --help)", obj);
+	return 0;
+}
 
 static int parse_config(int argc, char **argv, struct cmd_args *a)
 {
@@ -233,6 +295,45 @@ static int cmd_node(struct elastic_client *c, const struct cmd_args *a)
 	return 0;
 }
 
+static int cmd_stretch(struct elastic_client *c, const struct cmd_args *a)
+{
+	int ret = elastic_process_stretch(c, a->pid, a->nodes, a->limit);
+
+	return ret ? fail(c, "stretch", ret) : 0;
+}
+
+/* Stretch ourselves, then become CMD: the stretch survives the exec. */
+static int cmd_run(struct elastic_client *c, const struct cmd_args *a)
+{
+	int ret = elastic_process_stretch(c, getpid(), a->nodes, a->limit);
+
+	if (ret)
+		return fail(c, "run", ret);
+	elastic_close(c);
+	execvp(a->cmd[0], a->cmd);
+	fprintf(stderr, "%s: run: %s: %s\n", prog, a->cmd[0], strerror(errno));
+	return 127;
+}
+
+static int cmd_push(struct elastic_client *c, const struct cmd_args *a)
+{
+	uint64_t pushed = 0;
+	int ret = elastic_process_push(c, a->pid, a->node_id, a->pages, &pushed);
+
+	if (ret)
+		return fail(c, "push", ret);
+	if (json_out) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "pid", json_object_new_int64(a->pid));
+		json_object_object_add(o, "pages", json_object_new_uint64(pushed));
+		print_json(o);
+	} else {
+		printf("pushed %llu pages of pid %u\n", (unsigned long long)pushed, a->pid);
+	}
+	return 0;
+}
+
 static int cmd_events(struct elastic_client *c, const struct cmd_args *a)
 {
 	uint32_t count = a->count, timeout = a->timeout, seen = 0;
@@ -310,7 +411,8 @@ int main(int argc, char **argv)
 	}
 	obj = argv[0];
 	if (strcmp(obj, "status") && strcmp(obj, "config") && strcmp(obj, "events") &&
-	    strcmp(obj, "node"))
+	    strcmp(obj, "node") && strcmp(obj, "stretch") && strcmp(obj, "run") &&
+	    strcmp(obj, "push"))
 		return usage_error("unknown object '%s'", obj);
 	if (!strcmp(obj, "status") && argc != 1)
 		return usage_error("status takes no arguments ('%s')", argv[1]);
@@ -319,6 +421,9 @@ int main(int argc, char **argv)
 	if (!strcmp(obj, "events") && parse_events(argc, argv, &a))
 		return 2;
 	if (!strcmp(obj, "node") && parse_node(argc, argv, &a))
+		return 2;
+	if ((!strcmp(obj, "stretch") || !strcmp(obj, "run") || !strcmp(obj, "push")) &&
+	    parse_process(argc, argv, &a))
 		return 2;
 
 	ret = elastic_open(&c);
@@ -330,6 +435,12 @@ int main(int argc, char **argv)
 		ret = cmd_config(c, &a);
 	else if (!strcmp(obj, "node"))
 		ret = cmd_node(c, &a);
+	else if (!strcmp(obj, "stretch"))
+		ret = cmd_stretch(c, &a);
+	else if (!strcmp(obj, "run"))
+		return cmd_run(c, &a);	/* returns only when it fails */
+	else if (!strcmp(obj, "push"))
+		ret = cmd_push(c, &a);
 	else
 		ret = cmd_events(c, &a);
 	elastic_close(c);

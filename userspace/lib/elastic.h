@@ -80,6 +80,13 @@ int elastic_events_subscribe(struct elastic_client *client);
 /* Wait up to timeout_ms (-1: forever) for the next event; -ETIMEDOUT if none. */
 int elastic_event_next(struct elastic_client *client, struct elastic_event *ev, int timeout_ms);
 
+/* Stretch process pid over the nodes of a bitmap (bit N: node N). */
+int elastic_process_stretch(struct elastic_client *client, uint32_t pid, uint64_t nodes,
+			    uint64_t local_limit_pages);
+/* Push pages of a stretched process to node (0: any of its nodes). */
+int elastic_process_push(struct elastic_client *client, uint32_t pid, uint32_t node,
+			 uint64_t pages, uint64_t *pushed);
+
 const char *elastic_event_type_name(uint32_t type);
 const char *elastic_node_state_name(uint32_t state);
 
@@ -87,6 +94,10 @@ const char *elastic_node_state_name(uint32_t state);
 int elastic_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 /* "A.B.C.D" or "A.B.C.D:PORT" (default_port when absent); addr in network order. */
 int elastic_parse_addr(const char *s, uint16_t default_port, uint32_t *addr, uint16_t *port);
+/* "1,2,5-7" into a bitmap of node ids. */
+int elastic_parse_nodes(const char *s, uint64_t *bitmap);
+/* "512M", "2G", "4096" into bytes. */
+int elastic_parse_size(const char *s, uint64_t *bytes);
 
 /*
  * Extract the message of a netlink extended ack from an NLMSG_ERROR

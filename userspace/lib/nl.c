@@ -29,6 +29,11 @@ struct elastic_client {
 	int got_event;
 	struct elastic_node *nodes;	/* node-get replies go here */
 	int nnodes, max_nodes;
+	uint64_t pages;			/* process-push reply */
+};
+
+static struct nla_policy process_policy[ELASTIC_A_PROCESS_MAX + 1] = {
+	[ELASTIC_A_PROCESS_PAGES] = { .type = NLA_U64 },
 };
 
 static struct nla_policy status_policy[ELASTIC_A_STATUS_MAX + 1] = {
@@ -428,4 +433,53 @@ int elastic_event_next(struct elastic_client *c, struct elastic_event *ev, int t
 			return ret == -NLE_NOMEM ? -ENOBUFS : -EIO;
 	}
 	return 0;
+}
+
+int elastic_process_stretch(struct elastic_client *c, uint32_t pid, uint64_t nodes,
+			    uint64_t local_limit_pages)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_PROCESS_STRETCH);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_PROCESS_PID, pid) < 0 ||
+	    nla_put_u64(msg, ELASTIC_A_PROCESS_NODES, nodes) < 0 ||
+	    nla_put_u64(msg, ELASTIC_A_PROCESS_LIMIT, local_limit_pages) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return request(c, msg, NULL);
+}
+
+static int on_process(struct nl_msg *msg, void *arg)
+{
+	struct elastic_client *c = arg;
+	struct nlattr *tb[ELASTIC_A_PROCESS_MAX + 1];
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ELASTIC_A_PROCESS_MAX, process_policy) < 0)
+		return NL_SKIP;
+	if (tb[ELASTIC_A_PROCESS_PAGES])
+		c->pages = nla_get_u64(tb[ELASTIC_A_PROCESS_PAGES]);
+	return NL_OK;
+}
+
+int elastic_process_push(struct elastic_client *c, uint32_t pid, uint32_t node, uint64_t pages,
+			 uint64_t *pushed)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_PROCESS_PUSH);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_PROCESS_PID, pid) < 0 ||
+	    (node && nla_put_u32(msg, ELASTIC_A_PROCESS_NODE, node) < 0) ||
+	    nla_put_u64(msg, ELASTIC_A_PROCESS_PAGES, pages) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	c->pages = 0;
+	ret = request(c, msg, on_process);
+	if (!ret && pushed)
+		*pushed = c->pages;
+	return ret;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/elastic.h>
 #include <linux/netlink.h>
 
 #include "elastic.h"
@@ -85,5 +86,72 @@ int elastic_extack_msg(const void *nlmsg, size_t len, char *buf, size_t size)
 		}
 		off += NLA_ALIGN(a->nla_len);
 	}
+	return 0;
+}
+
+/* "1,2,5-7": node ids 1..ELASTIC_MAX_NODE_ID as a bitmap (bit N: node N). */
+int elastic_parse_nodes(const char *s, uint64_t *bitmap)
+{
+	uint64_t b = 0;
+	char buf[256], *tok, *save, *dash;
+	uint32_t lo, hi;
+
+	if (!s || !*s || strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		dash = strchr(tok, '-');
+		if (dash)
+			*dash = '\0';
+		if (elastic_parse_u32(tok, 1, ELASTIC_MAX_NODE_ID, &lo))
+			return -EINVAL;
+		hi = lo;
+		if (dash && (elastic_parse_u32(dash + 1, lo, ELASTIC_MAX_NODE_ID, &hi)))
+			return -EINVAL;
+		for (; lo <= hi; lo++)
+			b |= 1ULL << lo;
+	}
+	if (!b || s[strlen(s) - 1] == ',' || s[0] == ',' || strstr(s, ",,"))
+		return -EINVAL;
+	*bitmap = b;
+	return 0;
+}
+
+/* "4096", "64K", "512M", "2G" (powers of 1024) into bytes. */
+int elastic_parse_size(const char *s, uint64_t *bytes)
+{
+	unsigned long long v;
+	uint64_t mult = 1;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mult = 1ULL << 10;
+		break;
+	case 'm': case 'M':
+		mult = 1ULL << 20;
+		break;
+	case 'g': case 'G':
+		mult = 1ULL << 30;
+		break;
+	case 't': case 'T':
+		mult = 1ULL << 40;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*end && end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))
+		return -EINVAL;
+	if (v > UINT64_MAX / mult)
+		return -ERANGE;
+	*bytes = v * mult;
 	return 0;
 }
