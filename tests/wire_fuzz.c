@@ -29,7 +29,13 @@
 #define HDR 24
 #define MAX_NODE 63
 #define MAX_PAYLOAD (4096 + 256)
-enum { HELLO = 1, HEARTBEAT = 2, TYPE_MAX = 3 };
+enum { HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, TYPE_MAX };
+#define PAGE 4096
+/* Payload length of each type (module/wire.c); -1: variable. */
+static const int type_len[TYPE_MAX] = {
+	[HELLO] = 8, [HEARTBEAT] = 0, [PUSH] = 8 + PAGE, [PUSH_ACK] = 12,
+	[PULL] = 8, [PULL_REPLY] = -1, [FREE] = 8,
+};
 
 static uint64_t rng;
 
@@ -74,6 +80,38 @@ static uint32_t be32at(const uint8_t *p)
 	return be32toh(v);
 }
 
+static uint64_t be64at(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return be64toh(v);
+}
+
+/* Payload rules of the memory messages (elastic_wire_parse_slot/_reply). */
+static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len)
+{
+	uint64_t slot;
+	uint32_t st;
+
+	switch (type) {
+	case PUSH:
+	case PULL:
+	case FREE:
+		slot = be64at(p);
+		return slot < 1 || slot > (1ULL << 40) - 1;
+	case PUSH_ACK:
+	case PULL_REPLY:
+		if (len < 12)
+			return 1;
+		st = be32at(p + 8);
+		if (st != 0 && st != ENOENT && st != ENOSPC && st != ENOMEM)
+			return 1;
+		return len != 12u + (type == PULL_REPLY && st == 0 ? PAGE : 0);
+	}
+	return 0;
+}
+
 /* The receiver's rules (module/wire.c, module/cluster.c): 1 if malformed. */
 static int malformed(const uint8_t *b, size_t n, uint32_t src, uint32_t dst)
 {
@@ -91,7 +129,7 @@ static int malformed(const uint8_t *b, size_t n, uint32_t src, uint32_t dst)
 		if (h[5] == 0 || h[5] >= TYPE_MAX)
 			return 1;
 		len = be32at(h + 8);
-		if (len > MAX_PAYLOAD || len != (h[5] == HELLO ? 8u : 0u))
+		if (len > MAX_PAYLOAD || (type_len[h[5]] >= 0 && len != (uint32_t)type_len[h[5]]))
 			return 1;
 		s = be32at(h + 12);
 		if (s < 1 || s > MAX_NODE)
@@ -104,6 +142,8 @@ static int malformed(const uint8_t *b, size_t n, uint32_t src, uint32_t dst)
 			if (be32at(h + HDR) != dst || be32at(h + HDR + 4) > 1)
 				return 1;
 		} else if (s != src || h[5] == HELLO) {
+			return 1;
+		} else if (bad_payload(h[5], h + HDR, len)) {
 			return 1;
 		}
 		first = 0;

@@ -1,0 +1,16 @@
+# test: elasticctl run: a program three times the home's limit completes over 3 nodes, every page verified, nothing left hosted after it exits
+. tests/cluster/lib.sh
+out=$(SPOTOS_EXEC_TIMEOUT=240 on 1 "$ctl" run --nodes 1,2,3 --local-limit 32M -- \
+	"$top/tests/memtouch" fill 96M 7) || fail "run: $out"
+[ "$out" = "ok 24576" ] || fail "memtouch said: $out"
+# The program came and went: its pages on the members went with it.
+for i in 2 3; do
+	for t in $(seq 50); do
+		[ "$(on "$i" cat /proc/sys/elastic/hosted_pages)" = 0 ] && break
+		sleep 0.1
+	done
+	h=$(on "$i" cat /proc/sys/elastic/hosted_pages)
+	[ "$h" = 0 ] || fail "node$i still hosts $h pages"
+	[ "$(on "$i" cat /proc/sys/elastic/hosted_in)" -gt 0 ] || fail "node$i never hosted a page"
+done
+[ "$(on 1 cat /proc/sys/elastic/remote_pages)" = 0 ] || fail "node1 still counts remote pages"

@@ -1,0 +1,25 @@
+# test: a member powered off while it holds pages: only its pages fault, with SIGBUS and a log line naming them; the others stay intact; no hang, no kernel warning
+. tests/cluster/lib.sh
+m=$top/tests/memtouch
+on 1 sh -c 'echo 200 > /proc/sys/elastic/heartbeat_ms; echo 3 > /proc/sys/elastic/heartbeat_misses'
+on 1 sh -c "rm -f /tmp/go /tmp/hold.out; mkfifo /tmp/go
+	($m hold 4M 5 2 3 <>/tmp/go >/tmp/hold.out 2>&1 &)
+	for i in \$(seq 300); do grep -q ready /tmp/hold.out && exit 0; sleep 0.1; done
+	cat /tmp/hold.out; exit 1" || fail "memtouch hold did not get ready"
+scripts/cluster kill 3
+wait_state 1 3 dead 10
+on 1 sh -c 'echo go >/tmp/go; for i in $(seq 300); do grep -q "^node 3" /tmp/hold.out && break; sleep 0.1; done'
+out=$(on 1 cat /tmp/hold.out)
+echo "$out" | grep -qx "ok 1024 sigbus 1024 bad 0" || fail "memtouch: $out"
+echo "$out" | grep -qx "node 2 ok 1024 sigbus 0" || fail "memtouch: $out"
+echo "$out" | grep -qx "node 3 ok 0 sigbus 1024" || fail "memtouch: $out"
+grep -q "elastic: pid [0-9]*: page at 0x[0-9a-f]* (slot [0-9]* on node 3) cannot be pulled" \
+	"build/cluster/$SPOTOS_CLUSTER/node1.console" || fail "no log line names a lost page"
+[ "$(on 1 cat /proc/sys/elastic/pull_failures)" -ge 1024 ] || fail "pull_failures not counted"
+# The process has exited: the slots on the dead node are forgotten too.
+for t in $(seq 50); do
+	[ "$(on 1 cat /proc/sys/elastic/remote_pages)" = 0 ] && break
+	sleep 0.1
+done
+[ "$(on 1 cat /proc/sys/elastic/remote_pages)" = 0 ] || fail "node1 still counts remote pages"
+on 2 true || fail "node2 stopped answering"

@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of elastic memory, run as root on the home node of a cluster whose
+ * nodes are all members of each other (tests/cluster/92-memory.sh runs it
+ * on node 1; ELASTIC_MEMBERS names the other members, default "2,3").
+ *
+ * Every page checked carries a pattern derived from its address, a seed and
+ * a generation, so a zero page, a stale copy or a page from elsewhere in
+ * the region never passes.  The process stretches itself, pushes its pages
+ * to members and reads or writes them back through ordinary faults, forks,
+ * munmap, mremap, madvise, /proc/self/mem and process_vm_readv.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/elastic.h>
+
+#include "elastic.h"
+#include "kselftest_harness.h"
+
+#define PAGE 4096UL
+#define WORDS (PAGE / sizeof(uint64_t))
+/* More pages than any test maps: push every anonymous page there is. */
+#define ALL (1UL << 20)
+
+static uint64_t members(void)
+{
+	const char *s = getenv("ELASTIC_MEMBERS");
+	uint64_t b = 0;
+
+	if (elastic_parse_nodes(s ? s : "2,3", &b))
+		return 0;
+	return b;
+}
+
+static int first_member(void)
+{
+	uint64_t b = members();
+	int i;
+
+	for (i = 1; i < 64; i++)
+		if (b & (1ULL << i))
+			return i;
+	return 0;
+}
+
+/* The value of the word at address a: any change of a, seed or gen changes it. */
+static uint64_t pattern(uintptr_t a, uint64_t seed, uint64_t gen)
+{
+	uint64_t x = a ^ (seed * 0x9e3779b97f4a7c15ULL) ^ (gen * 0xc2b2ae3d27d4eb4fULL);
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 29;
+	return x | 1;	/* never zero */
+}
+
+/* Fill pages [first, first + n) of the region at base; addresses taken from orig. */
+static void fill(char *base, uintptr_t orig, size_t first, size_t n, uint64_t seed, uint64_t gen)
+{
+	size_t p, w;
+
+	for (p = first; p < first + n; p++) {
+		uint64_t *q = (uint64_t *)(base + p * PAGE);
+
+		for (w = 0; w < WORDS; w++)
+			q[w] = pattern(orig + p * PAGE + w * 8, seed, gen);
+	}
+}
+
+/* Index of the first wrong page, or -1 when all n pages hold generation gen. */
+static long check(const char *base, uintptr_t orig, size_t first, size_t n, uint64_t seed,
+		  uint64_t gen)
+{
+	size_t p, w;
+
+	for (p = first; p < first + n; p++) {
+		const uint64_t *q = (const uint64_t *)(base + p * PAGE);
+
+		for (w = 0; w < WORDS; w++)
+			if (q[w] != pattern(orig + p * PAGE + w * 8, seed, gen))
+				return p;
+	}
+	return -1;
+}
+
+/* Value of "key:" in /proc/self/elastic. */
+static long proc_value(const char *key)
+{
+	char buf[2048], *p;
+	size_t k = strlen(key);
+	int fd = open("/proc/self/elastic", O_RDONLY), n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, k) && p[k] == ':')
+			return strtol(p + k + 1, NULL, 10);
+	return -1;
+}
+
+/* Pages on node id according to the "pages_on_node:" line. */
+static long pages_on(int id)
+{
+	char buf[2048], pat[16], *p;
+	int fd = open("/proc/self/elastic", O_RDONLY), n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, "pages_on_node:");
+	if (!p)
+		return -1;
+	snprintf(pat, sizeof(pat), "%d:", id);
+	for (p += 14; *p && *p != '\n'; p++)
+		if ((p[-1] == '\t' || p[-1] == ' ') && !strncmp(p, pat, strlen(pat)))
+			return strtol(p + strlen(pat), NULL, 10);
+	return 0;
+}
+
+static long sysctl_long(const char *name)
+{
+	char path[128], buf[64];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/sys/elastic/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+/* Wait up to 5 s for this node's remote_pages to drop to at most want. */
+static long wait_remote_pages(long want)
+{
+	long v = -1;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		v = sysctl_long("remote_pages");
+		if (v <= want)
+			break;
+		usleep(50000);
+	}
+	return v;
+}
+
+/*
+ * Pages of [base, base + pages * PAGE) that are remote: /proc/self/pagemap
+ * shows them as swap entries (bit 62) whose type is not a swap device's.
+ */
+static long region_remote(const char *base, size_t pages)
+{
+	uint64_t *e = calloc(pages, sizeof(*e));
+	long n = 0;
+	size_t i;
+	int fd;
+
+	if (!e)
+		return -1;
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0 || pread(fd, e, pages * 8, (uintptr_t)base / PAGE * 8) != (ssize_t)(pages * 8))
+		n = -1;
+	for (i = 0; n >= 0 && i < pages; i++)
+		n += (e[i] >> 62) & 1;
+	if (fd >= 0)
+		close(fd);
+	free(e);
+	return n;
+}
+
+static int stretch_self(uint64_t limit_pages)
+{
+	struct elastic_client *c;
+	int ret = elastic_open(&c);
+
+	if (ret)
+		return ret;
+	ret = elastic_process_stretch(c, getpid(), members(), limit_pages);
+	elastic_close(c);
+	return ret;
+}
+
+static long push_self(uint32_t node, uint64_t pages)
+{
+	struct elastic_client *c;
+	uint64_t pushed = 0;
+	int ret = elastic_open(&c);
+
+	if (ret)
+		return ret;
+	ret = elastic_process_push(c, getpid(), node, pages, &pushed);
+	elastic_close(c);
+	return ret ? ret : (long)pushed;
+}
+
+FIXTURE(region) {
+	char *base;
+	size_t pages;
+	uint64_t seed;
+	long remote0;
+};
+
+FIXTURE_VARIANT(region) {
+	size_t mib;
+};
+
+FIXTURE_VARIANT_ADD(region, small) {
+	.mib = 4,
+};
+
+FIXTURE_VARIANT_ADD(region, medium) {
+	.mib = 24,
+};
+
+FIXTURE_SETUP(region)
+{
+	ASSERT_NE(0, members()) TH_LOG("ELASTIC_MEMBERS is not a node list");
+	self->pages = variant->mib * 256;
+	self->seed = getpid() * 7919ULL + variant->mib;
+	self->remote0 = sysctl_long("remote_pages");
+	ASSERT_LE(0, self->remote0);
+	ASSERT_EQ(0, stretch_self(0));
+	self->base = mmap(NULL, self->pages * PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->base);
+	fill(self->base, (uintptr_t)self->base, 0, self->pages, self->seed, 1);
+}
+
+FIXTURE_TEARDOWN(region)
+{
+	if (self->base)
+		munmap(self->base, self->pages * PAGE);
+}
+
+/* Every page goes to one member and comes back, intact, on access. */
+TEST_F(region, push_and_read_back)
+{
+	int to = first_member();
+
+	ASSERT_LE((long)self->pages, push_self(to, ALL));
+	EXPECT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	EXPECT_LE((long)self->pages, pages_on(to));
+	EXPECT_LE(self->remote0 + (long)self->pages, sysctl_long("remote_pages"));
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, 0, self->pages, self->seed, 1));
+	EXPECT_EQ(0, region_remote(self->base, self->pages));
+	EXPECT_LE((long)self->pages, proc_value("pulls"));
+}
+
+/* Writes to remote pages pull them first: no write is lost, no page zeroed. */
+TEST_F(region, write_after_push)
+{
+	size_t p;
+
+	ASSERT_LE((long)self->pages, push_self(0, ALL));
+	ASSERT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	for (p = 0; p < self->pages; p += 2)
+		fill(self->base, (uintptr_t)self->base, p, 1, self->seed, 2);
+	for (p = 0; p < self->pages; p++)
+		ASSERT_EQ(-1, check(self->base, (uintptr_t)self->base, p, 1, self->seed,
+				    p % 2 ? 1 : 2)) TH_LOG("page %zu", p);
+}
+
+/* Without a target the pages spread over every member. */
+TEST_F(region, spread_over_members)
+{
+	uint64_t b = members();
+	int i, used = 0, want = 0;
+
+	ASSERT_LE((long)self->pages, push_self(0, ALL));
+	ASSERT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	for (i = 1; i < 64; i++) {
+		if (!(b & (1ULL << i)) || i == (int)sysctl_long("node_id"))
+			continue;
+		want++;
+		used += pages_on(i) > 0;
+	}
+	EXPECT_EQ(want, used);
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, 0, self->pages, self->seed, 1));
+}
+
+/* A pushed page read twice, and pushed again, stays itself. */
+TEST_F(region, push_twice)
+{
+	ASSERT_LE((long)self->pages, push_self(0, ALL));
+	ASSERT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, 0, self->pages, self->seed, 1));
+	ASSERT_LE((long)self->pages, push_self(0, ALL));
+	ASSERT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, 0, self->pages, self->seed, 1));
+}
+
+/*
+ * fork shares remote pages copy-on-write: parent and child each see their
+ * own writes and the other's never, and the child is stretched too.
+ */
+TEST_F(region, fork_cow)
+{
+	size_t half = self->pages / 2;
+	int status;
+	pid_t pid;
+
+	ASSERT_LE((long)self->pages, push_self(0, ALL));
+	ASSERT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (region_remote(self->base, self->pages) != (long)self->pages)
+			_exit(10);
+		fill(self->base, (uintptr_t)self->base, 0, half, self->seed, 3);
+		if (check(self->base, (uintptr_t)self->base, 0, half, self->seed, 3) != -1)
+			_exit(11);
+		if (check(self->base, (uintptr_t)self->base, half, self->pages - half,
+			  self->seed, 1) != -1)
+			_exit(12);
+		/* The child pushes too: it is stretched as its parent is. */
+		if (push_self(0, ALL) < (long)half)
+			_exit(13);
+		if (check(self->base, (uintptr_t)self->base, 0, half, self->seed, 3) != -1)
+			_exit(14);
+		_exit(0);
+	}
+	fill(self->base, (uintptr_t)self->base, half, self->pages - half, self->seed, 4);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, 0, half, self->seed, 1));
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, half, self->pages - half,
+			    self->seed, 4));
+}
+
+/* munmap of remote pages frees them on their members. */
+TEST_F(region, munmap_frees)
+{
+	ASSERT_LE((long)self->pages, push_self(0, ALL));
+	ASSERT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	ASSERT_EQ(0, munmap(self->base, self->pages * PAGE));
+	self->base = NULL;
+	/* Only pages outside the region (stack, heap) may still be remote. */
+	EXPECT_GE(self->remote0 + 64, wait_remote_pages(self->remote0 + 64));
+}
+
+/* MADV_DONTNEED drops remote pages as it drops local ones: zeros after. */
+TEST_F(region, dontneed)
+{
+	size_t half = self->pages / 2, p;
+
+	ASSERT_LE((long)self->pages, push_self(0, ALL));
+	ASSERT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	ASSERT_EQ(0, madvise(self->base, half * PAGE, MADV_DONTNEED));
+	for (p = 0; p < half * PAGE; p += 512)
+		ASSERT_EQ(0, self->base[p]);
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, half, self->pages - half,
+			    self->seed, 1));
+}
+
+/* mremap moves remote entries with the mapping; the data follows. */
+TEST_F(region, mremap_moves)
+{
+	size_t len = self->pages * PAGE;
+	uintptr_t orig = (uintptr_t)self->base;
+	char *dst, *moved;
+
+	ASSERT_LE((long)self->pages, push_self(0, ALL));
+	ASSERT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	dst = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, dst);
+	moved = mremap(self->base, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	ASSERT_EQ(dst, moved);
+	self->base = moved;
+	EXPECT_EQ((long)self->pages, region_remote(moved, self->pages));
+	EXPECT_EQ(-1, check(moved, orig, 0, self->pages, self->seed, 1));
+}
+
+/* mprotect keeps remote entries; reads pull, writes after re-enabling work. */
+TEST_F(region, mprotect_keeps)
+{
+	size_t len = self->pages * PAGE;
+
+	ASSERT_LE((long)self->pages, push_self(0, ALL));
+	ASSERT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	ASSERT_EQ(0, mprotect(self->base, len, PROT_READ));
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, 0, self->pages / 2, self->seed, 1));
+	ASSERT_EQ(0, mprotect(self->base, len, PROT_READ | PROT_WRITE));
+	fill(self->base, (uintptr_t)self->base, 0, self->pages, self->seed, 5);
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, 0, self->pages, self->seed, 5));
+}
+
+/* Other paths into the memory (GUP) pull too: /proc/self/mem, process_vm_readv. */
+TEST_F(region, remote_readers)
+{
+	size_t len = self->pages * PAGE;
+	struct iovec local, remote;
+	char *copy = malloc(len);
+	int fd;
+
+	ASSERT_NE(NULL, copy);
+	ASSERT_LE((long)self->pages, push_self(0, ALL));
+	ASSERT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	fd = open("/proc/self/mem", O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)(len / 2), pread(fd, copy, len / 2, (off_t)(uintptr_t)self->base));
+	close(fd);
+	EXPECT_EQ(-1, check(copy, (uintptr_t)self->base, 0, self->pages / 2, self->seed, 1));
+	local.iov_base = copy;
+	local.iov_len = len - len / 2;
+	remote.iov_base = self->base + len / 2;
+	remote.iov_len = len - len / 2;
+	ASSERT_EQ((ssize_t)(len - len / 2), process_vm_readv(getpid(), &local, 1, &remote, 1, 0))
+		TH_LOG("process_vm_readv: %s", strerror(errno));
+	EXPECT_EQ(-1, check(copy, (uintptr_t)self->base + len / 2, 0, self->pages - self->pages / 2,
+			    self->seed, 1));
+	free(copy);
+}
+
+/* Exit frees every remote page of the process on its members. */
+TEST(exit_frees)
+{
+	long before = sysctl_long("remote_pages");
+	size_t pages = 2048;
+	int status;
+	pid_t pid;
+
+	ASSERT_LE(0, before);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *b = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (b == MAP_FAILED || stretch_self(0))
+			_exit(10);
+		fill(b, (uintptr_t)b, 0, pages, 5, 1);
+		if (push_self(0, ALL) < (long)pages)
+			_exit(11);
+		if (sysctl_long("remote_pages") < before + (long)pages)
+			_exit(12);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(before, wait_remote_pages(before));
+}
+
+/* With a local limit, the home keeps at most that much; the rest is pushed. */
+TEST(local_limit)
+{
+	size_t pages = 32 * 256, limit = 8 * 256;
+	uint64_t seed = 42;
+	long rss;
+	char *base;
+
+	ASSERT_EQ(0, stretch_self(limit));
+	base = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	ASSERT_NE(MAP_FAILED, base);
+	fill(base, (uintptr_t)base, 0, pages, seed, 1);
+	rss = proc_value("pages_local");
+	/* A batch beyond the limit may be resident before the push runs. */
+	EXPECT_GE((long)limit + 256, rss);
+	EXPECT_LE((long)(pages - limit - 256), proc_value("pages_remote"));
+	EXPECT_EQ(-1, check(base, (uintptr_t)base, 0, pages, seed, 1));
+	EXPECT_GE((long)limit + 256, proc_value("pages_local"));
+	munmap(base, pages * PAGE);
+	EXPECT_EQ(0, stretch_self(0));
+}
+
+struct worker {
+	char *base;
+	size_t first, n;
+	uint64_t seed;
+	long bad;
+	long *shared;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	int round;
+
+	for (round = 1; round <= 2; round++) {
+		fill(w->base, (uintptr_t)w->base, w->first, w->n, w->seed, round);
+		__atomic_fetch_add(w->shared, 1, __ATOMIC_SEQ_CST);
+		w->bad = check(w->base, (uintptr_t)w->base, w->first, w->n, w->seed, round);
+		if (w->bad != -1)
+			break;
+	}
+	return NULL;
+}
+
+/* Four threads, each on its quarter, and one shared counter page, under a limit. */
+TEST(threads)
+{
+	size_t pages = 24 * 256, q = pages / 4;
+	struct worker w[4];
+	pthread_t t[4];
+	long *shared;
+	char *base;
+	int i;
+
+	ASSERT_EQ(0, stretch_self(4 * 256));
+	base = mmap(NULL, (pages + 1) * PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, base);
+	shared = (long *)(base + pages * PAGE);
+	for (i = 0; i < 4; i++) {
+		w[i] = (struct worker){ base, i * q, q, 99, 0, shared };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, work, &w[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(-1, w[i].bad) TH_LOG("thread %d: page %ld", i, w[i].bad);
+	}
+	EXPECT_EQ(8, *shared);
+	EXPECT_LT(0, proc_value("pushes"));
+	munmap(base, (pages + 1) * PAGE);
+	EXPECT_EQ(0, stretch_self(0));
+}
+
+/* Refusals: unknown process, node that is no member, a process not stretched. */
+TEST(refusals)
+{
+	struct elastic_client *c;
+	uint64_t pushed;
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, elastic_open(&c));
+	EXPECT_EQ(-ESRCH, elastic_process_stretch(c, 0x3fffffff, members(), 0));
+	EXPECT_EQ(-ENOENT, elastic_process_stretch(c, getpid(), 1ULL << 62, 0));
+	EXPECT_EQ(-EINVAL, elastic_process_stretch(c, getpid(), 1, 0));
+	EXPECT_EQ(-EINVAL, elastic_process_push(c, getpid(), 0, 0, &pushed));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		pause();
+		_exit(0);
+	}
+	/* A child that never stretched: nothing to push. */
+	EXPECT_EQ(-EINVAL, elastic_process_push(c, pid, 0, 16, &pushed));
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	elastic_close(c);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memtouch: a workload for elastic memory tests, run inside a node.
+ *
+ *   memtouch fill SIZE SEED [PASSES]
+ *	map SIZE of private anonymous memory, write a pattern derived from
+ *	each word's address, the seed and the pass, verify it, PASSES times
+ *	(default 2); print "ok PAGES" or "bad PAGE" and exit 0 or 1.
+ *   memtouch hold SIZE SEED NODE...
+ *	stretch itself over the nodes, map one region per NODE, fill them,
+ *	push each region's pages to its node, print "ready", wait for a line
+ *	on stdin, then read every page with SIGBUS caught and print
+ *	"ok N sigbus N bad N" followed by each region's counts.
+ *
+ * A zero page or a stale copy never matches the pattern.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "elastic.h"
+
+#define PAGE 4096UL
+
+static uint64_t pattern(uintptr_t a, uint64_t seed, uint64_t gen)
+{
+	uint64_t x = a ^ (seed * 0x9e3779b97f4a7c15ULL) ^ (gen * 0xc2b2ae3d27d4eb4fULL);
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 29;
+	return x | 1;
+}
+
+static void fill_page(char *p, uint64_t seed, uint64_t gen)
+{
+	uint64_t *q = (uint64_t *)p;
+	size_t w;
+
+	for (w = 0; w < PAGE / 8; w++)
+		q[w] = pattern((uintptr_t)p + w * 8, seed, gen);
+}
+
+static int page_ok(const char *p, uint64_t seed, uint64_t gen)
+{
+	const uint64_t *q = (const uint64_t *)p;
+	size_t w;
+
+	for (w = 0; w < PAGE / 8; w++)
+		if (q[w] != pattern((uintptr_t)p + w * 8, seed, gen))
+			return 0;
+	return 1;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: memtouch fill SIZE SEED [PASSES] | memtouch hold SIZE SEED NODE...\n");
+	return 2;
+}
+
+static char *map(uint64_t bytes)
+{
+	char *b = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (b == MAP_FAILED) {
+		perror("memtouch: mmap");
+		exit(1);
+	}
+	return b;
+}
+
+static int cmd_fill(uint64_t bytes, uint64_t seed, unsigned int passes)
+{
+	size_t pages = bytes / PAGE, p;
+	char *b = map(bytes);
+	unsigned int gen;
+
+	for (gen = 1; gen <= passes; gen++) {
+		for (p = 0; p < pages; p++)
+			fill_page(b + p * PAGE, seed, gen);
+		for (p = 0; p < pages; p++)
+			if (!page_ok(b + p * PAGE, seed, gen)) {
+				printf("bad %zu pass %u\n", p, gen);
+				return 1;
+			}
+	}
+	printf("ok %zu\n", pages);
+	return 0;
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_bus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+static int cmd_hold(uint64_t bytes, uint64_t seed, int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_bus };
+	size_t pages = bytes / PAGE, p;
+	long ok = 0, bus = 0, bad = 0;
+	long r_ok[64] = {}, r_bus[64] = {};
+	struct elastic_client *c;
+	uint32_t node[64];
+	uint64_t nodes = 0, pushed;
+	char *b[64], line[16];
+	int n = argc, i, ret;
+
+	if (n > 64)
+		return usage();
+	for (i = 0; i < n; i++) {
+		if (elastic_parse_u32(argv[i], 1, 63, &node[i]))
+			return usage();
+		nodes |= 1ULL << node[i];
+	}
+	ret = elastic_open(&c);
+	if (!ret)
+		ret = elastic_process_stretch(c, getpid(), nodes, 0);
+	if (ret) {
+		fprintf(stderr, "memtouch: stretch: %s %s\n", strerror(-ret), c ? elastic_last_error(c) : "");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		b[i] = map(bytes);
+		for (p = 0; p < pages; p++)
+			fill_page(b[i] + p * PAGE, seed + i, 1);
+	}
+	/*
+	 * Each region to its own node, and nothing else anywhere: everything
+	 * but the region is locked (locked pages stay local) while it is pushed.
+	 */
+	for (i = 0; i < n; i++) {
+		if (mlockall(MCL_CURRENT) || munlock(b[i], bytes)) {
+			perror("memtouch: mlockall");
+			return 1;
+		}
+		ret = elastic_process_push(c, getpid(), node[i], 1UL << 30, &pushed);
+		munlockall();
+		if (!ret && pushed != pages) {
+			fprintf(stderr, "memtouch: pushed %llu of %zu pages to %u\n",
+				(unsigned long long)pushed, pages, node[i]);
+			return 1;
+		}
+		if (ret) {
+			fprintf(stderr, "memtouch: push to %u: %s\n", node[i], strerror(-ret));
+			return 1;
+		}
+	}
+	elastic_close(c);
+	printf("ready\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 1;
+	sigaction(SIGBUS, &sa, NULL);
+	for (i = 0; i < n; i++) {
+		for (p = 0; p < pages; p++) {
+			volatile int faulted = 0;
+
+			if (sigsetjmp(bus_jmp, 1))
+				faulted = 1;
+			if (faulted) {
+				bus++;
+				r_bus[i]++;
+				continue;
+			}
+			if (page_ok(b[i] + p * PAGE, seed + i, 1)) {
+				ok++;
+				r_ok[i]++;
+			} else {
+				bad++;
+			}
+		}
+	}
+	printf("ok %ld sigbus %ld bad %ld\n", ok, bus, bad);
+	for (i = 0; i < n; i++)
+		printf("node %u ok %ld sigbus %ld\n", node[i], r_ok[i], r_bus[i]);
+	return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t bytes, seed;
+	uint32_t passes = 2;
+
+	if (argc < 4 || elastic_parse_size(argv[2], &bytes) || bytes < PAGE ||
+	    elastic_parse_size(argv[3], &seed))
+		return usage();
+	bytes &= ~(PAGE - 1);
+	if (!strcmp(argv[1], "fill")) {
+		if (argc > 5 || (argc == 5 && elastic_parse_u32(argv[4], 1, 100, &passes)))
+			return usage();
+		return cmd_fill(bytes, seed, passes);
+	}
+	if (!strcmp(argv[1], "hold") && argc >= 5)
+		return cmd_hold(bytes, seed, argc - 4, argv + 4);
+	return usage();
+}
