@@ -628,6 +628,7 @@ int elastic_node_del(u32 id)
 	mutex_unlock(&elastic_cluster_lock);
 	elastic_peer_stop(p);
 	kfree_rcu(p, rcu);
+	elastic_mem_node_forget(id);
 	elastic_nl_notify(ELASTIC_EVENT_TYPE_NODE_REMOVED, id);
 	return 0;
 }

@@ -107,6 +107,7 @@ struct elastic_mem_params {
  * @resends:		requests sent again for want of a reply
  * @stale_replies:	replies to requests that were no longer waiting
  * @send_errors:	messages that could not be sent (and were retried)
+ * @drained:		pages moved off members by node-drain
  */
 struct elastic_mem_stats {
 	atomic64_t remote_pages;
@@ -118,6 +119,7 @@ struct elastic_mem_stats {
 	atomic64_t resends;
 	atomic64_t stale_replies;
 	atomic64_t send_errors;
+	atomic64_t drained;
 };
 
 extern struct elastic_mem_params elastic_mparams;
@@ -194,6 +196,8 @@ long elastic_mem_hosted(void);
 int elastic_mem_stretched(void);
 int elastic_mem_stretch(u32 pid, u64 nodes, unsigned long limit);
 long elastic_mem_push(u32 pid, u32 to, unsigned long nr);
+long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left);
+void elastic_mem_node_forget(u32 id);
 void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info);
 vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page *page);
 void elastic_mem_pulled(struct mm_struct *mm, swp_entry_t entry, bool mapped);

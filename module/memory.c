@@ -64,6 +64,9 @@ static atomic_long_t elastic_owned[ELASTIC_MAX_NODE_ID + 1];
 
 static struct xarray elastic_hosted[ELASTIC_MAX_NODE_ID + 1];
 
+/* Members being drained: no new pages go to them. */
+static unsigned long elastic_draining[BITS_TO_LONGS(ELASTIC_MAX_NODE_ID + 1)];
+
 static DEFINE_XARRAY(elastic_reqs);
 static DEFINE_XARRAY(elastic_pulling);
 static DECLARE_WAIT_QUEUE_HEAD(elastic_pull_wq);
@@ -444,6 +447,10 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
  * @cursor:	where the next push scan starts (a CLOCK hand)
  * @work:	task work that pushes when the limit is exceeded
  * @work_queued: bit 0 set while @work is queued
+ * @list:	in elastic_mms, under elastic_mms_lock
+ *
+ * @remote counts this mm's entries by the owner they name; a drain
+ * rewrites the entries (elastic_remap_entries()) and moves the counts.
  */
 struct elastic_mm {
 	struct mm_struct *mm;
@@ -461,9 +468,12 @@ struct elastic_mm {
 	unsigned long cursor;
 	struct callback_head work;
 	unsigned long work_queued;
+	struct list_head list;
 };
 
 static atomic_t elastic_nstretched = ATOMIC_INIT(0);
+static LIST_HEAD(elastic_mms);
+static DEFINE_MUTEX(elastic_mms_lock);
 
 static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsigned long limit)
 {
@@ -482,6 +492,9 @@ static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsi
 	em->limit = limit;
 	mutex_init(&em->push_lock);
 	atomic_inc(&elastic_nstretched);
+	mutex_lock(&elastic_mms_lock);
+	list_add(&em->list, &elastic_mms);
+	mutex_unlock(&elastic_mms_lock);
 	return em;
 }
 
@@ -489,6 +502,9 @@ static void elastic_mm_free(struct elastic_mm *em)
 {
 	int i;
 
+	mutex_lock(&elastic_mms_lock);
+	list_del(&em->list);
+	mutex_unlock(&elastic_mms_lock);
 	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
 		WARN_ON_ONCE(atomic_long_read(&em->remote[i]));
 	kfree(em);
@@ -580,11 +596,10 @@ void elastic_mem_pulled(struct mm_struct *mm, swp_entry_t entry, bool mapped)
 {
 	struct elastic_mm *em = mm->elastic;
 	unsigned long slot = elastic_entry_slot(entry);
-	int owner = elastic_slot_owner_of(slot);
 
 	if (mapped) {
-		if (em && owner > 0)
-			atomic_long_dec(&em->remote[owner]);
+		if (em)
+			atomic_long_dec(&em->remote[elastic_entry_owner(entry)]);
 		elastic_slot_put(slot);
 	}
 	xa_erase(&elastic_pulling, slot);
@@ -594,23 +609,19 @@ void elastic_mem_pulled(struct mm_struct *mm, swp_entry_t entry, bool mapped)
 void elastic_mem_release(struct mm_struct *mm, swp_entry_t entry)
 {
 	struct elastic_mm *em = mm->elastic;
-	unsigned long slot = elastic_entry_slot(entry);
-	int owner = elastic_slot_owner_of(slot);
 
-	if (em && owner > 0)
-		atomic_long_dec(&em->remote[owner]);
-	elastic_slot_put(slot);
+	if (em)
+		atomic_long_dec(&em->remote[elastic_entry_owner(entry)]);
+	elastic_slot_put(elastic_entry_slot(entry));
 }
 
 void elastic_mem_dup(struct mm_struct *mm, swp_entry_t entry)
 {
 	struct elastic_mm *em = mm->elastic;
-	unsigned long slot = elastic_entry_slot(entry);
-	int owner = elastic_slot_owner_of(slot);
 
-	elastic_slot_get(slot);
-	if (em && owner > 0)
-		atomic_long_inc(&em->remote[owner]);
+	elastic_slot_get(elastic_entry_slot(entry));
+	if (em)
+		atomic_long_inc(&em->remote[elastic_entry_owner(entry)]);
 }
 
 int elastic_mem_inherit(struct mm_struct *old, struct mm_struct *mm)
@@ -726,7 +737,7 @@ static u32 elastic_pick_member(struct elastic_mm *em, u32 after, u64 full)
 	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++) {
 		id = (after + i - 1) % ELASTIC_MAX_NODE_ID + 1;
 		if (id != self && (em->nodes & BIT_ULL(id)) && !(full & BIT_ULL(id)) &&
-		    elastic_peer_alive(id))
+		    !test_bit(id, elastic_draining) && elastic_peer_alive(id))
 			return id;
 	}
 	return 0;
@@ -941,7 +952,9 @@ long elastic_mem_push(u32 pid, u32 to, unsigned long nr)
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	ret = -EINVAL;
-	if (mm->elastic && (!to || to != READ_ONCE(elastic_node.id)))
+	if (to && test_bit(to, elastic_draining))
+		ret = -EBUSY;
+	else if (mm->elastic && (!to || to != READ_ONCE(elastic_node.id)))
 		ret = elastic_mem_push_mm(mm->elastic, to, nr, false);
 	mmput(mm);
 	return ret;
@@ -975,6 +988,258 @@ void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info)
 			info->lat_us[i] = atomic64_read(&em->lat_us[i]);
 	}
 	mmap_read_unlock(mm);
+}
+
+/**
+ * elastic_mem_node_forget - member @id was removed: it may get pages again
+ * once it is added back
+ * @id: node id
+ */
+void elastic_mem_node_forget(u32 id)
+{
+	if (elastic_node_id_valid(id))
+		clear_bit(id, elastic_draining);
+}
+
+/* A slot being moved by a drain, and where its page is meanwhile. */
+struct elastic_move {
+	unsigned long slot;
+	struct page *page;
+	u64 seq;
+	struct elastic_req req;
+	int ret;
+};
+
+static u32 elastic_pick_drain_target(u32 from, u64 full)
+{
+	u32 self = READ_ONCE(elastic_node.id);
+	u32 id;
+
+	for (id = 1; id <= ELASTIC_MAX_NODE_ID; id++)
+		if (id != self && id != from && !(full & BIT_ULL(id)) &&
+		    !test_bit(id, elastic_draining) && elastic_node_known(id) &&
+		    elastic_peer_alive(id))
+			return id;
+	return 0;
+}
+
+/*
+ * Move one batch of slots from @from to @to: PULL each (the owner keeps
+ * its copy), PUSH it to @to, then switch the owner map and FREE the old
+ * copy.  Faults on these slots wait meanwhile (they are in
+ * elastic_pulling), so nobody reads a half-moved page.
+ */
+static long elastic_move_batch(u32 from, u32 to, struct elastic_move *mv, int n, bool *full)
+{
+	struct elastic_wire_slot w;
+	struct elastic_push_resend r;
+	unsigned long arg[2];
+	long moved = 0;
+	bool keep;
+	void *v;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		arg[0] = mv[i].slot;
+		arg[1] = from;
+		mv[i].ret = elastic_req_add(&mv[i].req, from, mv[i].page, &mv[i].seq);
+		if (!mv[i].ret)
+			elastic_pull_send(arg, mv[i].seq);
+	}
+	for (i = 0; i < n; i++) {
+		arg[0] = mv[i].slot;
+		arg[1] = from;
+		if (!mv[i].ret)
+			mv[i].ret = elastic_req_wait(&mv[i].req, mv[i].seq, elastic_pull_send, arg);
+	}
+	/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
+	for (i = 0; i < n; i++) {
+		if (mv[i].ret)
+			continue;
+		r = (struct elastic_push_resend){ to, mv[i].slot, page_address(mv[i].page) };
+		mv[i].ret = elastic_req_add(&mv[i].req, to, NULL, &mv[i].seq);
+		if (!mv[i].ret && elastic_push_send(&r, mv[i].seq))
+			atomic64_inc(&elastic_mstats.send_errors);
+	}
+	for (i = 0; i < n; i++) {
+		if (mv[i].ret)
+			continue;
+		r = (struct elastic_push_resend){ to, mv[i].slot, page_address(mv[i].page) };
+		mv[i].ret = elastic_req_wait(&mv[i].req, mv[i].seq, elastic_push_send, &r);
+		if (mv[i].ret == -ENOSPC)
+			*full = true;
+		if (mv[i].ret)
+			continue;
+		/*
+		 * Switch the owner unless the page was freed meanwhile: then
+		 * the new copy goes, and the free worker takes care of the old.
+		 */
+		xa_lock(&elastic_slots);
+		v = xa_load(&elastic_slots, mv[i].slot);
+		keep = v && elastic_slot_refs(v) && elastic_slot_owner(v) == from;
+		if (keep) {
+			__xa_store(&elastic_slots, mv[i].slot,
+				   elastic_slot_val(to, elastic_slot_refs(v)), GFP_ATOMIC);
+			atomic_long_dec(&elastic_owned[from]);
+			atomic_long_inc(&elastic_owned[to]);
+		}
+		xa_unlock(&elastic_slots);
+		w.slot = cpu_to_be64(mv[i].slot);
+		elastic_peer_send(keep ? from : to, ELASTIC_MSG_FREE, elastic_next_seq(),
+				  &w, sizeof(w), NULL, 0);
+		if (keep)
+			moved++;
+	}
+	return moved;
+}
+
+/* An entry naming @from whose slot moved names its new owner. */
+static swp_entry_t elastic_remap_one(struct mm_struct *mm, swp_entry_t entry, void *arg)
+{
+	struct elastic_mm *em = mm->elastic;
+	u32 from = *(u32 *)arg;
+	unsigned long slot = elastic_entry_slot(entry);
+	int owner;
+
+	if (elastic_entry_owner(entry) != from)
+		return entry;
+	owner = elastic_slot_owner_of(slot);
+	if (owner <= 0 || owner == from)
+		return entry;
+	if (em) {
+		atomic_long_dec(&em->remote[from]);
+		atomic_long_inc(&em->remote[owner]);
+	}
+	return make_elastic_entry(owner, slot);
+}
+
+/*
+ * Make every stretched process's entries name the pages' new owners.  The
+ * mms are collected first and walked after elastic_mms_lock is dropped:
+ * stretch and fork take that lock under mmap_lock, so it must never be
+ * held while taking one.
+ */
+static void elastic_remap_all(u32 from)
+{
+	struct mm_struct **mms;
+	struct elastic_mm *em;
+	int n = 0, max, i;
+
+	max = atomic_read(&elastic_nstretched) + 16;
+	mms = kvcalloc(max, sizeof(*mms), GFP_KERNEL);
+	if (!mms)
+		return;	/* entries keep their old owner; the map is right */
+	mutex_lock(&elastic_mms_lock);
+	list_for_each_entry(em, &elastic_mms, list)
+		if (n < max && mmget_not_zero(em->mm))
+			mms[n++] = em->mm;
+	mutex_unlock(&elastic_mms_lock);
+	for (i = 0; i < n; i++) {
+		mmap_read_lock(mms[i]);
+		elastic_remap_entries(mms[i], elastic_remap_one, &from);
+		mmap_read_unlock(mms[i]);
+		mmput(mms[i]);
+	}
+	kvfree(mms);
+}
+
+/**
+ * elastic_mem_drain - move pages of this node's processes off member @from
+ * @from: the member to empty
+ * @max: pages to move at most in this call
+ * @left: pages it still holds afterwards
+ *
+ * The member is marked draining first: pushes avoid it from then on.  The
+ * owner map, which every pull consults, names the new owner at once; the
+ * page table entries are rewritten at the end of the call.
+ *
+ * Return: pages moved, or -EINVAL (this node), -ENOENT (no member),
+ * -ENOSPC (no other member has room), -EHOSTDOWN (@from is dead: its pages
+ * are lost), -ENOMEM.
+ */
+long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left)
+{
+	struct elastic_move *mv;
+	unsigned long slot;
+	long moved = 0, ret = 0;
+	bool full = false;
+	u64 fullmask = 0;
+	int n = 0, i;
+	u32 to;
+	void *v;
+
+	if (from == READ_ONCE(elastic_node.id))
+		return -EINVAL;
+	if (!elastic_node_known(from))
+		return -ENOENT;
+	set_bit(from, elastic_draining);
+	if (!elastic_peer_alive(from)) {
+		*left = atomic_long_read(&elastic_owned[from]);
+		return *left ? -EHOSTDOWN : 0;
+	}
+	mv = kvcalloc(ELASTIC_PUSH_BATCH, sizeof(*mv), GFP_KERNEL);
+	if (!mv)
+		return -ENOMEM;
+	for (i = 0; i < ELASTIC_PUSH_BATCH; i++) {
+		mv[i].page = alloc_page(GFP_KERNEL);
+		if (!mv[i].page) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	while (moved < max && atomic_long_read(&elastic_owned[from])) {
+		to = elastic_pick_drain_target(from, fullmask);
+		if (!to) {
+			ret = -ENOSPC;
+			break;
+		}
+		n = 0;
+		xa_for_each(&elastic_slots, slot, v) {
+			if (elastic_slot_owner(v) != from || !elastic_slot_refs(v))
+				continue;
+			/* A slot being pulled is left for the next round. */
+			if (xa_insert(&elastic_pulling, slot, xa_mk_value(2), GFP_KERNEL))
+				continue;
+			mv[n++].slot = slot;
+			if (n == ELASTIC_PUSH_BATCH || moved + n >= max)
+				break;
+		}
+		if (!n)
+			break;	/* only slots in flight are left: the caller comes back */
+		full = false;
+		ret = elastic_move_batch(from, to, mv, n, &full);
+		for (i = 0; i < n; i++)
+			xa_erase(&elastic_pulling, mv[i].slot);
+		wake_up_all(&elastic_pull_wq);
+		if (ret > 0)
+			moved += ret;
+		if (full)
+			fullmask |= BIT_ULL(to);
+		/* Nothing moved for another reason: let the caller come back. */
+		if (ret <= 0 && !full) {
+			ret = 0;
+			break;
+		}
+		if (!elastic_peer_alive(from)) {
+			ret = -EHOSTDOWN;
+			break;
+		}
+		if (fatal_signal_pending(current))
+			break;
+		ret = 0;
+	}
+out:
+	for (i = 0; i < ELASTIC_PUSH_BATCH; i++)
+		if (mv[i].page)
+			__free_page(mv[i].page);
+	kvfree(mv);
+	if (moved)
+		elastic_remap_all(from);
+	atomic64_add(moved, &elastic_mstats.drained);
+	*left = atomic_long_read(&elastic_owned[from]);
+	if (moved)
+		return moved;
+	return ret < 0 ? ret : 0;
 }
 
 int elastic_mem_init(void)

@@ -247,3 +247,38 @@ int elastic_nl_process_push_doit(struct sk_buff *skb, struct genl_info *info)
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 }
+
+int elastic_nl_node_drain_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	unsigned long left = 0;
+	struct sk_buff *msg;
+	long moved;
+	u64 max;
+	void *hdr;
+
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_PAGES)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	max = nla_get_u64(info->attrs[ELASTIC_A_NODE_PAGES]);
+	if (!max || max > LONG_MAX) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	moved = elastic_mem_drain(nla_get_u32(info->attrs[ELASTIC_A_NODE_ID]), max, &left);
+	if (moved < 0)
+		return moved;
+
+	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_iput(msg, info);
+	if (!hdr || nla_put_u64_64bit(msg, ELASTIC_A_NODE_PAGES, moved, ELASTIC_A_NODE_PAD) ||
+	    nla_put_u64_64bit(msg, ELASTIC_A_NODE_PAGES_LEFT, left, ELASTIC_A_NODE_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}

@@ -163,6 +163,13 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.proc_handler	= elastic_sysctl_counter,
 	},
 	{
+		.procname	= "drained",
+		.data		= &elastic_mstats.drained,
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0444,
+		.proc_handler	= elastic_sysctl_counter,
+	},
+	{
 		.procname	= "hosted_pages",
 		.data		= &elastic_mstats.hosted_pages,
 		.maxlen		= sizeof(unsigned long),
