@@ -5,6 +5,7 @@
  *   elasticctl [-j] status
  *   elasticctl config set node-id ID
  *   elasticctl node add ID ADDR[:PORT] | node del ID | [-j] node list | [-j] node show ID
+ *   elasticctl [-j] node drain ID [--deadline SECONDS]
  *   elasticctl [-j] events [--count N] [--timeout SEC]
  *   elasticctl stretch PID --nodes LIST [--local-limit SIZE]
  *   elasticctl run --nodes LIST [--local-limit SIZE] -- CMD [ARGS...]
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/elastic.h>
 #include <json-c/json.h>
@@ -39,6 +41,7 @@ static void usage(FILE *f)
 		"  node add ID ADDR[:PORT]        add a cluster member (port %u by default)\n"
 		"  node del ID                    remove a member\n"
 		"  node list | node show ID       members and their state\n"
+		"  node drain ID [--deadline SEC] move this node's pages off member ID, with progress\n"
 		"  events [--count N] [--timeout SEC]\n"
 		"                                 follow the module's events multicast group\n"
 		"  stretch PID --nodes LIST [--local-limit SIZE]\n"
@@ -122,6 +125,7 @@ struct cmd_args {
 	uint16_t port;
 	uint32_t count;		/* events: stop after this many (0: never) */
 	uint32_t timeout;	/* events: seconds without an event (0: wait forever) */
+	uint32_t deadline;	/* node drain: seconds (0: none) */
 	uint32_t pid;		/* stretch, push */
 	uint64_t nodes;		/* stretch, run: bitmap of node ids */
 	uint64_t limit;		/* stretch, run: local limit in pages (0: none) */
@@ -189,10 +193,16 @@ static int parse_node(int argc, char **argv, struct cmd_args *a)
 {
 	const char *v = argc > 1 ? argv[1] : "";
 	int want = !strcmp(v, "add") ? 4 : !strcmp(v, "del") || !strcmp(v, "show") ? 3 :
-		   !strcmp(v, "list") ? 2 : 0;
+		   !strcmp(v, "list") ? 2 : !strcmp(v, "drain") ? 3 : 0;
 
+	/* node drain ID --deadline SEC */
+	if (!strcmp(v, "drain") && argc == 5 && !strcmp(argv[3], "--deadline")) {
+		if (elastic_parse_u32(argv[4], 1, 86400, &a->deadline))
+			return usage_error("node drain: '%s' is not a number of seconds", argv[4]);
+		argc = 3;
+	}
 	if (!want || argc != want)
-		return usage_error("usage: node add ID ADDR[:PORT] | node del ID | node list | node show ID%s", "");
+		return usage_error("usage: node add ID ADDR[:PORT] | node del ID | node list | node show ID | node drain ID [--deadline SEC]%s", "");
 	a->verb = v;
 	if (want >= 3 && elastic_parse_u32(argv[2], 1, ELASTIC_MAX_NODE_ID, &a->node_id))
 		return usage_error("node id '%s' is not a number from 1 to 63", argv[2]);
@@ -273,11 +283,68 @@ static void print_nodes(const struct elastic_node *n, int count)
 		json_object_put(arr);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Drain in calls of a few hundred pages, so that progress shows and the
+ * deadline is checked between them.  Exit 1 if pages are left.
+ */
+static int cmd_drain(struct elastic_client *c, const struct cmd_args *a)
+{
+	uint64_t moved, left = 0, total = 0;
+	double t0 = now_s(), t;
+	int ret, met;
+
+	for (;;) {
+		ret = elastic_node_drain(c, a->node_id, 512, &moved, &left);
+		if (ret)
+			return fail(c, "node drain", ret);
+		total += moved;
+		t = now_s() - t0;
+		if (!json_out) {
+			printf("drain node %u: %llu pages moved, %llu left, %.1f s\n", a->node_id,
+			       (unsigned long long)total, (unsigned long long)left, t);
+			fflush(stdout);
+		}
+		if (!left || (a->deadline && t > a->deadline))
+			break;
+		if (!moved)	/* only pages in flight remain: let them land */
+			usleep(100000);
+	}
+	met = !left && (!a->deadline || t <= a->deadline);
+	if (json_out) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "node_id", json_object_new_int64(a->node_id));
+		json_object_object_add(o, "pages_moved", json_object_new_uint64(total));
+		json_object_object_add(o, "pages_left", json_object_new_uint64(left));
+		json_object_object_add(o, "seconds", json_object_new_double(t));
+		if (a->deadline)
+			json_object_object_add(o, "deadline_met", json_object_new_boolean(met));
+		print_json(o);
+	} else if (a->deadline) {
+		printf("drained node %u: %llu pages in %.1f s, deadline %u s %s\n", a->node_id,
+		       (unsigned long long)total, t, a->deadline, met ? "met" : "MISSED");
+	} else {
+		printf("drained node %u: %llu pages in %.1f s%s\n", a->node_id,
+		       (unsigned long long)total, t, left ? " (pages left)" : "");
+	}
+	return met ? 0 : 1;
+}
+
 static int cmd_node(struct elastic_client *c, const struct cmd_args *a)
 {
 	struct elastic_node nodes[ELASTIC_MAX_NODE_ID];
 	int ret;
 
+	if (!strcmp(a->verb, "drain"))
+		return cmd_drain(c, a);
 	if (!strcmp(a->verb, "add"))
 		ret = elastic_node_add(c, a->node_id, a->addr, a->port);
 	else if (!strcmp(a->verb, "del"))

@@ -80,6 +80,12 @@ int elastic_events_subscribe(struct elastic_client *client);
 /* Wait up to timeout_ms (-1: forever) for the next event; -ETIMEDOUT if none. */
 int elastic_event_next(struct elastic_client *client, struct elastic_event *ev, int timeout_ms);
 
+/*
+ * Move at most max pages of this node's processes off member id; moved and
+ * left (what it still holds) are filled on success.
+ */
+int elastic_node_drain(struct elastic_client *client, uint32_t id, uint64_t max,
+		       uint64_t *moved, uint64_t *left);
 /* Stretch process pid over the nodes of a bitmap (bit N: node N). */
 int elastic_process_stretch(struct elastic_client *client, uint32_t pid, uint64_t nodes,
 			    uint64_t local_limit_pages);

@@ -29,7 +29,8 @@ struct elastic_client {
 	int got_event;
 	struct elastic_node *nodes;	/* node-get replies go here */
 	int nnodes, max_nodes;
-	uint64_t pages;			/* process-push reply */
+	uint64_t pages;			/* process-push, node-drain reply */
+	uint64_t pages_left;		/* node-drain reply */
 };
 
 static struct nla_policy process_policy[ELASTIC_A_PROCESS_MAX + 1] = {
@@ -57,6 +58,8 @@ static struct nla_policy node_policy[ELASTIC_A_NODE_MAX + 1] = {
 	[ELASTIC_A_NODE_LAST_HEARD_MS] = { .type = NLA_U32 },
 	[ELASTIC_A_NODE_RX_MSGS] = { .type = NLA_U64 },
 	[ELASTIC_A_NODE_TX_MSGS] = { .type = NLA_U64 },
+	[ELASTIC_A_NODE_PAGES] = { .type = NLA_U64 },
+	[ELASTIC_A_NODE_PAGES_LEFT] = { .type = NLA_U64 },
 };
 
 const char *elastic_last_error(const struct elastic_client *c)
@@ -481,5 +484,42 @@ int elastic_process_push(struct elastic_client *c, uint32_t pid, uint32_t node, 
 	ret = request(c, msg, on_process);
 	if (!ret && pushed)
 		*pushed = c->pages;
+	return ret;
+}
+
+static int on_drain(struct nl_msg *msg, void *arg)
+{
+	struct elastic_client *c = arg;
+	struct nlattr *tb[ELASTIC_A_NODE_MAX + 1];
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ELASTIC_A_NODE_MAX, node_policy) < 0)
+		return NL_SKIP;
+	if (tb[ELASTIC_A_NODE_PAGES])
+		c->pages = nla_get_u64(tb[ELASTIC_A_NODE_PAGES]);
+	if (tb[ELASTIC_A_NODE_PAGES_LEFT])
+		c->pages_left = nla_get_u64(tb[ELASTIC_A_NODE_PAGES_LEFT]);
+	return NL_OK;
+}
+
+int elastic_node_drain(struct elastic_client *c, uint32_t id, uint64_t max, uint64_t *moved,
+		       uint64_t *left)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_NODE_DRAIN);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_NODE_ID, id) < 0 ||
+	    nla_put_u64(msg, ELASTIC_A_NODE_PAGES, max) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	c->pages = 0;
+	c->pages_left = 0;
+	ret = request(c, msg, on_drain);
+	if (!ret) {
+		*moved = c->pages;
+		*left = c->pages_left;
+	}
 	return ret;
 }
