@@ -3,6 +3,6 @@
 for i in $(nodes); do
 	on "$i" test -d /sys/module/elastic || fail "node$i: module not loaded"
 	[ "$(on "$i" cat /proc/sys/elastic/node_id)" = "$i" ] || fail "node$i: wrong node_id sysctl"
-	on "$i" userspace/elasticctl/elasticctl status | grep -qx "node     $i" ||
+	grep -qx "node     $i" <<<"$(on "$i" userspace/elasticctl/elasticctl status)" ||
 		fail "node$i: elasticctl status does not show node $i"
 done

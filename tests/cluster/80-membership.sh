@@ -33,10 +33,10 @@ addr=$(on 2 "$ctl" node add 9 "$net.1:7070" 2>&1); [ $? -eq 1 ] || fail "taken a
 gone=$(on 2 "$ctl" node del 9 2>&1); [ $? -eq 1 ] || fail "unknown member removed"
 busy=$(on 2 "$ctl" config set node-id 9 2>&1); [ $? -eq 1 ] || fail "id changed with members"
 set -e
-echo "$dup" | grep -q "exists already" || fail "duplicate: $dup"
-echo "$addr" | grep -q "address and port" || fail "address: $addr"
-echo "$gone" | grep -q "no member" || fail "unknown: $gone"
-echo "$busy" | grep -q "busy" || fail "id change: $busy"
+grep -q "exists already" <<<"$dup" || fail "duplicate: $dup"
+grep -q "address and port" <<<"$addr" || fail "address: $addr"
+grep -q "no member" <<<"$gone" || fail "unknown: $gone"
+grep -q "busy" <<<"$busy" || fail "id change: $busy"
 for i in $all; do leave_all "$i"; done
 for i in $all; do
 	[ "$(on "$i" "$ctl" -j node list)" = "[]" ] || fail "node$i still lists members"

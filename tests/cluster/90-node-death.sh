@@ -9,7 +9,7 @@ for i in $all; do
 	wait_state "$i" "$last" up
 done
 scripts/cluster kill "$last"
-scripts/cluster status | grep -q "node$last .* stopped" || fail "node$last not reported stopped"
+grep -q "node$last .* stopped" <<<"$(scripts/cluster status)" || fail "node$last not reported stopped"
 start=$(date +%s)
 if scripts/cluster exec "$last" --timeout 20 -- true 2>/dev/null; then
 	fail "exec on a dead node succeeded"

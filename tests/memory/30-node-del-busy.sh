@@ -10,10 +10,10 @@ set +e
 err=$(on 1 "$ctl" node del 2 2>&1)
 rc=$?
 set -e
-[ $rc -eq 1 ] && echo "$err" | grep -q "busy" || fail "node del 2 while it holds pages: rc=$rc $err"
+[ $rc -eq 1 ] && grep -q "busy" <<<"$err" || fail "node del 2 while it holds pages: rc=$rc $err"
 on 1 sh -c 'echo go >/tmp/go; for i in $(seq 300); do grep -q "^ok " /tmp/hold.out && break; sleep 0.1; done'
 out=$(on 1 sh -c 'for i in $(seq 100); do grep -q "^node" /tmp/hold.out && break; sleep 0.1; done; cat /tmp/hold.out')
-echo "$out" | grep -qx "ok 2048 sigbus 0 bad 0" || fail "memtouch: $out"
+grep -qx "ok 2048 sigbus 0 bad 0" <<<"$out" || fail "memtouch: $out"
 for t in $(seq 50); do
 	[ "$(on 2 cat /proc/sys/elastic/hosted_pages)" = 0 ] && break
 	sleep 0.1

@@ -10,9 +10,9 @@ scripts/cluster kill 3
 wait_state 1 3 dead 10
 on 1 sh -c 'echo go >/tmp/go; for i in $(seq 300); do grep -q "^node 3" /tmp/hold.out && break; sleep 0.1; done'
 out=$(on 1 cat /tmp/hold.out)
-echo "$out" | grep -qx "ok 1024 sigbus 1024 bad 0" || fail "memtouch: $out"
-echo "$out" | grep -qx "node 2 ok 1024 sigbus 0" || fail "memtouch: $out"
-echo "$out" | grep -qx "node 3 ok 0 sigbus 1024" || fail "memtouch: $out"
+grep -qx "ok 1024 sigbus 1024 bad 0" <<<"$out" || fail "memtouch: $out"
+grep -qx "node 2 ok 1024 sigbus 0" <<<"$out" || fail "memtouch: $out"
+grep -qx "node 3 ok 0 sigbus 1024" <<<"$out" || fail "memtouch: $out"
 grep -q "elastic: pid [0-9]*: page at 0x[0-9a-f]* (slot [0-9]* on node 3) cannot be pulled" \
 	"build/cluster/$SPOTOS_CLUSTER/node1.console" || fail "no log line names a lost page"
 [ "$(on 1 cat /proc/sys/elastic/pull_failures)" -ge 1024 ] || fail "pull_failures not counted"

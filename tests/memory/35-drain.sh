@@ -1,0 +1,26 @@
+# test: node drain of a member while a stretched workload runs: the member ends with no pages, within the deadline, the workload's data intact
+. tests/cluster/lib.sh
+m=$top/tests/memtouch
+on 1 sh -c "rm -f /tmp/w.out; ($ctl run --nodes 1,2,3 --local-limit 8M -- $m fill 24M 9 2 >/tmp/w.out 2>&1 &)
+	for i in \$(seq 600); do [ \$(cat /proc/sys/elastic/remote_pages) -gt 1000 ] && exit 0; sleep 0.1; done
+	exit 1" || fail "the workload pushed nothing"
+[ "$(on 2 cat /proc/sys/elastic/hosted_pages)" -gt 0 ] || fail "node2 holds nothing to drain"
+out=$(SPOTOS_EXEC_TIMEOUT=180 on 1 "$ctl" node drain 2 --deadline 120) || fail "drain: $out"
+echo "$out"
+grep -q "^drained node 2: [0-9]* pages in .* s, deadline 120 s met$" <<<"$(tail -n1 <<<"$out")" ||
+	fail "drain said: $out"
+# Pages left node2 while the workload kept pushing to the others only.
+for t in $(seq 50); do
+	[ "$(on 2 cat /proc/sys/elastic/hosted_pages)" = 0 ] && break
+	sleep 0.1
+done
+[ "$(on 2 cat /proc/sys/elastic/hosted_pages)" = 0 ] || fail "node2 still hosts pages after the drain"
+[ "$(on 1 cat /proc/sys/elastic/drained)" -gt 0 ] || fail "drained not counted"
+SPOTOS_EXEC_TIMEOUT=240 on 1 sh -c 'for i in $(seq 2400); do grep -q "^ok\|^bad" /tmp/w.out && break; sleep 0.1; done'
+w=$(on 1 cat /tmp/w.out)
+[ "$w" = "ok 6144" ] || fail "workload: $w"
+[ "$(on 2 cat /proc/sys/elastic/hosted_pages)" = 0 ] || fail "node2 got pages after its drain"
+# Empty, it may go; added back, it takes pages again.
+on 1 "$ctl" node del 2
+on 1 "$ctl" node add 2 "$net.2"
+wait_state 1 2 up
