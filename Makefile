@@ -16,7 +16,7 @@ SPEC := netlink/specs/elastic.yaml
 GEN := module/nl-gen.h:kernel:--header module/nl-gen.c:kernel:--source \
        include/uapi/linux/elastic.h:uapi:--header
 
-USERSPACE := userspace/lib userspace/elasticctl userspace/agent tests
+USERSPACE := userspace/lib userspace/elasticctl userspace/agent tests tests/bench
 ifneq ($(wildcard userspace/elasticd/Makefile),)
 USERSPACE += userspace/elasticd
 endif
@@ -86,7 +86,8 @@ demo:
 	@scripts/demo
 
 bench: all
-	@$(if $(HAVE_EC),$(MAKE) -s -C ec bench,echo "bench: nothing to run yet")
+	@scripts/bench-elastic
+	@$(if $(HAVE_EC),$(MAKE) -s -C ec bench,true)
 
 clean:
 	-@$(KMAKE) M=$(TOP) clean 2>/dev/null

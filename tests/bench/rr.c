@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rr: the TCP baseline for the remote fault benchmark.  A client sends a
+ * 16-byte request and the server answers with 4096 bytes, as a page pull
+ * does; the client reports round-trip percentiles.
+ *
+ *   rr server PORT
+ *   rr client HOST PORT COUNT    -> "rr count N p50_us X p99_us Y"
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stats.h"
+
+static int full(int fd, void *buf, size_t n, int rd)
+{
+	size_t done = 0;
+	ssize_t r;
+
+	while (done < n) {
+		r = rd ? read(fd, (char *)buf + done, n - done) : write(fd, (char *)buf + done, n - done);
+		if (r <= 0)
+			return -1;
+		done += r;
+	}
+	return 0;
+}
+
+static int serve(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	char req[16], page[4096];
+	int one = 1, s, c;
+
+	memset(page, 0x5a, sizeof(page));
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 4)) {
+		perror("rr: bind/listen");
+		return 1;
+	}
+	for (;;) {
+		c = accept(s, NULL, NULL);
+		if (c < 0)
+			continue;
+		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		while (!full(c, req, sizeof(req), 1) && !full(c, page, sizeof(page), 0))
+			;
+		close(c);
+	}
+}
+
+static int client(const char *host, int port, int count)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	char req[16] = "page please", page[4096];
+	double *lat = calloc(count, sizeof(*lat));
+	int one = 1, s, i;
+
+	if (!lat || inet_pton(AF_INET, host, &a.sin_addr) != 1)
+		return 2;
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a))) {
+		perror("rr: connect");
+		return 1;
+	}
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	for (i = 0; i < count; i++) {
+		double t0 = now_us();
+
+		if (full(s, req, sizeof(req), 0) || full(s, page, sizeof(page), 1))
+			return 1;
+		lat[i] = now_us() - t0;
+	}
+	printf("rr count %d p50_us %.0f p99_us %.0f\n", count, pct(lat, count, 50),
+	       pct(lat, count, 99));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "server"))
+		return serve(atoi(argv[2]));
+	if (argc == 5 && !strcmp(argv[1], "client"))
+		return client(argv[2], atoi(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: rr server PORT | rr client HOST PORT COUNT\n");
+	return 2;
+}
