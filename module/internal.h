@@ -68,6 +68,7 @@ struct elastic_status {
  * @bytes_in:	page bytes received
  * @bytes_out:	page bytes sent
  * @coalesced:	faults that waited for another fault's pull of the page
+ * @prefetch_hits: faults served by a page pulled ahead
  * @lat_us:	pull latency histogram (ELASTIC_LAT_BUCKETS)
  */
 struct elastic_proc_info {
@@ -84,6 +85,7 @@ struct elastic_proc_info {
 	u64 bytes_in;
 	u64 bytes_out;
 	u64 coalesced;
+	u64 prefetch_hits;
 	u64 lat_us[ELASTIC_LAT_BUCKETS];
 };
 

@@ -448,6 +448,12 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
  * @work:	task work that pushes when the limit is exceeded
  * @work_queued: bit 0 set while @work is queued
  * @list:	in elastic_mms, under elastic_mms_lock
+ * @pf:		prefetched pages: slot -> struct elastic_pf, in flight or
+ *		arrived, until a fault takes them or the slot is released
+ * @npf:	entries in @pf
+ * @last_addr:	address of the previous fault, for sequential detection
+ * @window:	pages to prefetch after a sequential fault (0: none)
+ * @pf_hits:	faults served from @pf
  *
  * @remote counts this mm's entries by the owner they name; a drain
  * rewrites the entries (elastic_remap_entries()) and moves the counts.
@@ -469,7 +475,31 @@ struct elastic_mm {
 	struct callback_head work;
 	unsigned long work_queued;
 	struct list_head list;
+	struct xarray pf;
+	atomic_t npf;
+	unsigned long last_addr;
+	unsigned int window;
+	atomic64_t pf_hits;
 };
+
+/**
+ * struct elastic_pf - a page pulled ahead of its fault
+ * @page:	where the reply's data goes
+ * @seq:	the PULL's sequence number (its entry in elastic_reqs)
+ * @owner:	node asked
+ * @req:	completed by the receiver
+ */
+struct elastic_pf {
+	struct page *page;
+	u64 seq;
+	u32 owner;
+	struct elastic_req req;
+};
+
+/* Window growth on sequential faults, and the most pages kept ahead. */
+#define ELASTIC_PF_START	4
+#define ELASTIC_PF_MAX_WINDOW	32
+#define ELASTIC_PF_MAX		256
 
 static atomic_t elastic_nstretched = ATOMIC_INIT(0);
 static LIST_HEAD(elastic_mms);
@@ -491,6 +521,7 @@ static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsi
 	em->nodes = nodes;
 	em->limit = limit;
 	mutex_init(&em->push_lock);
+	xa_init(&em->pf);
 	atomic_inc(&elastic_nstretched);
 	mutex_lock(&elastic_mms_lock);
 	list_add(&em->list, &elastic_mms);
@@ -498,9 +529,30 @@ static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsi
 	return em;
 }
 
+/*
+ * Forget a prefetched page.  Its request leaves elastic_reqs first: the
+ * receiver copies under that lock, so no copy into the page is under way
+ * once xa_erase() returns.  Atomic: called under page table locks.
+ */
+static void elastic_pf_drop(struct elastic_mm *em, struct elastic_pf *pf)
+{
+	xa_erase(&elastic_reqs, pf->seq);
+	__free_page(pf->page);
+	kfree(pf);
+	atomic_dec(&em->npf);
+}
+
 static void elastic_mm_free(struct elastic_mm *em)
 {
+	struct elastic_pf *pf;
+	unsigned long slot;
 	int i;
+
+	xa_for_each(&em->pf, slot, pf) {
+		xa_erase(&em->pf, slot);
+		elastic_pf_drop(em, pf);
+	}
+	xa_destroy(&em->pf);
 
 	mutex_lock(&elastic_mms_lock);
 	list_del(&em->list);
@@ -538,6 +590,103 @@ static void elastic_lat_add(struct elastic_mm *em, u64 ns)
 	atomic64_inc(&em->lat_us[b]);
 }
 
+/* Ask for the page of @slot ahead of its fault; best effort. */
+static void elastic_prefetch_one(struct elastic_mm *em, unsigned long slot)
+{
+	struct elastic_pf *pf;
+	unsigned long arg[2];
+	int owner;
+
+	if (xa_load(&em->pf, slot))
+		return;
+	/*
+	 * Hold the slot as a fault does while the prefetch is set up: a fault
+	 * on it then either finds the prefetch or has the slot to itself, and
+	 * never maps the page while a prefetch of it is being started (the
+	 * slot could be freed and reused, and the prefetch be stale).
+	 */
+	if (xa_insert(&elastic_pulling, slot, xa_mk_value(3), GFP_KERNEL))
+		return;
+	owner = elastic_slot_owner_of(slot);
+	pf = NULL;
+	if (owner > 0 && elastic_peer_alive(owner))
+		pf = kzalloc(sizeof(*pf), GFP_KERNEL | __GFP_NOWARN);
+	if (!pf)
+		goto unhold;
+	pf->page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	pf->owner = owner;
+	if (!pf->page || elastic_req_add(&pf->req, owner, pf->page, &pf->seq))
+		goto free;
+	if (xa_insert(&em->pf, slot, pf, GFP_KERNEL)) {
+		xa_erase(&elastic_reqs, pf->seq);
+		goto free;
+	}
+	atomic_inc(&em->npf);
+	arg[0] = slot;
+	arg[1] = owner;
+	elastic_pull_send(arg, pf->seq);
+	goto unhold;
+free:
+	if (pf->page)
+		__free_page(pf->page);
+	kfree(pf);
+unhold:
+	xa_erase(&elastic_pulling, slot);
+	wake_up_all(&elastic_pull_wq);
+}
+
+/*
+ * A fault at @vmf: if it follows the previous one, pull the next pages
+ * ahead, in a window that doubles while access stays sequential.
+ */
+static void elastic_prefetch(struct vm_fault *vmf, struct elastic_mm *em)
+{
+	swp_entry_t next[ELASTIC_PF_MAX_WINDOW];
+	unsigned long addr = vmf->address & PAGE_MASK;
+	unsigned int w = READ_ONCE(em->window);
+	int i, n;
+
+	if (addr == READ_ONCE(em->last_addr) + PAGE_SIZE)
+		w = clamp(w * 2, ELASTIC_PF_START, ELASTIC_PF_MAX_WINDOW);
+	else
+		w = 0;
+	WRITE_ONCE(em->window, w);
+	WRITE_ONCE(em->last_addr, addr);
+	if (!w || atomic_read(&em->npf) + w > ELASTIC_PF_MAX)
+		return;
+	n = elastic_peek_entries(vmf, next, w);
+	for (i = 0; i < n; i++)
+		if (next[i].val)
+			elastic_prefetch_one(em, elastic_entry_slot(next[i]));
+}
+
+static int elastic_pull_send_to(void *arg, u64 seq)
+{
+	return elastic_pull_send(arg, seq);
+}
+
+/* Take a prefetched page for @slot into @page: 0, or -errno to pull anew. */
+static int elastic_pf_take(struct elastic_mm *em, unsigned long slot, struct page *page)
+{
+	struct elastic_pf *pf = xa_erase(&em->pf, slot);
+	unsigned long arg[2];
+	void *dst;
+	int ret;
+
+	if (!pf)
+		return -ENOENT;
+	arg[0] = slot;
+	arg[1] = pf->owner;
+	ret = elastic_req_wait(&pf->req, pf->seq, elastic_pull_send_to, arg);
+	if (!ret) {
+		dst = kmap_local_page(page);
+		copy_page(dst, page_address(pf->page));
+		kunmap_local(dst);
+	}
+	elastic_pf_drop(em, pf);
+	return ret;
+}
+
 vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page *page)
 {
 	struct mm_struct *mm = vmf->vma->vm_mm;
@@ -562,6 +711,12 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 	if (ret)
 		return VM_FAULT_OOM;
 
+	t0 = ktime_get_ns();
+	/* Pulled ahead?  A failed prefetch (owner changed, say) pulls anew. */
+	if (!elastic_pf_take(em, slot, page)) {
+		atomic64_inc(&em->pf_hits);
+		goto done;
+	}
 	owner = elastic_slot_owner_of(slot);
 	if (owner < 0) {
 		ret = -ENOENT;
@@ -569,7 +724,6 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 	}
 	arg[0] = slot;
 	arg[1] = owner;
-	t0 = ktime_get_ns();
 	ret = elastic_req_add(&req, owner, page, &seq);
 	if (ret)
 		goto fail;
@@ -578,9 +732,11 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 	ret = elastic_req_wait(&req, seq, elastic_pull_send, arg);
 	if (ret)
 		goto fail;
+done:
 	elastic_lat_add(em, ktime_get_ns() - t0);
 	atomic64_inc(&em->pulls);
 	atomic64_add(PAGE_SIZE, &em->bytes_in);
+	elastic_prefetch(vmf, em);
 	return 0;	/* elastic_mem_pulled() ends the pull */
 fail:
 	pr_err_ratelimited("pid %d: page at %#lx (slot %lu on node %d) cannot be pulled (%d): SIGBUS\n",
@@ -596,10 +752,15 @@ void elastic_mem_pulled(struct mm_struct *mm, swp_entry_t entry, bool mapped)
 {
 	struct elastic_mm *em = mm->elastic;
 	unsigned long slot = elastic_entry_slot(entry);
+	struct elastic_pf *pf;
 
 	if (mapped) {
-		if (em)
+		if (em) {
 			atomic_long_dec(&em->remote[elastic_entry_owner(entry)]);
+			pf = xa_erase(&em->pf, slot);
+			if (pf)
+				elastic_pf_drop(em, pf);
+		}
 		elastic_slot_put(slot);
 	}
 	xa_erase(&elastic_pulling, slot);
@@ -609,9 +770,15 @@ void elastic_mem_pulled(struct mm_struct *mm, swp_entry_t entry, bool mapped)
 void elastic_mem_release(struct mm_struct *mm, swp_entry_t entry)
 {
 	struct elastic_mm *em = mm->elastic;
+	struct elastic_pf *pf;
 
-	if (em)
+	if (em) {
 		atomic_long_dec(&em->remote[elastic_entry_owner(entry)]);
+		/* Slot numbers are reused once free: no stale prefetch may stay. */
+		pf = xa_erase(&em->pf, elastic_entry_slot(entry));
+		if (pf)
+			elastic_pf_drop(em, pf);
+	}
 	elastic_slot_put(elastic_entry_slot(entry));
 }
 
@@ -984,6 +1151,7 @@ void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info)
 		info->bytes_in = atomic64_read(&em->bytes_in);
 		info->bytes_out = atomic64_read(&em->bytes_out);
 		info->coalesced = atomic64_read(&em->coalesced);
+		info->prefetch_hits = atomic64_read(&em->pf_hits);
 		for (i = 0; i < ELASTIC_LAT_BUCKETS; i++)
 			info->lat_us[i] = atomic64_read(&em->lat_us[i]);
 	}
