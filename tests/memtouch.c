@@ -135,15 +135,20 @@ static int cmd_hold(uint64_t bytes, uint64_t seed, int argc, char **argv)
 	}
 	/*
 	 * Each region to its own node, and nothing else anywhere: everything
-	 * but the region is locked (locked pages stay local) while it is pushed.
+	 * is locked (locked pages stay local), new mappings too, then each
+	 * region in turn is unlocked and pushed.  (Locking a pushed region
+	 * again would fault it back in.)
 	 */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE)) {
+		perror("memtouch: mlockall");
+		return 1;
+	}
 	for (i = 0; i < n; i++) {
-		if (mlockall(MCL_CURRENT) || munlock(b[i], bytes)) {
-			perror("memtouch: mlockall");
+		if (munlock(b[i], bytes)) {
+			perror("memtouch: munlock");
 			return 1;
 		}
 		ret = elastic_process_push(c, getpid(), node[i], 1UL << 30, &pushed);
-		munlockall();
 		if (!ret && pushed != pages) {
 			fprintf(stderr, "memtouch: pushed %llu of %zu pages to %u\n",
 				(unsigned long long)pushed, pages, node[i]);
@@ -154,6 +159,7 @@ static int cmd_hold(uint64_t bytes, uint64_t seed, int argc, char **argv)
 			return 1;
 		}
 	}
+	munlockall();
 	elastic_close(c);
 	printf("ready\n");
 	fflush(stdout);

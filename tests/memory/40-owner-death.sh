@@ -6,6 +6,9 @@ on 1 sh -c "rm -f /tmp/go /tmp/hold.out; mkfifo /tmp/go
 	($m hold 4M 5 2 3 <>/tmp/go >/tmp/hold.out 2>&1 &)
 	for i in \$(seq 300); do grep -q ready /tmp/hold.out && exit 0; sleep 0.1; done
 	cat /tmp/hold.out; exit 1" || fail "memtouch hold did not get ready"
+# Both regions are remote: one on each member.
+pl=$(on 1 sh -c 'grep pages_on_node /proc/$(pgrep -x memtouch)/elastic')
+[ "$pl" = "$(printf 'pages_on_node:\t2:1024 3:1024')" ] || fail "before the kill: $pl"
 scripts/cluster kill 3
 wait_state 1 3 dead 10
 on 1 sh -c 'echo go >/tmp/go; for i in $(seq 300); do grep -q "^node 3" /tmp/hold.out && break; sleep 0.1; done'
