@@ -1,6 +1,6 @@
 # test: elasticctl run: a program three times the home's limit completes over 3 nodes, every page verified, nothing left hosted after it exits
 . tests/cluster/lib.sh
-out=$(SPOTOS_EXEC_TIMEOUT=240 on 1 "$ctl" run --nodes 1,2,3 --local-limit 32M -- \
+out=$(SPOTOS_EXEC_TIMEOUT=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 4 )) on 1 "$ctl" run --nodes 1,2,3 --local-limit 32M -- \
 	"$top/tests/memtouch" fill 96M 7) || fail "run: $out"
 [ "$out" = "ok 24576" ] || fail "memtouch said: $out"
 # The program came and went: its pages on the members went with it.

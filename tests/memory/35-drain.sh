@@ -5,7 +5,7 @@ on 1 sh -c "rm -f /tmp/w.out; ($ctl run --nodes 1,2,3 --local-limit 8M -- $m fil
 	for i in \$(seq 600); do [ \$(cat /proc/sys/elastic/remote_pages) -gt 1000 ] && exit 0; sleep 0.1; done
 	exit 1" || fail "the workload pushed nothing"
 [ "$(on 2 cat /proc/sys/elastic/hosted_pages)" -gt 0 ] || fail "node2 holds nothing to drain"
-out=$(SPOTOS_EXEC_TIMEOUT=180 on 1 "$ctl" node drain 2 --deadline 120) || fail "drain: $out"
+out=$(SPOTOS_EXEC_TIMEOUT=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 3 )) on 1 "$ctl" node drain 2 --deadline 120) || fail "drain: $out"
 echo "$out"
 grep -q "^drained node 2: [0-9]* pages in .* s, deadline 120 s met$" <<<"$(tail -n1 <<<"$out")" ||
 	fail "drain said: $out"
@@ -16,7 +16,7 @@ for t in $(seq 50); do
 done
 [ "$(on 2 cat /proc/sys/elastic/hosted_pages)" = 0 ] || fail "node2 still hosts pages after the drain"
 [ "$(on 1 cat /proc/sys/elastic/drained)" -gt 0 ] || fail "drained not counted"
-SPOTOS_EXEC_TIMEOUT=240 on 1 sh -c 'for i in $(seq 2400); do grep -q "^ok\|^bad" /tmp/w.out && break; sleep 0.1; done'
+SPOTOS_EXEC_TIMEOUT=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 4 )) on 1 sh -c 'for i in $(seq 12000); do grep -q "^ok\|^bad" /tmp/w.out && break; sleep 0.1; done'
 w=$(on 1 cat /tmp/w.out)
 [ "$w" = "ok 6144" ] || fail "workload: $w"
 [ "$(on 2 cat /proc/sys/elastic/hosted_pages)" = 0 ] || fail "node2 got pages after its drain"
