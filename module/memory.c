@@ -333,17 +333,45 @@ static void elastic_host_drop_all(u32 home)
 		pr_warn("dropped %lu pages hosted for node %u\n", n, home);
 }
 
+/*
+ * Pages hosted for a node declared dead are dropped only if it is still
+ * dead one more detection period later: a loaded node that misses a few
+ * heartbeats and comes back must find its pages.
+ */
+struct elastic_orphans {
+	struct delayed_work work;
+	u32 home;
+};
+
+static struct elastic_orphans elastic_orphans[ELASTIC_MAX_NODE_ID + 1];
+
+static void elastic_orphans_fn(struct work_struct *work)
+{
+	struct elastic_orphans *o = container_of(to_delayed_work(work),
+						 struct elastic_orphans, work);
+
+	if (!elastic_peer_alive(o->home))
+		elastic_host_drop_all(o->home);
+}
+
 /**
  * elastic_mem_node_dead - member @id was declared dead
  * @id: node id
  *
- * The pages this node hosted for it are orphans: its processes are gone
- * with it.  (Pages it held for this node are lost; faults on them raise
+ * The pages this node hosts for it are orphans if its processes died with
+ * it: they are dropped after one more detection period unless it comes
+ * back.  (Pages it held for this node are lost; faults on them raise
  * SIGBUS, see elastic_mem_pull().)
  */
 void elastic_mem_node_dead(u32 id)
 {
-	elastic_host_drop_all(id);
+	unsigned long delay;
+
+	if (!elastic_node_id_valid(id))
+		return;
+	delay = msecs_to_jiffies(READ_ONCE(elastic_params.heartbeat_ms) *
+				 READ_ONCE(elastic_params.heartbeat_misses));
+	mod_delayed_work(system_wq, &elastic_orphans[id].work, delay);
 }
 
 /**
@@ -1414,8 +1442,11 @@ int elastic_mem_init(void)
 {
 	int i;
 
-	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)
+	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++) {
 		xa_init(&elastic_hosted[i]);
+		elastic_orphans[i].home = i;
+		INIT_DELAYED_WORK(&elastic_orphans[i].work, elastic_orphans_fn);
+	}
 	return 0;
 }
 
@@ -1424,6 +1455,8 @@ void elastic_mem_exit(void)
 	int i;
 
 	/* No process is stretched and nothing is hosted (module pinned else). */
+	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)
+		cancel_delayed_work_sync(&elastic_orphans[i].work);
 	flush_work(&elastic_free_work);
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)
 		xa_destroy(&elastic_hosted[i]);
