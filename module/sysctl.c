@@ -17,6 +17,8 @@
 
 #include <linux/sysctl.h>
 
+#include <linux/swap.h>
+
 #include "internal.h"
 
 static struct ctl_table_header *elastic_sysctl_header;
@@ -90,6 +92,8 @@ static int elastic_sysctl_counter(const struct ctl_table *table, int write,
 static unsigned int port_min = 1, port_max = 65535;
 static unsigned int hb_min = 50, hb_max = 60000;
 static unsigned int misses_min = 1, misses_max = 100;
+/* The swap type of elastic entries, for tools that read /proc/PID/pagemap. */
+static int swap_type = SWP_ELASTIC;
 
 static struct ctl_table elastic_sysctl_table[] = {
 	{
@@ -145,6 +149,13 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.maxlen		= sizeof(unsigned long),
 		.mode		= 0444,
 		.proc_handler	= elastic_sysctl_counter,
+	},
+	{
+		.procname	= "swap_type",
+		.data		= &swap_type,
+		.maxlen		= sizeof(int),
+		.mode		= 0444,
+		.proc_handler	= proc_dointvec,
 	},
 	{
 		.procname	= "max_hosted_pages",

@@ -10,6 +10,14 @@ on 1 sh -c "rm -f /tmp/go /tmp/hold.out; mkfifo /tmp/go
 # Both regions are remote: one on each member.
 pl=$(on 1 sh -c 'grep pages_on_node /proc/$(pgrep -x memtouch)/elastic')
 [ "$pl" = "$(printf 'pages_on_node:\t2:1024 3:1024')" ] || fail "before the kill: $pl"
+# elasticctl map draws them: cells marked 2 and 3, and the counts.
+map=$(on 1 sh -c "$ctl map \$(pgrep -x memtouch)")
+echo "$map"
+grep -q "node 2: 1024 pages, node 3: 1024 pages$" <<<"$map" || fail "map: $map"
+grep -q '\[[^]]*2[^]]*\]' <<<"$map" && grep -q '\[[^]]*3[^]]*\]' <<<"$map" || fail "map rows: $map"
+jmap=$(on 1 sh -c "$ctl -j map \$(pgrep -x memtouch)")
+[ "$(/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["remote"])' <<<"$jmap")" = \
+	"{'2': 1024, '3': 1024}" ] || fail "map -j: $jmap"
 scripts/cluster kill 3
 wait_state 1 3 dead 10
 on 1 sh -c 'echo go >/tmp/go; for i in $(seq 300); do grep -q "^node 3" /tmp/hold.out && break; sleep 0.1; done'

@@ -10,13 +10,16 @@
  *   elasticctl stretch PID --nodes LIST [--local-limit SIZE]
  *   elasticctl run --nodes LIST [--local-limit SIZE] -- CMD [ARGS...]
  *   elasticctl [-j] push PID [--to NODE] --pages N
+ *   elasticctl [-j] map PID [--width N]
  *
  * Shaped like iproute2: OBJECT COMMAND, -j for JSON.  Exit status: 0 done,
  * 1 the operation failed, 2 usage error.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +53,7 @@ static void usage(FILE *f)
 		"  run --nodes LIST [--local-limit SIZE] -- CMD [ARGS...]\n"
 		"                                 start CMD stretched (it stays so across exec)\n"
 		"  push PID [--to NODE] --pages N push N pages of a stretched process now\n"
+		"  map PID [--width N]            where a process's pages are: one row per mapping\n"
 		"Options:\n"
 		"  -j, --json      print JSON\n"
 		"  -V, --version   print elasticctl's version\n"
@@ -401,6 +405,149 @@ static int cmd_push(struct elastic_client *c, const struct cmd_args *a)
 	return 0;
 }
 
+/* A node's mark in the map: 1-9, then a-z, A-Z for ids 10-63. */
+static char node_mark(int id)
+{
+	if (id < 10)
+		return '0' + id;
+	if (id < 36)
+		return 'a' + id - 10;
+	return 'A' + id - 36;
+}
+
+/*
+ * elasticctl map: read /proc/PID/maps and /proc/PID/pagemap (root, or the
+ * process's owner) and draw each mapping that has pages as a row of cells;
+ * a cell shows '.' when most of its pages are here, the mark of the node
+ * holding most of them otherwise, ' ' when none is present.  Elastic
+ * entries are swap entries of the type /proc/sys/elastic/swap_type; their
+ * offset names the owner in bits 40-45.
+ */
+static int cmd_map(const struct cmd_args *a)
+{
+	unsigned long long start, end, total_local = 0, total_remote[64] = { 0 };
+	char path[64], line[512], row[512];
+	int width = a->count ? (int)a->count : 64, type = -1, i;
+	struct json_object *jo = NULL, *jregions = NULL;
+	FILE *maps, *f;
+	int pm;
+
+	f = fopen("/proc/sys/elastic/swap_type", "r");
+	if (!f || fscanf(f, "%d", &type) != 1) {
+		fprintf(stderr, "%s: map: the elastic module is not loaded\n", prog);
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%u/maps", a->pid);
+	maps = fopen(path, "r");
+	snprintf(path, sizeof(path), "/proc/%u/pagemap", a->pid);
+	pm = open(path, O_RDONLY | O_CLOEXEC);
+	if (!maps || pm < 0) {
+		fprintf(stderr, "%s: map: pid %u: %s\n", prog, a->pid, strerror(errno));
+		if (maps)
+			fclose(maps);
+		return 1;
+	}
+	if (json_out) {
+		jo = json_object_new_object();
+		jregions = json_object_new_array();
+	} else {
+		printf("pid %u: '.' here, 1-9 a-z A-Z the node holding most of a cell's pages\n", a->pid);
+	}
+	while (fgets(line, sizeof(line), maps)) {
+		unsigned long long npages, p, cell, cells, nlocal = 0, nremote = 0;
+		unsigned long long remote[64] = { 0 };
+		uint64_t e;
+
+		if (sscanf(line, "%llx-%llx", &start, &end) != 2 || end <= start)
+			continue;
+		npages = (end - start) / 4096;
+		cells = npages < (unsigned long long)width ? npages : (unsigned long long)width;
+		memset(row, ' ', cells);
+		row[cells] = '\0';
+		for (cell = 0; cell < cells; cell++) {
+			unsigned long long first = cell * npages / cells, last = (cell + 1) * npages / cells;
+			unsigned long long here = 0, best = 0, cnt[64] = { 0 };
+			int bestn = 0;
+
+			for (p = first; p < last; p++) {
+				if (pread(pm, &e, 8, (off_t)((start / 4096 + p) * 8)) != 8)
+					break;
+				if (e >> 63) {
+					here++;
+				} else if ((e >> 62) & 1 && (int)(e & 31) == type) {
+					int owner = (int)((e >> 5 >> 40) & 63);
+
+					cnt[owner]++;
+				}
+			}
+			for (i = 1; i < 64; i++) {
+				if (cnt[i] > best) {
+					best = cnt[i];
+					bestn = i;
+				}
+				remote[i] += cnt[i];
+				nremote += cnt[i];
+			}
+			nlocal += here;
+			if (best > here)
+				row[cell] = node_mark(bestn);
+			else if (here)
+				row[cell] = '.';
+		}
+		if (!nlocal && !nremote)
+			continue;
+		total_local += nlocal;
+		for (i = 1; i < 64; i++)
+			total_remote[i] += remote[i];
+		if (json_out) {
+			struct json_object *r = json_object_new_object(), *rn = json_object_new_object();
+
+			json_object_object_add(r, "start", json_object_new_uint64(start));
+			json_object_object_add(r, "end", json_object_new_uint64(end));
+			json_object_object_add(r, "local", json_object_new_uint64(nlocal));
+			for (i = 1; i < 64; i++)
+				if (remote[i]) {
+					char k[8];
+
+					snprintf(k, sizeof(k), "%d", i);
+					json_object_object_add(rn, k, json_object_new_uint64(remote[i]));
+				}
+			json_object_object_add(r, "remote", rn);
+			json_object_array_add(jregions, r);
+		} else {
+			printf("%012llx %8llu pages [%s]\n", start, npages, row);
+		}
+	}
+	fclose(maps);
+	close(pm);
+	if (json_out) {
+		struct json_object *rn = json_object_new_object();
+
+		for (i = 1; i < 64; i++)
+			if (total_remote[i]) {
+				char k[8];
+
+				snprintf(k, sizeof(k), "%d", i);
+				json_object_object_add(rn, k, json_object_new_uint64(total_remote[i]));
+			}
+		json_object_object_add(jo, "pid", json_object_new_int64(a->pid));
+		json_object_object_add(jo, "local", json_object_new_uint64(total_local));
+		json_object_object_add(jo, "remote", rn);
+		json_object_object_add(jo, "regions", jregions);
+		print_json(jo);
+	} else {
+		printf("here: %llu pages", total_local);
+		for (i = 1; i < 64; i++)
+			if (total_remote[i])
+				printf(", node %d: %llu pages", i, total_remote[i]);
+		printf("\n");
+	}
+	return 0;
+}
+
 static int cmd_events(struct elastic_client *c, const struct cmd_args *a)
 {
 	uint32_t count = a->count, timeout = a->timeout, seen = 0;
@@ -479,7 +626,7 @@ int main(int argc, char **argv)
 	obj = argv[0];
 	if (strcmp(obj, "status") && strcmp(obj, "config") && strcmp(obj, "events") &&
 	    strcmp(obj, "node") && strcmp(obj, "stretch") && strcmp(obj, "run") &&
-	    strcmp(obj, "push"))
+	    strcmp(obj, "push") && strcmp(obj, "map"))
 		return usage_error("unknown object '%s'", obj);
 	if (!strcmp(obj, "status") && argc != 1)
 		return usage_error("status takes no arguments ('%s')", argv[1]);
@@ -492,6 +639,14 @@ int main(int argc, char **argv)
 	if ((!strcmp(obj, "stretch") || !strcmp(obj, "run") || !strcmp(obj, "push")) &&
 	    parse_process(argc, argv, &a))
 		return 2;
+	if (!strcmp(obj, "map")) {
+		/* map PID [--width N]: reads /proc, needs no netlink */
+		if ((argc != 2 && argc != 4) || elastic_parse_u32(argv[1], 1, INT32_MAX, &a.pid) ||
+		    (argc == 4 && (strcmp(argv[2], "--width") ||
+				   elastic_parse_u32(argv[3], 8, 400, &a.count))))
+			return usage_error("usage: map PID [--width N] (N: 8-400)%s", "");
+		return cmd_map(&a);
+	}
 
 	ret = elastic_open(&c);
 	if (ret)
