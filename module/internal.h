@@ -194,8 +194,6 @@ void elastic_mem_exit(void);
 int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload);
 void elastic_mem_node_dead(u32 id);
 long elastic_mem_node_pages(u32 id);
-long elastic_mem_hosted(void);
-int elastic_mem_stretched(void);
 int elastic_mem_stretch(u32 pid, u64 nodes, unsigned long limit);
 long elastic_mem_push(u32 pid, u32 to, unsigned long nr);
 long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left);

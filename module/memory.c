@@ -374,16 +374,6 @@ void elastic_mem_node_dead(u32 id)
 	mod_delayed_work(system_wq, &elastic_orphans[id].work, delay);
 }
 
-/**
- * elastic_mem_hosted - pages this node hosts for others
- *
- * Return: the count.
- */
-long elastic_mem_hosted(void)
-{
-	return atomic64_read(&elastic_mstats.hosted_pages);
-}
-
 static void elastic_reply(u32 to, u32 type, u64 req_seq, int status, const void *page)
 {
 	struct elastic_wire_reply r = {
@@ -570,6 +560,15 @@ static void elastic_pf_drop(struct elastic_mm *em, struct elastic_pf *pf)
 	atomic_dec(&em->npf);
 }
 
+/* Slot numbers are reused once free: no prefetch may outlive its slot. */
+static void elastic_pf_forget(struct elastic_mm *em, unsigned long slot)
+{
+	struct elastic_pf *pf = xa_erase(&em->pf, slot);
+
+	if (pf)
+		elastic_pf_drop(em, pf);
+}
+
 static void elastic_mm_free(struct elastic_mm *em)
 {
 	struct elastic_pf *pf;
@@ -590,16 +589,6 @@ static void elastic_mm_free(struct elastic_mm *em)
 	kfree(em);
 	atomic_dec(&elastic_nstretched);
 	module_put(THIS_MODULE);
-}
-
-/**
- * elastic_mem_stretched - processes stretched from this node
- *
- * Return: how many address spaces are stretched.
- */
-int elastic_mem_stretched(void)
-{
-	return atomic_read(&elastic_nstretched);
 }
 
 static int elastic_pull_send(void *arg, u64 seq)
@@ -688,11 +677,6 @@ static void elastic_prefetch(struct vm_fault *vmf, struct elastic_mm *em)
 			elastic_prefetch_one(em, elastic_entry_slot(next[i]));
 }
 
-static int elastic_pull_send_to(void *arg, u64 seq)
-{
-	return elastic_pull_send(arg, seq);
-}
-
 /* Take a prefetched page for @slot into @page: 0, or -errno to pull anew. */
 static int elastic_pf_take(struct elastic_mm *em, unsigned long slot, struct page *page)
 {
@@ -705,7 +689,7 @@ static int elastic_pf_take(struct elastic_mm *em, unsigned long slot, struct pag
 		return -ENOENT;
 	arg[0] = slot;
 	arg[1] = pf->owner;
-	ret = elastic_req_wait(&pf->req, pf->seq, elastic_pull_send_to, arg);
+	ret = elastic_req_wait(&pf->req, pf->seq, elastic_pull_send, arg);
 	if (!ret) {
 		dst = kmap_local_page(page);
 		copy_page(dst, page_address(pf->page));
@@ -780,14 +764,11 @@ void elastic_mem_pulled(struct mm_struct *mm, swp_entry_t entry, bool mapped)
 {
 	struct elastic_mm *em = mm->elastic;
 	unsigned long slot = elastic_entry_slot(entry);
-	struct elastic_pf *pf;
 
 	if (mapped) {
 		if (em) {
 			atomic_long_dec(&em->remote[elastic_entry_owner(entry)]);
-			pf = xa_erase(&em->pf, slot);
-			if (pf)
-				elastic_pf_drop(em, pf);
+			elastic_pf_forget(em, slot);
 		}
 		elastic_slot_put(slot);
 	}
@@ -798,14 +779,10 @@ void elastic_mem_pulled(struct mm_struct *mm, swp_entry_t entry, bool mapped)
 void elastic_mem_release(struct mm_struct *mm, swp_entry_t entry)
 {
 	struct elastic_mm *em = mm->elastic;
-	struct elastic_pf *pf;
 
 	if (em) {
 		atomic_long_dec(&em->remote[elastic_entry_owner(entry)]);
-		/* Slot numbers are reused once free: no stale prefetch may stay. */
-		pf = xa_erase(&em->pf, elastic_entry_slot(entry));
-		if (pf)
-			elastic_pf_drop(em, pf);
+		elastic_pf_forget(em, elastic_entry_slot(entry));
 	}
 	elastic_slot_put(elastic_entry_slot(entry));
 }
@@ -938,6 +915,24 @@ static u32 elastic_pick_member(struct elastic_mm *em, u32 after, u64 full)
 	return 0;
 }
 
+/*
+ * Send the @n prepared pages to *@dst and account for the outcome; the next
+ * batch picks its member afresh (*@dst = 0), a full one is not asked again.
+ */
+static long elastic_push_flush(struct elastic_mm *em, u32 *dst, struct elastic_push_item *it,
+			       u8 *bufs, int *n, long *done, u64 *full)
+{
+	long ret = elastic_push_batch(em, *dst, it, bufs, *n);
+
+	if (ret > 0)
+		*done += ret;
+	else if (ret == -ENOSPC)
+		*full |= BIT_ULL(*dst);
+	*n = 0;
+	*dst = 0;
+	return ret;
+}
+
 /**
  * elastic_mem_push_mm - push up to @nr pages of a stretched mm out
  * @em: its state
@@ -1011,28 +1006,15 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 				it[n].addr = addr;
 				if (++n < ELASTIC_PUSH_BATCH)
 					continue;
-				ret = elastic_push_batch(em, dst, it, bufs, n);
-				n = 0;
-				if (ret > 0)
-					done += ret;
-				else if (ret == -ENOSPC)
-					full |= BIT_ULL(dst);
-				dst = 0;	/* the next batch may go elsewhere */
+				ret = elastic_push_flush(em, &dst, it, bufs, &n, &done, &full);
 				if (fatal_signal_pending(current))
 					goto stop;
 			}
 			em->cursor = addr;
 		}
 stop:
-		if (n) {
-			ret = elastic_push_batch(em, dst, it, bufs, n);
-			n = 0;
-			if (ret > 0)
-				done += ret;
-			else if (ret == -ENOSPC)
-				full |= BIT_ULL(dst);
-			dst = 0;
-		}
+		if (n)
+			ret = elastic_push_flush(em, &dst, it, bufs, &n, &done, &full);
 		if (fatal_signal_pending(current))
 			break;
 	}

@@ -100,20 +100,29 @@ static long check(const char *base, uintptr_t orig, size_t first, size_t n, uint
 	return -1;
 }
 
+/* Read a small file whole into buf (NUL-terminated); -1 on failure. */
+static int slurp(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY), n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
 /* Value of "key:" in /proc/self/elastic. */
 static long proc_value(const char *key)
 {
 	char buf[2048], *p;
 	size_t k = strlen(key);
-	int fd = open("/proc/self/elastic", O_RDONLY), n;
 
-	if (fd < 0)
+	if (slurp("/proc/self/elastic", buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
 	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
 		if (!strncmp(p, key, k) && p[k] == ':')
 			return strtol(p + k + 1, NULL, 10);
@@ -124,15 +133,9 @@ static long proc_value(const char *key)
 static long pages_on(int id)
 {
 	char buf[2048], pat[16], *p;
-	int fd = open("/proc/self/elastic", O_RDONLY), n;
 
-	if (fd < 0)
+	if (slurp("/proc/self/elastic", buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
 	p = strstr(buf, "pages_on_node:");
 	if (!p)
 		return -1;
@@ -146,17 +149,10 @@ static long pages_on(int id)
 static long sysctl_long(const char *name)
 {
 	char path[128], buf[64];
-	int fd, n;
 
 	snprintf(path, sizeof(path), "/proc/sys/elastic/%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (slurp(path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
 	return strtol(buf, NULL, 10);
 }
 
