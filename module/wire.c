@@ -20,6 +20,7 @@ static const int elastic_wire_payload_len[__ELASTIC_MSG_MAX] = {
 	[ELASTIC_MSG_PULL]	= sizeof(struct elastic_wire_slot),
 	[ELASTIC_MSG_PULL_REPLY] = -1,
 	[ELASTIC_MSG_FREE]	= sizeof(struct elastic_wire_slot),
+	[ELASTIC_MSG_CAP]	= sizeof(struct elastic_wire_cap),
 };
 
 /**
@@ -125,6 +126,29 @@ int elastic_wire_parse_slot(const void *buf, size_t len, u64 *slot)
 	if (v < 1 || v > ELASTIC_WIRE_SLOT_MAX)
 		return -EPROTO;
 	*slot = v;
+	return 0;
+}
+
+/**
+ * elastic_wire_parse_cap - validate the cap of a CAP message
+ * @buf: payload
+ * @len: its length (already checked against the type by the header)
+ * @max_pages: the cap, filled on success
+ *
+ * Return: 0, -EMSGSIZE for a short payload, -EPROTO for a cap out of range.
+ */
+int elastic_wire_parse_cap(const void *buf, size_t len, u64 *max_pages)
+{
+	struct elastic_wire_cap c;
+	u64 v;
+
+	if (len < sizeof(c))
+		return -EMSGSIZE;
+	memcpy(&c, buf, sizeof(c));
+	v = be64_to_cpu(c.max_pages);
+	if (v > ELASTIC_WIRE_CAP_MAX)
+		return -EPROTO;
+	*max_pages = v;
 	return 0;
 }
 

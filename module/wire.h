@@ -42,10 +42,11 @@ enum elastic_wire_type {
 	ELASTIC_MSG_HELLO = 1,		/* first message on a connection */
 	ELASTIC_MSG_HEARTBEAT,		/* liveness, both directions */
 	ELASTIC_MSG_PUSH,		/* home -> owner: slot, page; stored */
-	ELASTIC_MSG_PUSH_ACK,		/* owner -> home: reply, status */
+	ELASTIC_MSG_PUSH_ACK,		/* reply to PUSH or CAP: status */
 	ELASTIC_MSG_PULL,		/* home -> owner: slot; answered */
 	ELASTIC_MSG_PULL_REPLY,		/* owner -> home: reply, status[, page] */
 	ELASTIC_MSG_FREE,		/* home -> owner: slot; dropped */
+	ELASTIC_MSG_CAP,		/* set the receiver's hosting cap; acked */
 	__ELASTIC_MSG_MAX,
 };
 
@@ -71,6 +72,18 @@ struct elastic_wire_hello {
  */
 struct elastic_wire_slot {
 	__be64 slot;
+} __packed;
+
+/* The largest hosting cap (the max_hosted_pages sysctl's range). */
+#define ELASTIC_WIRE_CAP_MAX	0x7fffffffULL
+
+/**
+ * struct elastic_wire_cap - payload of CAP
+ * @max_pages:	pages the receiver may host for others at most, 0 for no
+ *		cap, up to ELASTIC_WIRE_CAP_MAX
+ */
+struct elastic_wire_cap {
+	__be64 max_pages;
 } __packed;
 
 /**
@@ -102,6 +115,7 @@ int elastic_wire_parse_hdr(const void *buf, size_t len, struct elastic_wire_msg 
 void elastic_wire_build_hdr(struct elastic_wire_hdr *hdr, u32 type, u32 len, u32 src, u64 seq);
 int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst);
 int elastic_wire_parse_slot(const void *buf, size_t len, u64 *slot);
+int elastic_wire_parse_cap(const void *buf, size_t len, u64 *max_pages);
 int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status);
 
 #endif /* _ELASTIC_WIRE_H */

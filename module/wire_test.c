@@ -129,6 +129,8 @@ static void memory_lengths(struct kunit *test)
 		{ ELASTIC_MSG_PULL_REPLY, ELASTIC_WIRE_MAX_PAYLOAD + 1, -EMSGSIZE },
 		{ ELASTIC_MSG_FREE, 8, 0 },
 		{ ELASTIC_MSG_FREE, 9, -EMSGSIZE },
+		{ ELASTIC_MSG_CAP, 8, 0 },
+		{ ELASTIC_MSG_CAP, 0, -EMSGSIZE },
 	};
 	struct elastic_wire_msg m;
 	struct elastic_wire_hdr h;
@@ -157,6 +159,23 @@ static void slot_bounds(struct kunit *test)
 	w.slot = cpu_to_be64(ELASTIC_WIRE_SLOT_MAX + 1);
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slot(&w, sizeof(w), &slot), -EPROTO);
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slot(&w, 7, &slot), -EMSGSIZE);
+}
+
+static void cap_rules(struct kunit *test)
+{
+	struct elastic_wire_cap c = { .max_pages = 0 };
+	u64 v = 1;
+
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&c, sizeof(c), &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 0);
+	c.max_pages = cpu_to_be64(ELASTIC_WIRE_CAP_MAX);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&c, sizeof(c), &v), 0);
+	KUNIT_EXPECT_EQ(test, v, ELASTIC_WIRE_CAP_MAX);
+	c.max_pages = cpu_to_be64(ELASTIC_WIRE_CAP_MAX + 1);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&c, sizeof(c), &v), -EPROTO);
+	c.max_pages = cpu_to_be64(~0ULL);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&c, sizeof(c), &v), -EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&c, 4, &v), -EMSGSIZE);
 }
 
 static void reply_rules(struct kunit *test)
@@ -203,6 +222,7 @@ static struct kunit_case elastic_wire_cases[] = {
 	KUNIT_CASE(hello_payload),
 	KUNIT_CASE(memory_lengths),
 	KUNIT_CASE(slot_bounds),
+	KUNIT_CASE(cap_rules),
 	KUNIT_CASE(reply_rules),
 	{}
 };

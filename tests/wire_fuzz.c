@@ -29,12 +29,12 @@
 #define HDR 24
 #define MAX_NODE 63
 #define MAX_PAYLOAD (4096 + 256)
-enum { HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, TYPE_MAX };
+enum { HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, CAP, TYPE_MAX };
 #define PAGE 4096
 /* Payload length of each type (module/wire.c); -1: variable. */
 static const int type_len[TYPE_MAX] = {
 	[HELLO] = 8, [HEARTBEAT] = 0, [PUSH] = 8 + PAGE, [PUSH_ACK] = 12,
-	[PULL] = 8, [PULL_REPLY] = -1, [FREE] = 8,
+	[PULL] = 8, [PULL_REPLY] = -1, [FREE] = 8, [CAP] = 8,
 };
 
 static uint64_t rng;
@@ -88,7 +88,7 @@ static uint64_t be64at(const uint8_t *p)
 	return be64toh(v);
 }
 
-/* Payload rules of the memory messages (elastic_wire_parse_slot/_reply). */
+/* Payload rules of the memory messages (elastic_wire_parse_slot/_cap/_reply). */
 static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len)
 {
 	uint64_t slot;
@@ -100,6 +100,8 @@ static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len)
 	case FREE:
 		slot = be64at(p);
 		return slot < 1 || slot > (1ULL << 40) - 1;
+	case CAP:
+		return be64at(p) > 0x7fffffffULL;
 	case PUSH_ACK:
 	case PULL_REPLY:
 		if (len < 12)
