@@ -110,6 +110,9 @@ struct elastic_mem_params {
  * @stale_replies:	replies to requests that were no longer waiting
  * @send_errors:	messages that could not be sent (and were retried)
  * @drained:		pages moved off members by node-drain
+ * @oom_kills:		processes killed over their local limit with every
+ *			member full
+ * @caps_set:		hosting caps this node received from other nodes
  */
 struct elastic_mem_stats {
 	atomic64_t remote_pages;
@@ -122,6 +125,8 @@ struct elastic_mem_stats {
 	atomic64_t stale_replies;
 	atomic64_t send_errors;
 	atomic64_t drained;
+	atomic64_t oom_kills;
+	atomic64_t caps_set;
 };
 
 extern struct elastic_mem_params elastic_mparams;
@@ -196,6 +201,8 @@ void elastic_mem_node_dead(u32 id);
 long elastic_mem_node_pages(u32 id);
 int elastic_mem_stretch(u32 pid, u64 nodes, unsigned long limit);
 long elastic_mem_push(u32 pid, u32 to, unsigned long nr);
+long elastic_mem_unstretch(u32 pid);
+int elastic_mem_set_cap(u32 id, u64 max_pages);
 long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left);
 void elastic_mem_node_forget(u32 id);
 void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info);

@@ -50,6 +50,9 @@
 #include "internal.h"
 #include "wire.h"
 
+#define CREATE_TRACE_POINTS
+#include "elastic_trace.h"
+
 #define ELASTIC_SLOT_OWNER_MASK	0x3fUL
 #define ELASTIC_SLOT_REF_SHIFT	6
 #define ELASTIC_SLOT_FREEING	XA_MARK_1
@@ -442,6 +445,16 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 			return ret;
 		elastic_host_drop(src, slot);
 		return 0;
+	case ELASTIC_MSG_CAP:
+		ret = elastic_wire_parse_cap(payload, m->len, &slot);
+		if (ret)
+			return ret;
+		/* Pages hosted beyond a lowered cap stay; new pushes are refused. */
+		WRITE_ONCE(elastic_mparams.max_hosted_pages, slot);
+		atomic64_inc(&elastic_mstats.caps_set);
+		pr_info("node %u set this node's hosting cap to %llu pages\n", src, slot);
+		elastic_reply(src, ELASTIC_MSG_PUSH_ACK, m->seq, 0, NULL);
+		return 0;
 	}
 	return -EPROTO;
 }
@@ -472,9 +485,16 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
  * @last_addr:	address of the previous fault, for sequential detection
  * @window:	pages to prefetch after a sequential fault (0: none)
  * @pf_hits:	faults served from @pf
+ * @ref:	one for mm->elastic, one for each push or queued @work that
+ *		uses the structure without the mmap_lock
+ * @unstretching: an unstretch is bringing the pages home (under @push_lock)
+ * @full_at:	jiffies (| 1) when every member last refused a push for lack
+ *		of room; 0 once one took pages again
  *
  * @remote counts this mm's entries by the owner they name; a drain
  * rewrites the entries (elastic_remap_entries()) and moves the counts.
+ * mm->elastic is set under the mmap_lock and cleared with every fault
+ * excluded (elastic_mmap_write_lock_all()) or at the mm's end.
  */
 struct elastic_mm {
 	struct mm_struct *mm;
@@ -498,6 +518,9 @@ struct elastic_mm {
 	unsigned long last_addr;
 	unsigned int window;
 	atomic64_t pf_hits;
+	struct kref ref;
+	bool unstretching;
+	unsigned long full_at;
 };
 
 /**
@@ -540,6 +563,7 @@ static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsi
 	em->limit = limit;
 	mutex_init(&em->push_lock);
 	xa_init(&em->pf);
+	kref_init(&em->ref);
 	atomic_inc(&elastic_nstretched);
 	mutex_lock(&elastic_mms_lock);
 	list_add(&em->list, &elastic_mms);
@@ -569,8 +593,9 @@ static void elastic_pf_forget(struct elastic_mm *em, unsigned long slot)
 		elastic_pf_drop(em, pf);
 }
 
-static void elastic_mm_free(struct elastic_mm *em)
+static void elastic_mm_release(struct kref *ref)
 {
+	struct elastic_mm *em = container_of(ref, struct elastic_mm, ref);
 	struct elastic_pf *pf;
 	unsigned long slot;
 	int i;
@@ -589,6 +614,34 @@ static void elastic_mm_free(struct elastic_mm *em)
 	kfree(em);
 	atomic_dec(&elastic_nstretched);
 	module_put(THIS_MODULE);
+}
+
+static void elastic_mm_put(struct elastic_mm *em)
+{
+	kref_put(&em->ref, elastic_mm_release);
+}
+
+/* @mm's elastic state with a reference, or NULL when it is not stretched. */
+static struct elastic_mm *elastic_mm_get(struct mm_struct *mm)
+{
+	struct elastic_mm *em;
+
+	mmap_read_lock(mm);
+	em = mm->elastic;
+	if (em)
+		kref_get(&em->ref);
+	mmap_read_unlock(mm);
+	return em;
+}
+
+static unsigned long elastic_mm_remote(struct elastic_mm *em)
+{
+	unsigned long n = 0;
+	int i;
+
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
+		n += atomic_long_read(&em->remote[i]);
+	return n;
 }
 
 static int elastic_pull_send(void *arg, u64 seq)
@@ -706,7 +759,8 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 	unsigned long slot = elastic_entry_slot(entry);
 	unsigned long arg[2];
 	struct elastic_req req;
-	int owner = -1, ret;
+	int owner = elastic_entry_owner(entry), ret;
+	bool prefetched = false;
 	u64 seq, t0;
 
 	if (WARN_ON_ONCE(!em))
@@ -727,6 +781,7 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 	/* Pulled ahead?  A failed prefetch (owner changed, say) pulls anew. */
 	if (!elastic_pf_take(em, slot, page)) {
 		atomic64_inc(&em->pf_hits);
+		prefetched = true;
 		goto done;
 	}
 	owner = elastic_slot_owner_of(slot);
@@ -745,12 +800,15 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 	if (ret)
 		goto fail;
 done:
-	elastic_lat_add(em, ktime_get_ns() - t0);
+	t0 = ktime_get_ns() - t0;
+	trace_elastic_pull(vmf->address, slot, owner, t0, prefetched, 0);
+	elastic_lat_add(em, t0);
 	atomic64_inc(&em->pulls);
 	atomic64_add(PAGE_SIZE, &em->bytes_in);
 	elastic_prefetch(vmf, em);
 	return 0;	/* elastic_mem_pulled() ends the pull */
 fail:
+	trace_elastic_pull(vmf->address, slot, owner, ktime_get_ns() - t0, false, ret);
 	pr_err_ratelimited("pid %d: page at %#lx (slot %lu on node %d) cannot be pulled (%d): SIGBUS\n",
 			   task_pid_nr(current), vmf->address, slot, owner, ret);
 	atomic64_inc(&elastic_mstats.pull_failures);
@@ -813,7 +871,7 @@ void elastic_mem_mm_exit(struct mm_struct *mm)
 	struct elastic_mm *em = mm->elastic;
 
 	mm->elastic = NULL;
-	elastic_mm_free(em);
+	elastic_mm_put(em);
 }
 
 /* ---- push ---- */
@@ -898,6 +956,7 @@ static long elastic_push_batch(struct elastic_mm *em, u32 to, struct elastic_pus
 		atomic64_add(PAGE_SIZE, &em->bytes_out);
 		moved++;
 	}
+	trace_elastic_push(to, n, moved);
 	return moved ? moved : (full ? -ENOSPC : 0);
 }
 
@@ -966,9 +1025,17 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 		goto out_free;
 	}
 	mutex_lock(&em->push_lock);
+	if (em->unstretching) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
 	if (mmap_read_lock_killable(mm)) {
 		ret = -EINTR;
 		goto out_unlock;
+	}
+	if (mm->elastic != em) {
+		ret = -EINVAL;	/* unstretched meanwhile */
+		goto out_mm;
 	}
 	/* The first pass ages accessed pages, the second may take them. */
 	for (pass = cold_only ? 0 : 1; pass < 2 && done < nr; pass++) {
@@ -1018,6 +1085,7 @@ stop:
 		if (fatal_signal_pending(current))
 			break;
 	}
+out_mm:
 	mmap_read_unlock(mm);
 out_unlock:
 	mutex_unlock(&em->push_lock);
@@ -1029,21 +1097,41 @@ out_free:
 	return ret < 0 ? ret : (full ? -ENOSPC : 0);
 }
 
-/* Task work: the process went over its local limit; push down to it. */
+/*
+ * Task work: the process went over its local limit; push down to it.  When
+ * no member can take a page and the process is well over its limit, it is
+ * killed, as a memory cgroup at its limit would kill it: pages never
+ * bounce between nodes in search of room.
+ */
 static void elastic_limit_work(struct callback_head *head)
 {
 	struct elastic_mm *em = container_of(head, struct elastic_mm, work);
 	struct mm_struct *mm = em->mm;
-	unsigned long rss;
+	unsigned long rss, limit = READ_ONCE(em->limit), full = READ_ONCE(em->full_at);
+	bool full_now;
+	long ret;
 
-	if (current->mm == mm && !(current->flags & PF_EXITING)) {
+	if (current->mm == mm && !(current->flags & PF_EXITING) && limit) {
 		rss = get_mm_counter(mm, MM_ANONPAGES);
-		/* Push a batch beyond the excess, so as not to come back at once. */
-		if (rss > em->limit &&
-		    elastic_mem_push_mm(em, 0, rss - em->limit + ELASTIC_PUSH_BATCH, true) <= 0)
-			atomic64_inc(&elastic_mstats.push_failures);
+		/* Every member refused lately: do not ask them for each page. */
+		full_now = full && time_before(jiffies, full + HZ);
+		if (rss > limit && !full_now) {
+			/* A batch beyond the excess, so as not to come back at once. */
+			ret = elastic_mem_push_mm(em, 0, rss - limit + ELASTIC_PUSH_BATCH, true);
+			if (ret <= 0)
+				atomic64_inc(&elastic_mstats.push_failures);
+			full_now = ret == -ENOSPC;
+			WRITE_ONCE(em->full_at, full_now ? jiffies | 1 : 0);
+		}
+		if (full_now && rss > limit + limit / 8 + 4 * ELASTIC_PUSH_BATCH) {
+			pr_err("pid %d (%s): %lu pages resident, local limit %lu, and no member has room: killed\n",
+			       task_tgid_nr(current), current->comm, rss, limit);
+			atomic64_inc(&elastic_mstats.oom_kills);
+			send_sig(SIGKILL, current, 1);
+		}
 	}
 	clear_bit(0, &em->work_queued);
+	elastic_mm_put(em);
 	mmput(mm);
 }
 
@@ -1057,9 +1145,12 @@ void elastic_mem_charge(struct mm_struct *mm)
 	if (test_and_set_bit(0, &em->work_queued))
 		return;
 	mmget(mm);
+	kref_get(&em->ref);
 	init_task_work(&em->work, elastic_limit_work);
 	if (task_work_add(current, &em->work, TWA_RESUME)) {
 		clear_bit(0, &em->work_queued);
+		/* Not the last reference: mm->elastic holds one. */
+		kref_put(&em->ref, elastic_mm_release);
 		mmput_async(mm);
 	}
 }
@@ -1122,19 +1213,231 @@ out:
  */
 long elastic_mem_push(u32 pid, u32 to, unsigned long nr)
 {
+	struct elastic_mm *em;
 	struct mm_struct *mm;
 	long ret;
 
 	mm = elastic_mm_of_pid(pid);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
+	em = elastic_mm_get(mm);
 	ret = -EINVAL;
 	if (to && test_bit(to, elastic_draining))
 		ret = -EBUSY;
-	else if (mm->elastic && (!to || to != READ_ONCE(elastic_node.id)))
-		ret = elastic_mem_push_mm(mm->elastic, to, nr, false);
+	else if (em && (!to || to != READ_ONCE(elastic_node.id)))
+		ret = elastic_mem_push_mm(em, to, nr, false);
+	if (em)
+		elastic_mm_put(em);
 	mmput(mm);
 	return ret;
+}
+
+/* Where an unstretch collects the addresses of remote pages. */
+struct elastic_collect {
+	unsigned long *addr;
+	int n;
+	int max;
+};
+
+static swp_entry_t elastic_collect_one(struct mm_struct *mm, unsigned long addr,
+				       swp_entry_t entry, void *arg)
+{
+	struct elastic_collect *c = arg;
+
+	if (c->n < c->max)
+		c->addr[c->n++] = addr;
+	return entry;
+}
+
+#define ELASTIC_COLLECT_MAX	4096
+
+/*
+ * Fault in the pages at the @n ascending addresses (runs of neighbours at
+ * a time, so sequential prefetch applies).  An address that is no longer
+ * mapped is skipped.  Return: pages brought in, or -EINTR.
+ */
+static long elastic_fault_in(struct mm_struct *mm, const unsigned long *addr, int n)
+{
+	struct page *pages[32];
+	int locked = 0, i = 0, run, got, j;
+	long done = 0;
+
+	while (i < n) {
+		for (run = 1; i + run < n && run < ARRAY_SIZE(pages) &&
+		     addr[i + run] == addr[i] + run * PAGE_SIZE; run++)
+			;
+		if (!locked) {
+			if (mmap_read_lock_killable(mm))
+				return -EINTR;
+			locked = 1;
+		}
+		got = get_user_pages_remote(mm, addr[i], run, 0, pages, &locked);
+		if (got <= 0) {
+			i++;	/* unmapped meanwhile, or lost: counted by the caller */
+			continue;
+		}
+		for (j = 0; j < got; j++)
+			put_page(pages[j]);
+		done += got;
+		i += got;
+		if (fatal_signal_pending(current))
+			break;
+	}
+	if (locked)
+		mmap_read_unlock(mm);
+	return fatal_signal_pending(current) ? -EINTR : done;
+}
+
+/*
+ * Room for @need more pages at home: what the kernel estimates available,
+ * less a sixteenth of RAM so that bringing pages home never starts reclaim.
+ */
+static bool elastic_home_has_room(unsigned long need)
+{
+	return need + totalram_pages() / 16 <= si_mem_available();
+}
+
+/**
+ * elastic_mem_unstretch - bring every page of process @pid home, end its stretch
+ * @pid: a stretched process
+ *
+ * Pushes stop first; the pages are faulted in as the process would fault
+ * them (pulls, with prefetch); then the elastic state is detached with
+ * every fault excluded.  On failure the process stays stretched over its
+ * nodes with its limit.
+ *
+ * Return: pages brought home, or -errno: -EINVAL (not stretched), -EBUSY
+ * (an unstretch is under way), -ENOMEM (the home has no room for them),
+ * -EIO (a page could not be pulled: its owner is dead), -EINTR.
+ */
+long elastic_mem_unstretch(u32 pid)
+{
+	struct elastic_collect c = { .max = ELASTIC_COLLECT_MAX };
+	unsigned long limit = 0;
+	struct elastic_mm *em;
+	struct mm_struct *mm;
+	long ret = 0, done = 0, got;
+	u64 nodes = 0;
+
+	mm = elastic_mm_of_pid(pid);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	em = elastic_mm_get(mm);
+	if (!em) {
+		mmput(mm);
+		return -EINVAL;
+	}
+	c.addr = kvmalloc_array(c.max, sizeof(*c.addr), GFP_KERNEL);
+	if (!c.addr) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	mutex_lock(&em->push_lock);
+	if (em->unstretching) {
+		mutex_unlock(&em->push_lock);
+		ret = -EBUSY;
+		goto out;
+	}
+	if (!elastic_home_has_room(elastic_mm_remote(em))) {
+		mutex_unlock(&em->push_lock);
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* No push from now on: a page that came home stays. */
+	em->unstretching = true;
+	nodes = em->nodes;
+	limit = em->limit;
+	WRITE_ONCE(em->limit, 0);
+	mutex_unlock(&em->push_lock);
+
+	while (elastic_mm_remote(em)) {
+		c.n = 0;
+		if (mmap_read_lock_killable(mm)) {
+			ret = -EINTR;
+			break;
+		}
+		elastic_remap_entries(mm, elastic_collect_one, &c);
+		mmap_read_unlock(mm);
+		got = c.n ? elastic_fault_in(mm, c.addr, c.n) : 0;
+		if (got < 0) {
+			ret = got;
+			break;
+		}
+		/* Nothing came home: the pages left are lost (owner dead). */
+		if (!got) {
+			ret = -EIO;
+			break;
+		}
+		done += got;
+	}
+	if (!ret) {
+		ret = elastic_mmap_write_lock_all(mm);
+		if (!ret) {
+			if (mm->elastic != em || elastic_mm_remote(em)) {
+				ret = -EAGAIN;	/* cannot be: no push ran */
+			} else {
+				mm->elastic = NULL;
+				elastic_mm_put(em);	/* mm->elastic's reference */
+			}
+			mmap_write_unlock(mm);
+		}
+	}
+	if (ret) {
+		mutex_lock(&em->push_lock);
+		em->nodes = nodes;
+		WRITE_ONCE(em->limit, limit);
+		em->unstretching = false;
+		mutex_unlock(&em->push_lock);
+	}
+out:
+	kvfree(c.addr);
+	elastic_mm_put(em);
+	mmput(mm);
+	return ret ? ret : done;
+}
+
+/*
+ * Resend function of a CAP request: @arg points to the target and the cap.
+ */
+static int elastic_cap_send(void *arg, u64 seq)
+{
+	u64 *a = arg;
+	struct elastic_wire_cap w = { .max_pages = cpu_to_be64(a[1]) };
+
+	return elastic_peer_send(a[0], ELASTIC_MSG_CAP, seq, &w, sizeof(w), NULL, 0);
+}
+
+/**
+ * elastic_mem_set_cap - set the hosting cap of node @id
+ * @id: this node, or a member (told with a CAP message, acknowledged)
+ * @max_pages: pages it may host for others at most, 0 for no cap
+ *
+ * Return: 0, -ERANGE (cap too large), -ENOENT (no such member),
+ * -EHOSTDOWN (the member is dead or does not answer), -ENOMEM.
+ */
+int elastic_mem_set_cap(u32 id, u64 max_pages)
+{
+	u64 arg[2] = { id, max_pages };
+	struct elastic_req req;
+	u64 seq;
+	int ret;
+
+	if (max_pages > ELASTIC_WIRE_CAP_MAX)
+		return -ERANGE;
+	if (id == READ_ONCE(elastic_node.id)) {
+		WRITE_ONCE(elastic_mparams.max_hosted_pages, max_pages);
+		return 0;
+	}
+	if (!elastic_node_id_valid(id) || !elastic_node_known(id))
+		return -ENOENT;
+	if (!elastic_peer_alive(id))
+		return -EHOSTDOWN;
+	ret = elastic_req_add(&req, id, NULL, &seq);
+	if (ret)
+		return ret;
+	if (elastic_cap_send(arg, seq))
+		atomic64_inc(&elastic_mstats.send_errors);
+	return elastic_req_wait(&req, seq, elastic_cap_send, arg);
 }
 
 /**
@@ -1272,7 +1575,8 @@ static long elastic_move_batch(u32 from, u32 to, struct elastic_move *mv, int n,
 }
 
 /* An entry naming @from whose slot moved names its new owner. */
-static swp_entry_t elastic_remap_one(struct mm_struct *mm, swp_entry_t entry, void *arg)
+static swp_entry_t elastic_remap_one(struct mm_struct *mm, unsigned long addr,
+				     swp_entry_t entry, void *arg)
 {
 	struct elastic_mm *em = mm->elastic;
 	u32 from = *(u32 *)arg;
@@ -1386,6 +1690,7 @@ long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left)
 			break;	/* only slots in flight are left: the caller comes back */
 		full = false;
 		ret = elastic_move_batch(from, to, mv, n, &full);
+		trace_elastic_drain(from, to, n, ret, atomic_long_read(&elastic_owned[from]));
 		for (i = 0; i < n; i++)
 			xa_erase(&elastic_pulling, mv[i].slot);
 		wake_up_all(&elastic_pull_wq);

@@ -212,13 +212,33 @@ int elastic_nl_process_stretch_doit(struct sk_buff *skb, struct genl_info *info)
 	return elastic_mem_stretch(nla_get_u32(info->attrs[ELASTIC_A_PROCESS_PID]), nodes, limit);
 }
 
-int elastic_nl_process_push_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Reply with the u64 attribute @a1 = @v1 and, when @a2 is not 0, @a2 = @v2
+ * (padded with @pad): what the page-moving operations answer.
+ */
+static int elastic_nl_reply_u64(struct genl_info *info, int pad, int a1, u64 v1, int a2, u64 v2)
 {
 	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_iput(msg, info);
+	if (!hdr || nla_put_u64_64bit(msg, a1, v1, pad) ||
+	    (a2 && nla_put_u64_64bit(msg, a2, v2, pad))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+int elastic_nl_process_push_doit(struct sk_buff *skb, struct genl_info *info)
+{
 	u32 to = 0;
 	long ret;
 	u64 nr;
-	void *hdr;
 
 	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_PID) ||
 	    GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_PAGES)) {
@@ -235,26 +255,15 @@ int elastic_nl_process_push_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = elastic_mem_push(nla_get_u32(info->attrs[ELASTIC_A_PROCESS_PID]), to, nr);
 	if (ret < 0)
 		return ret;
-
-	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_iput(msg, info);
-	if (!hdr || nla_put_u64_64bit(msg, ELASTIC_A_PROCESS_PAGES, ret, ELASTIC_A_PROCESS_PAD)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return elastic_nl_reply_u64(info, ELASTIC_A_PROCESS_PAD,
+				    ELASTIC_A_PROCESS_PAGES, ret, 0, 0);
 }
 
 int elastic_nl_node_drain_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	unsigned long left = 0;
-	struct sk_buff *msg;
 	long moved;
 	u64 max;
-	void *hdr;
 
 	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_ID) ||
 	    GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_PAGES)) {
@@ -269,16 +278,40 @@ int elastic_nl_node_drain_doit(struct sk_buff *skb, struct genl_info *info)
 	moved = elastic_mem_drain(nla_get_u32(info->attrs[ELASTIC_A_NODE_ID]), max, &left);
 	if (moved < 0)
 		return moved;
+	return elastic_nl_reply_u64(info, ELASTIC_A_NODE_PAD, ELASTIC_A_NODE_PAGES, moved,
+				    ELASTIC_A_NODE_PAGES_LEFT, left);
+}
 
-	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_iput(msg, info);
-	if (!hdr || nla_put_u64_64bit(msg, ELASTIC_A_NODE_PAGES, moved, ELASTIC_A_NODE_PAD) ||
-	    nla_put_u64_64bit(msg, ELASTIC_A_NODE_PAGES_LEFT, left, ELASTIC_A_NODE_PAD)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+int elastic_nl_process_unstretch_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	long ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_PID)) {
+		elastic_count_bad_input();
+		return -EINVAL;
 	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	ret = elastic_mem_unstretch(nla_get_u32(info->attrs[ELASTIC_A_PROCESS_PID]));
+	if (ret < 0)
+		return ret;
+	return elastic_nl_reply_u64(info, ELASTIC_A_PROCESS_PAD,
+				    ELASTIC_A_PROCESS_PAGES, ret, 0, 0);
+}
+
+int elastic_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_MAX_PAGES)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	ret = elastic_mem_set_cap(nla_get_u32(info->attrs[ELASTIC_A_NODE_ID]),
+				  nla_get_u32(info->attrs[ELASTIC_A_NODE_MAX_PAGES]));
+	if (ret == -ERANGE) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ELASTIC_A_NODE_MAX_PAGES],
+				    "cap beyond 2147483647 pages");
+		elastic_count_bad_input();
+	}
+	return ret;
 }

@@ -52,6 +52,17 @@ static const struct nla_policy elastic_node_drain_nl_policy[ELASTIC_A_NODE_PAGES
 	[ELASTIC_A_NODE_PAGES] = { .type = NLA_U64, },
 };
 
+/* ELASTIC_CMD_PROCESS_UNSTRETCH - do */
+static const struct nla_policy elastic_process_unstretch_nl_policy[ELASTIC_A_PROCESS_PID + 1] = {
+	[ELASTIC_A_PROCESS_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* ELASTIC_CMD_NODE_SET - do */
+static const struct nla_policy elastic_node_set_nl_policy[ELASTIC_A_NODE_MAX_PAGES + 1] = {
+	[ELASTIC_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, ELASTIC_MAX_NODE_ID),
+	[ELASTIC_A_NODE_MAX_PAGES] = { .type = NLA_U32, },
+};
+
 /* Ops table for elastic */
 static const struct genl_split_ops elastic_nl_ops[] = {
 	{
@@ -111,6 +122,20 @@ static const struct genl_split_ops elastic_nl_ops[] = {
 		.doit		= elastic_nl_node_drain_doit,
 		.policy		= elastic_node_drain_nl_policy,
 		.maxattr	= ELASTIC_A_NODE_PAGES,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ELASTIC_CMD_PROCESS_UNSTRETCH,
+		.doit		= elastic_nl_process_unstretch_doit,
+		.policy		= elastic_process_unstretch_nl_policy,
+		.maxattr	= ELASTIC_A_PROCESS_PID,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ELASTIC_CMD_NODE_SET,
+		.doit		= elastic_nl_node_set_doit,
+		.policy		= elastic_node_set_nl_policy,
+		.maxattr	= ELASTIC_A_NODE_MAX_PAGES,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

@@ -22,6 +22,9 @@ int elastic_nl_process_stretch_doit(struct sk_buff *skb,
 				    struct genl_info *info);
 int elastic_nl_process_push_doit(struct sk_buff *skb, struct genl_info *info);
 int elastic_nl_node_drain_doit(struct sk_buff *skb, struct genl_info *info);
+int elastic_nl_process_unstretch_doit(struct sk_buff *skb,
+				      struct genl_info *info);
+int elastic_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	ELASTIC_NLGRP_EVENTS,

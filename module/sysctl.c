@@ -181,6 +181,20 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.proc_handler	= elastic_sysctl_counter,
 	},
 	{
+		.procname	= "oom_kills",
+		.data		= &elastic_mstats.oom_kills,
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0444,
+		.proc_handler	= elastic_sysctl_counter,
+	},
+	{
+		.procname	= "caps_set",
+		.data		= &elastic_mstats.caps_set,
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0444,
+		.proc_handler	= elastic_sysctl_counter,
+	},
+	{
 		.procname	= "hosted_pages",
 		.data		= &elastic_mstats.hosted_pages,
 		.maxlen		= sizeof(unsigned long),

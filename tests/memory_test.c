@@ -220,6 +220,29 @@ static long push_self(uint32_t node, uint64_t pages)
 	return ret ? ret : (long)pushed;
 }
 
+static long unstretch_self(void)
+{
+	struct elastic_client *c;
+	uint64_t pulled = 0;
+	int ret = elastic_open(&c);
+
+	if (ret)
+		return ret;
+	ret = elastic_process_unstretch(c, getpid(), &pulled);
+	elastic_close(c);
+	return ret ? ret : (long)pulled;
+}
+
+/* 1 when /proc/self/elastic says "stretched: yes", 0 for no, -1 unreadable. */
+static int stretched(void)
+{
+	char buf[2048];
+
+	if (slurp("/proc/self/elastic", buf, sizeof(buf)) < 0)
+		return -1;
+	return strstr(buf, "stretched:\tyes\n") != NULL;
+}
+
 FIXTURE(region) {
 	char *base;
 	size_t pages;
@@ -441,6 +464,31 @@ TEST_F(region, remote_readers)
 	free(copy);
 }
 
+/*
+ * Unstretch brings every page home, intact, and ends the stretch: no push
+ * is possible afterwards, the members hold nothing, and the process can be
+ * stretched again.
+ */
+TEST_F(region, unstretch_brings_home)
+{
+	ASSERT_LE((long)self->pages, push_self(0, ALL));
+	ASSERT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	ASSERT_EQ(1, stretched());
+	/* The region, and whatever else of the process push_self() took. */
+	EXPECT_LE((long)self->pages, unstretch_self());
+	EXPECT_EQ(0, region_remote(self->base, self->pages));
+	EXPECT_EQ(0, stretched());
+	EXPECT_EQ(-EINVAL, push_self(0, 16));
+	EXPECT_EQ(-EINVAL, unstretch_self());
+	EXPECT_EQ(self->remote0, wait_remote_pages(self->remote0));
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, 0, self->pages, self->seed, 1));
+	/* Stretched afresh: pushes and pulls work as before. */
+	ASSERT_EQ(0, stretch_self(0));
+	ASSERT_LE((long)self->pages, push_self(0, ALL));
+	fill(self->base, (uintptr_t)self->base, 0, self->pages, self->seed, 2);
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, 0, self->pages, self->seed, 2));
+}
+
 /* Exit frees every remote page of the process on its members. */
 TEST(exit_frees)
 {
@@ -565,8 +613,10 @@ TEST(refusals)
 		pause();
 		_exit(0);
 	}
-	/* A child that never stretched: nothing to push. */
+	/* A child that never stretched: nothing to push, nothing to unstretch. */
 	EXPECT_EQ(-EINVAL, elastic_process_push(c, pid, 0, 16, &pushed));
+	EXPECT_EQ(-EINVAL, elastic_process_unstretch(c, pid, &pushed));
+	EXPECT_EQ(-ESRCH, elastic_process_unstretch(c, 0x3fffffff, &pushed));
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	elastic_close(c);

@@ -5,7 +5,13 @@ on 1 sh -c "rm -f /tmp/w.out; ($ctl run --nodes 1,2,3 --local-limit 8M -- $m fil
 	for i in \$(seq 600); do [ \$(cat /proc/sys/elastic/remote_pages) -gt 1000 ] && exit 0; sleep 0.1; done
 	exit 1" || fail "the workload pushed nothing"
 [ "$(on 2 cat /proc/sys/elastic/hosted_pages)" -gt 0 ] || fail "node2 holds nothing to drain"
+# The drain's batches show in tracefs.
+t=/sys/kernel/tracing
+on 1 sh -c "mountpoint -q $t || mount -t tracefs nodev $t; echo > $t/trace; echo 1 > $t/events/elastic/elastic_drain/enable"
 out=$(SPOTOS_EXEC_TIMEOUT=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 3 )) on 1 "$ctl" node drain 2 --deadline 120) || fail "drain: $out"
+on 1 sh -c "echo 0 > $t/events/elastic/elastic_drain/enable"
+grep -Eq "elastic_drain: from=2 to=3 pages=[0-9]+ moved=[0-9]+ left=0$" <<<"$(on 1 cat $t/trace)" ||
+	fail "no drain event ending with nothing left"
 echo "$out"
 grep -q "^drained node 2: [0-9]* pages in .* s, deadline 120 s met$" <<<"$(tail -n1 <<<"$out")" ||
 	fail "drain said: $out"

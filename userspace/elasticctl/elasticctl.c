@@ -6,10 +6,12 @@
  *   elasticctl config set node-id ID
  *   elasticctl node add ID ADDR[:PORT] | node del ID | [-j] node list | [-j] node show ID
  *   elasticctl [-j] node drain ID [--deadline SECONDS]
+ *   elasticctl node set ID --max-pages N
  *   elasticctl [-j] events [--count N] [--timeout SEC]
  *   elasticctl stretch PID --nodes LIST [--local-limit SIZE]
  *   elasticctl run --nodes LIST [--local-limit SIZE] -- CMD [ARGS...]
  *   elasticctl [-j] push PID [--to NODE] --pages N
+ *   elasticctl [-j] unstretch PID
  *   elasticctl [-j] map PID [--width N]
  *
  * Shaped like iproute2: OBJECT COMMAND, -j for JSON.  Exit status: 0 done,
@@ -45,6 +47,7 @@ static void usage(FILE *f)
 		"  node del ID                    remove a member\n"
 		"  node list | node show ID       members and their state\n"
 		"  node drain ID [--deadline SEC] move this node's pages off member ID, with progress\n"
+		"  node set ID --max-pages N      cap the pages node ID hosts for others (0: no cap)\n"
 		"  events [--count N] [--timeout SEC]\n"
 		"                                 follow the module's events multicast group\n"
 		"  stretch PID --nodes LIST [--local-limit SIZE]\n"
@@ -53,6 +56,7 @@ static void usage(FILE *f)
 		"  run --nodes LIST [--local-limit SIZE] -- CMD [ARGS...]\n"
 		"                                 start CMD stretched (it stays so across exec)\n"
 		"  push PID [--to NODE] --pages N push N pages of a stretched process now\n"
+		"  unstretch PID                  bring every page home; the process is no longer stretched\n"
 		"  map PID [--width N]            where a process's pages are: one row per mapping\n"
 		"Options:\n"
 		"  -j, --json      print JSON\n"
@@ -130,6 +134,7 @@ struct cmd_args {
 	uint32_t count;		/* events: stop after this many (0: never) */
 	uint32_t timeout;	/* events: seconds without an event (0: wait forever) */
 	uint32_t deadline;	/* node drain: seconds (0: none) */
+	uint32_t max_pages;	/* node set */
 	uint32_t pid;		/* stretch, push */
 	uint64_t nodes;		/* stretch, run: bitmap of node ids */
 	uint64_t limit;		/* stretch, run: local limit in pages (0: none) */
@@ -205,8 +210,16 @@ static int parse_node(int argc, char **argv, struct cmd_args *a)
 			return usage_error("node drain: '%s' is not a number of seconds", argv[4]);
 		argc = 3;
 	}
+	/* node set ID --max-pages N: the option is required */
+	if (!strcmp(v, "set") && argc == 5 && !strcmp(argv[3], "--max-pages")) {
+		if (elastic_parse_u32(argv[4], 0, INT32_MAX, &a->max_pages))
+			return usage_error("node set: '%s' is not a number of pages (0-2147483647)",
+					   argv[4]);
+		want = 3;
+		argc = 3;
+	}
 	if (!want || argc != want)
-		return usage_error("usage: node add ID ADDR[:PORT] | node del ID | node list | node show ID | node drain ID [--deadline SEC]%s", "");
+		return usage_error("usage: node add ID ADDR[:PORT] | node del ID | node list | node show ID | node drain ID [--deadline SEC] | node set ID --max-pages N%s", "");
 	a->verb = v;
 	if (want >= 3 && elastic_parse_u32(argv[2], 1, ELASTIC_MAX_NODE_ID, &a->node_id))
 		return usage_error("node id '%s' is not a number from 1 to 63", argv[2]);
@@ -349,7 +362,9 @@ static int cmd_node(struct elastic_client *c, const struct cmd_args *a)
 
 	if (!strcmp(a->verb, "drain"))
 		return cmd_drain(c, a);
-	if (!strcmp(a->verb, "add"))
+	if (!strcmp(a->verb, "set"))
+		ret = elastic_node_set_max_pages(c, a->node_id, a->max_pages);
+	else if (!strcmp(a->verb, "add"))
 		ret = elastic_node_add(c, a->node_id, a->addr, a->port);
 	else if (!strcmp(a->verb, "del"))
 		ret = elastic_node_del(c, a->node_id);
@@ -384,6 +399,29 @@ static int cmd_run(struct elastic_client *c, const struct cmd_args *a)
 	execvp(a->cmd[0], a->cmd);
 	fprintf(stderr, "%s: run: %s: %s\n", prog, a->cmd[0], strerror(errno));
 	return 127;
+}
+
+static int cmd_unstretch(struct elastic_client *c, const struct cmd_args *a)
+{
+	uint64_t pulled = 0;
+	int ret = elastic_process_unstretch(c, a->pid, &pulled);
+
+	if (ret == -ENOMEM)
+		fprintf(stderr, "%s: unstretch: pid %u: this node has no room for its remote pages\n",
+			prog, a->pid);
+	if (ret)
+		return ret == -ENOMEM ? 1 : fail(c, "unstretch", ret);
+	if (json_out) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "pid", json_object_new_int64(a->pid));
+		json_object_object_add(o, "pages", json_object_new_uint64(pulled));
+		print_json(o);
+	} else {
+		printf("brought %llu pages of pid %u home; it is no longer stretched\n",
+		       (unsigned long long)pulled, a->pid);
+	}
+	return 0;
 }
 
 static int cmd_push(struct elastic_client *c, const struct cmd_args *a)
@@ -626,7 +664,7 @@ int main(int argc, char **argv)
 	obj = argv[0];
 	if (strcmp(obj, "status") && strcmp(obj, "config") && strcmp(obj, "events") &&
 	    strcmp(obj, "node") && strcmp(obj, "stretch") && strcmp(obj, "run") &&
-	    strcmp(obj, "push") && strcmp(obj, "map"))
+	    strcmp(obj, "push") && strcmp(obj, "map") && strcmp(obj, "unstretch"))
 		return usage_error("unknown object '%s'", obj);
 	if (!strcmp(obj, "status") && argc != 1)
 		return usage_error("status takes no arguments ('%s')", argv[1]);
@@ -639,6 +677,9 @@ int main(int argc, char **argv)
 	if ((!strcmp(obj, "stretch") || !strcmp(obj, "run") || !strcmp(obj, "push")) &&
 	    parse_process(argc, argv, &a))
 		return 2;
+	if (!strcmp(obj, "unstretch") &&
+	    (argc != 2 || elastic_parse_u32(argv[1], 1, INT32_MAX, &a.pid)))
+		return usage_error("usage: unstretch PID%s", "");
 	if (!strcmp(obj, "map")) {
 		/* map PID [--width N]: reads /proc, needs no netlink */
 		if ((argc != 2 && argc != 4) || elastic_parse_u32(argv[1], 1, INT32_MAX, &a.pid) ||
@@ -663,6 +704,8 @@ int main(int argc, char **argv)
 		return cmd_run(c, &a);	/* returns only when it fails */
 	else if (!strcmp(obj, "push"))
 		ret = cmd_push(c, &a);
+	else if (!strcmp(obj, "unstretch"))
+		ret = cmd_unstretch(c, &a);
 	else
 		ret = cmd_events(c, &a);
 	elastic_close(c);

@@ -92,6 +92,10 @@ int elastic_process_stretch(struct elastic_client *client, uint32_t pid, uint64_
 /* Push pages of a stretched process to node (0: any of its nodes). */
 int elastic_process_push(struct elastic_client *client, uint32_t pid, uint32_t node,
 			 uint64_t pages, uint64_t *pushed);
+/* Bring every page of a stretched process home and end its stretch. */
+int elastic_process_unstretch(struct elastic_client *client, uint32_t pid, uint64_t *pulled);
+/* Cap the pages node id hosts for others (0: no cap); id may be this node. */
+int elastic_node_set_max_pages(struct elastic_client *client, uint32_t id, uint32_t max_pages);
 
 const char *elastic_event_type_name(uint32_t type);
 const char *elastic_node_state_name(uint32_t state);

@@ -523,3 +523,35 @@ int elastic_node_drain(struct elastic_client *c, uint32_t id, uint64_t max, uint
 	}
 	return ret;
 }
+
+int elastic_process_unstretch(struct elastic_client *c, uint32_t pid, uint64_t *pulled)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_PROCESS_UNSTRETCH);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_PROCESS_PID, pid) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	c->pages = 0;
+	ret = request(c, msg, on_process);
+	if (!ret && pulled)
+		*pulled = c->pages;
+	return ret;
+}
+
+int elastic_node_set_max_pages(struct elastic_client *c, uint32_t id, uint32_t max_pages)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_NODE_SET);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_NODE_ID, id) < 0 ||
+	    nla_put_u32(msg, ELASTIC_A_NODE_MAX_PAGES, max_pages) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return request(c, msg, NULL);
+}
