@@ -8,7 +8,8 @@
  * a generation, so a zero page, a stale copy or a page from elsewhere in
  * the region never passes.  The process stretches itself, pushes its pages
  * to members and reads or writes them back through ordinary faults, forks,
- * munmap, mremap, madvise, /proc/self/mem and process_vm_readv.
+ * munmap, mremap, madvise, /proc/self/mem, process_vm_readv, core dumps,
+ * userfaultfd, MADV_COLLAPSE and mlock.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,11 +19,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <elf.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/elastic.h>
+#include <linux/userfaultfd.h>
 
 #include "elastic.h"
 #include "kselftest_harness.h"
@@ -243,6 +249,38 @@ static int stretched(void)
 	return strstr(buf, "stretched:\tyes\n") != NULL;
 }
 
+/*
+ * A stretched region of @pages pages, filled (generation 1), every page of
+ * it on a member; NULL if that could not be arranged.  @align: a power of
+ * two the address is aligned to (0: a page).
+ */
+static char *remote_region(size_t pages, uint64_t seed, size_t align)
+{
+	size_t len = pages * PAGE + align;
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b;
+
+	if (m == MAP_FAILED)
+		return NULL;
+	b = align ? (char *)(((uintptr_t)m + align - 1) & ~(align - 1)) : m;
+	fill(b, (uintptr_t)b, 0, pages, seed, 1);
+	if (stretch_self(0) || push_self(0, ALL) < (long)pages ||
+	    region_remote(b, pages) != (long)pages)
+		return NULL;
+	return b;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 FIXTURE(region) {
 	char *base;
 	size_t pages;
@@ -267,7 +305,8 @@ FIXTURE_SETUP(region)
 	ASSERT_NE(0, members()) TH_LOG("ELASTIC_MEMBERS is not a node list");
 	self->pages = variant->mib * 256;
 	self->seed = getpid() * 7919ULL + variant->mib;
-	self->remote0 = sysctl_long("remote_pages");
+	/* The previous test's pages are freed in the background: let them go. */
+	self->remote0 = wait_remote_pages(0);
 	ASSERT_LE(0, self->remote0);
 	ASSERT_EQ(0, stretch_self(0));
 	self->base = mmap(NULL, self->pages * PAGE, PROT_READ | PROT_WRITE,
@@ -592,6 +631,149 @@ TEST(threads)
 	EXPECT_LT(0, proc_value("pushes"));
 	munmap(base, (pages + 1) * PAGE);
 	EXPECT_EQ(0, stretch_self(0));
+}
+
+/*
+ * A core dump of a process whose pages are remote has their contents: the
+ * dump reads them through faults (get_dump_page()), never as holes or zeros.
+ */
+TEST(core_dump)
+{
+	size_t pages = 512, i;
+	char old[256], path[64], *buf;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	uintptr_t base = 0;
+	int pfd[2], status, fd, found = 0;
+	pid_t pid;
+
+	ASSERT_LT(0, slurp("/proc/sys/kernel/core_pattern", old, sizeof(old)));
+	ASSERT_EQ(0, write_file("/proc/sys/kernel/core_pattern", "/tmp/memory_test.core.%p"));
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+		char *b = remote_region(pages, 31, 0);
+
+		if (!b || setrlimit(RLIMIT_CORE, &rl))
+			_exit(10);
+		base = (uintptr_t)b;
+		if (write(pfd[1], &base, sizeof(base)) != sizeof(base))
+			_exit(11);
+		abort();
+	}
+	close(pfd[1]);
+	EXPECT_EQ((ssize_t)sizeof(base), read(pfd[0], &base, sizeof(base)));
+	close(pfd[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	write_file("/proc/sys/kernel/core_pattern", old);
+	ASSERT_TRUE(WIFSIGNALED(status) && WCOREDUMP(status)) TH_LOG("status %#x", status);
+	snprintf(path, sizeof(path), "/tmp/memory_test.core.%d", pid);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(eh), pread(fd, &eh, sizeof(eh), 0));
+	ASSERT_EQ(0, memcmp(eh.e_ident, ELFMAG, SELFMAG));
+	ASSERT_EQ(ET_CORE, eh.e_type);
+	buf = malloc(pages * PAGE);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < eh.e_phnum; i++) {
+		ASSERT_EQ((ssize_t)sizeof(ph),
+			  pread(fd, &ph, sizeof(ph), eh.e_phoff + i * eh.e_phentsize));
+		if (ph.p_type != PT_LOAD || ph.p_vaddr != base)
+			continue;
+		found = 1;
+		ASSERT_LE(pages * PAGE, ph.p_filesz);
+		ASSERT_EQ((ssize_t)(pages * PAGE), pread(fd, buf, pages * PAGE, ph.p_offset));
+		EXPECT_EQ(-1, check(buf, base, 0, pages, 31, 1));
+	}
+	EXPECT_TRUE(found) TH_LOG("no segment at %#lx in the core", (unsigned long)base);
+	free(buf);
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * A range registered with userfaultfd: its remote pages are not missing,
+ * so faults pull them and the monitor hears nothing; it is never pushed.
+ */
+TEST(userfaultfd_registered)
+{
+	size_t pages = 512;
+	char *b = remote_region(pages, 32, 0);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { (uintptr_t)b, pages * PAGE },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	struct uffd_msg msg;
+	int uffd;
+
+	ASSERT_NE(NULL, b);
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	ASSERT_LE(0, uffd);
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	EXPECT_EQ(-1, check(b, (uintptr_t)b, 0, pages, 32, 1));
+	EXPECT_EQ(0, region_remote(b, pages));
+	push_self(0, ALL);
+	EXPECT_EQ(0, region_remote(b, pages));
+	EXPECT_EQ(-1, read(uffd, &msg, sizeof(msg)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(uffd);
+}
+
+/*
+ * MADV_COLLAPSE of a range holding remote pages swaps them in through the
+ * fault path (pulls, __collapse_huge_page_swapin()) before building the
+ * huge page: the data survives.
+ * The kernel turns THP off on nodes under 512 MiB: on for this test.
+ */
+TEST(madv_collapse)
+{
+	const char *thp = "/sys/kernel/mm/transparent_hugepage/enabled";
+	size_t pages = 512;	/* one PMD of 4 KiB pages */
+	char old[128], *mode, *b;
+	int ret, err;
+
+	ASSERT_LT(0, slurp(thp, old, sizeof(old)));
+	mode = strchr(old, '[');
+	ASSERT_NE(NULL, mode);
+	mode[strcspn(mode, "]")] = '\0';
+	ASSERT_EQ(0, write_file(thp, "madvise"));
+	b = remote_region(pages, 33, pages * PAGE);
+	/*
+	 * Half written back (present, writable), half remote: as with swap,
+	 * a range with no writable page is not collapsed (SCAN_PAGE_RO).
+	 */
+	if (b)
+		fill(b, (uintptr_t)b, 0, pages / 2, 33, 2);
+	ret = b ? madvise(b, pages * PAGE, 25 /* MADV_COLLAPSE */) : -1;
+	err = errno;
+	write_file(thp, mode + 1);
+	ASSERT_NE(NULL, b);
+	/* No huge page to be had in a small guest is no failure of ours. */
+	if (ret && (err == EAGAIN || err == ENOMEM))
+		SKIP(return, "MADV_COLLAPSE: %s", strerror(err));
+	EXPECT_EQ(0, ret) TH_LOG("MADV_COLLAPSE: %s", strerror(err));
+	EXPECT_EQ(0, region_remote(b, pages));
+	EXPECT_EQ(-1, check(b, (uintptr_t)b, 0, pages / 2, 33, 2));
+	EXPECT_EQ(-1, check(b, (uintptr_t)b, pages / 2, pages / 2, 33, 1));
+}
+
+/* mlock pulls remote pages in, and a locked range is never pushed. */
+TEST(mlock_pulls)
+{
+	size_t pages = 256;
+	char *b = remote_region(pages, 34, 0);
+
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, mlock(b, pages * PAGE));
+	EXPECT_EQ(0, region_remote(b, pages));
+	push_self(0, ALL);
+	EXPECT_EQ(0, region_remote(b, pages));
+	EXPECT_EQ(-1, check(b, (uintptr_t)b, 0, pages, 34, 1));
+	EXPECT_EQ(0, munlock(b, pages * PAGE));
 }
 
 /* Refusals: unknown process, node that is no member, a process not stretched. */
