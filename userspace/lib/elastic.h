@@ -102,6 +102,8 @@ const char *elastic_node_state_name(uint32_t state);
 
 /* Parsing helpers shared by the tools (util.c). */
 int elastic_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+/* "0.5", "2" seconds into milliseconds (at most three decimals). */
+int elastic_parse_seconds_ms(const char *s, uint32_t min_ms, uint32_t max_ms, uint32_t *ms);
 /* "A.B.C.D" or "A.B.C.D:PORT" (default_port when absent); addr in network order. */
 int elastic_parse_addr(const char *s, uint16_t default_port, uint32_t *addr, uint16_t *port);
 /* "1,2,5-7" into a bitmap of node ids. */

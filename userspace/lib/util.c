@@ -28,6 +28,38 @@ int elastic_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
+/*
+ * Seconds with up to three decimals ("2", "0.5", "1.25") into milliseconds,
+ * strict as elastic_parse_u32: no sign, no exponent, no trailing junk.
+ */
+int elastic_parse_seconds_ms(const char *s, uint32_t min_ms, uint32_t max_ms, uint32_t *ms)
+{
+	unsigned long long v = 0;
+	int decimals = -1;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s == '.' && decimals < 0 && s[1]) {
+			decimals = 0;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || decimals >= 3)
+			return -EINVAL;
+		v = v * 10 + (*s - '0');
+		if (decimals >= 0)
+			decimals++;
+		if (v > UINT32_MAX)
+			return -ERANGE;
+	}
+	for (decimals = decimals < 0 ? 0 : decimals; decimals < 3; decimals++)
+		v *= 10;
+	if (v < min_ms || v > max_ms)
+		return -ERANGE;
+	*ms = (uint32_t)v;
+	return 0;
+}
+
 int elastic_parse_addr(const char *s, uint16_t default_port, uint32_t *addr, uint16_t *port)
 {
 	char host[INET_ADDRSTRLEN];

@@ -84,6 +84,35 @@ TEST(parse_u32_rejects_out_of_range)
 	EXPECT_EQ(77, v);
 }
 
+TEST(parse_seconds_ms)
+{
+	const char *bad[] = { "", ".5", "1.", "1.2.3", "-1", "+1", "1e3", "0.0001", "1 ", "1s" };
+	uint32_t ms = 77;
+	unsigned int i;
+
+	ASSERT_EQ(0, elastic_parse_seconds_ms("0.5", 1, 3600000, &ms));
+	EXPECT_EQ(500, ms);
+	ASSERT_EQ(0, elastic_parse_seconds_ms("2", 1, 3600000, &ms));
+	EXPECT_EQ(2000, ms);
+	ASSERT_EQ(0, elastic_parse_seconds_ms("1.25", 1, 3600000, &ms));
+	EXPECT_EQ(1250, ms);
+	ASSERT_EQ(0, elastic_parse_seconds_ms("0.001", 1, 3600000, &ms));
+	EXPECT_EQ(1, ms);
+	ms = 77;
+	EXPECT_EQ(-ERANGE, elastic_parse_seconds_ms("0.05", 100, 3600000, &ms));
+	EXPECT_EQ(-ERANGE, elastic_parse_seconds_ms("3601", 100, 3600000, &ms));
+	EXPECT_EQ(-ERANGE, elastic_parse_seconds_ms("99999999999999999999", 100, 3600000, &ms));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = elastic_parse_seconds_ms(bad[i], 0, 3600000, &ms);
+
+		if (ret != -EINVAL)
+			TH_LOG("input '%s' gave %d", bad[i], ret);
+		EXPECT_EQ(-EINVAL, ret);
+	}
+	EXPECT_EQ(-EINVAL, elastic_parse_seconds_ms(NULL, 0, 100, &ms));
+	EXPECT_EQ(77, ms);
+}
+
 TEST(parse_addr_with_and_without_port)
 {
 	uint32_t addr = 0;
