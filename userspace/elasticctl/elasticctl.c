@@ -33,6 +33,7 @@
 #include "elastic.h"
 
 #define VERSION "0.1.0"
+#define MAP_MAX_WIDTH 400	/* map: cells per row at most */
 
 static int json_out;
 static const char *prog = "elasticctl";
@@ -140,6 +141,7 @@ struct cmd_args {
 	uint64_t limit;		/* stretch, run: local limit in pages (0: none) */
 	uint64_t pages;		/* push */
 	char **cmd;		/* run: the program and its arguments */
+	uint32_t width;		/* map: cells per row */
 };
 
 /* Options of stretch, run and push; the process is argv[1] for stretch/push. */
@@ -247,6 +249,28 @@ static int parse_events(int argc, char **argv, struct cmd_args *a)
 	}
 	if (optind != argc)
 		return usage_error("events: unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* map PID [--width N] */
+static int parse_map(int argc, char **argv, struct cmd_args *a)
+{
+	static const struct option opts[] = {
+		{ "width", required_argument, NULL, 'w' },
+		{}
+	};
+	int opt;
+
+	a->width = 64;
+	/* 0, not 1: glibc then forgets main's '+' and lets options follow PID. */
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'w' && !elastic_parse_u32(optarg, 8, MAP_MAX_WIDTH, &a->width))
+			continue;
+		return usage_error("usage: map PID [--width N] (N: 8-400)%s", "");
+	}
+	if (optind != argc - 1 || elastic_parse_u32(argv[optind], 1, INT32_MAX, &a->pid))
+		return usage_error("usage: map PID [--width N] (N: 8-400)%s", "");
 	return 0;
 }
 
@@ -453,136 +477,250 @@ static char node_mark(int id)
 	return 'A' + id - 36;
 }
 
-/*
- * elasticctl map: read /proc/PID/maps and /proc/PID/pagemap (root, or the
- * process's owner) and draw each mapping that has pages as a row of cells;
- * a cell shows '.' when most of its pages are here, the mark of the node
- * holding most of them otherwise, ' ' when none is present.  Elastic
- * entries are swap entries of the type /proc/sys/elastic/swap_type; their
- * offset names the owner in bits 40-45.
- */
-static int cmd_map(const struct cmd_args *a)
+/* One number from /proc/sys/elastic/NAME: -ENOENT without the module. */
+static int read_sysctl(const char *name, long long *v)
 {
-	unsigned long long start, end, total_local = 0, total_remote[64] = { 0 };
-	char path[64], line[512], row[512];
-	int width = a->count ? (int)a->count : 64, type = -1, i;
-	struct json_object *jo = NULL, *jregions = NULL;
-	FILE *maps, *f;
-	int pm;
+	char path[64];
+	FILE *f;
+	int ok;
 
-	f = fopen("/proc/sys/elastic/swap_type", "r");
-	if (!f || fscanf(f, "%d", &type) != 1) {
-		fprintf(stderr, "%s: map: the elastic module is not loaded\n", prog);
-		if (f)
-			fclose(f);
-		return 1;
-	}
+	snprintf(path, sizeof(path), "/proc/sys/elastic/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%lld", v) == 1;
 	fclose(f);
-	snprintf(path, sizeof(path), "/proc/%u/maps", a->pid);
+	return ok ? 0 : -EIO;
+}
+
+static int no_module(const char *what)
+{
+	fprintf(stderr, "%s: %s: the elastic module is not loaded\n", prog, what);
+	return 1;
+}
+
+/* {"2": N, "3": N} for the nodes with pages (or every node listed in mask). */
+static struct json_object *json_node_pages(const unsigned long long *pages, uint64_t mask)
+{
+	struct json_object *o = json_object_new_object();
+	char k[8];
+	int i;
+
+	for (i = 1; i < 64; i++)
+		if (pages[i] || (mask & (1ULL << i))) {
+			snprintf(k, sizeof(k), "%d", i);
+			json_object_object_add(o, k, json_object_new_uint64(pages[i]));
+		}
+	return o;
+}
+
+#define MAP_HERE	0	/* a cell's holder: most of its present pages are here */
+#define MAP_NONE	(-1)	/* a cell's holder: none of its pages is present */
+
+/* One mapping with pages present: who holds each cell, and page counts. */
+struct map_row {
+	unsigned long long start, end;
+	unsigned long long local, remote[64];
+	int cells;
+	signed char holder[MAP_MAX_WIDTH];	/* MAP_NONE, MAP_HERE or a node id */
+};
+
+/* A process's pages, from one pass over its maps and pagemap. */
+struct page_map {
+	unsigned int pid;
+	unsigned long long local, remote[64];
+	int nrows;
+	struct map_row *rows;
+};
+
+/*
+ * Count @n pages from virtual page @page on by where they are: here, or
+ * per owner node.  Elastic entries are swap entries (bit 62) of the swap
+ * type @type (bits 0-4); their swap offset (bits 5-54) names the owner in
+ * its bits 40-45.  Entries are read a few thousand at a time: one read per
+ * page would make a large process slow to map.
+ */
+static void map_count(int pm, unsigned long long page, unsigned long long n, int type,
+		      unsigned long long *here, unsigned long long *owner)
+{
+	uint64_t e[512];
+	ssize_t got;
+	int i;
+
+	while (n) {
+		got = pread(pm, e, (n < 512 ? n : 512) * 8, (off_t)(page * 8));
+		if (got < 8)
+			return;
+		for (i = 0; i < got / 8; i++) {
+			if (e[i] >> 63)
+				(*here)++;
+			else if ((e[i] >> 62) & 1 && (int)(e[i] & 31) == type)
+				owner[(e[i] >> 45) & 63]++;
+		}
+		page += got / 8;
+		n -= got / 8;
+	}
+}
+
+/*
+ * Fill @r for its mapping [start, end): each cell goes to who holds most of
+ * its pages.  Return the number of pages present, here or remote.
+ */
+static unsigned long long map_scan_row(int pm, int type, int width, struct map_row *r)
+{
+	unsigned long long npages = (r->end - r->start) / 4096, cell, present = 0;
+	int i;
+
+	r->cells = npages < (unsigned long long)width ? (int)npages : width;
+	for (cell = 0; cell < (unsigned long long)r->cells; cell++) {
+		unsigned long long first = cell * npages / r->cells;
+		unsigned long long last = (cell + 1) * npages / r->cells;
+		unsigned long long here = 0, best = 0, cnt[64] = { 0 };
+		int bestn = 0;
+
+		map_count(pm, r->start / 4096 + first, last - first, type, &here, cnt);
+		for (i = 1; i < 64; i++) {
+			if (cnt[i] > best) {
+				best = cnt[i];
+				bestn = i;
+			}
+			r->remote[i] += cnt[i];
+			present += cnt[i];
+		}
+		r->local += here;
+		present += here;
+		r->holder[cell] = best > here ? bestn : here ? MAP_HERE : MAP_NONE;
+	}
+	return present;
+}
+
+/* The next row of @m, zeroed; NULL when out of memory. */
+static struct map_row *map_new_row(struct page_map *m, int *cap)
+{
+	struct map_row *r;
+
+	if (m->nrows == *cap) {
+		r = realloc(m->rows, (*cap ? 2 * *cap : 64) * sizeof(*r));
+		if (!r)
+			return NULL;
+		m->rows = r;
+		*cap = *cap ? 2 * *cap : 64;
+	}
+	r = &m->rows[m->nrows];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+/*
+ * Read /proc/PID/maps and /proc/PID/pagemap (root, or the process's owner)
+ * into @m: one row per mapping that has pages present.  Text, JSON and SVG
+ * are drawn from this one pass, so that they agree with each other.
+ */
+static int map_scan(unsigned int pid, int width, struct page_map *m)
+{
+	unsigned long long start, end;
+	struct map_row *r;
+	char path[64], line[512];
+	long long type;
+	int pm, cap = 0, ret = 0, i;
+	FILE *maps;
+
+	if (read_sysctl("swap_type", &type))
+		return no_module("map");
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	maps = fopen(path, "r");
-	snprintf(path, sizeof(path), "/proc/%u/pagemap", a->pid);
+	snprintf(path, sizeof(path), "/proc/%u/pagemap", pid);
 	pm = open(path, O_RDONLY | O_CLOEXEC);
 	if (!maps || pm < 0) {
-		fprintf(stderr, "%s: map: pid %u: %s\n", prog, a->pid, strerror(errno));
+		fprintf(stderr, "%s: map: pid %u: %s\n", prog, pid, strerror(errno));
 		if (maps)
 			fclose(maps);
 		return 1;
 	}
-	if (json_out) {
-		jo = json_object_new_object();
-		jregions = json_object_new_array();
-	} else {
-		printf("pid %u: '.' here, 1-9 a-z A-Z the node holding most of a cell's pages\n", a->pid);
-	}
+	memset(m, 0, sizeof(*m));
+	m->pid = pid;
 	while (fgets(line, sizeof(line), maps)) {
-		unsigned long long npages, p, cell, cells, nlocal = 0, nremote = 0;
-		unsigned long long remote[64] = { 0 };
-		uint64_t e;
-
 		if (sscanf(line, "%llx-%llx", &start, &end) != 2 || end <= start)
 			continue;
-		npages = (end - start) / 4096;
-		cells = npages < (unsigned long long)width ? npages : (unsigned long long)width;
-		memset(row, ' ', cells);
-		row[cells] = '\0';
-		for (cell = 0; cell < cells; cell++) {
-			unsigned long long first = cell * npages / cells, last = (cell + 1) * npages / cells;
-			unsigned long long here = 0, best = 0, cnt[64] = { 0 };
-			int bestn = 0;
-
-			for (p = first; p < last; p++) {
-				if (pread(pm, &e, 8, (off_t)((start / 4096 + p) * 8)) != 8)
-					break;
-				if (e >> 63) {
-					here++;
-				} else if ((e >> 62) & 1 && (int)(e & 31) == type) {
-					int owner = (int)((e >> 5 >> 40) & 63);
-
-					cnt[owner]++;
-				}
-			}
-			for (i = 1; i < 64; i++) {
-				if (cnt[i] > best) {
-					best = cnt[i];
-					bestn = i;
-				}
-				remote[i] += cnt[i];
-				nremote += cnt[i];
-			}
-			nlocal += here;
-			if (best > here)
-				row[cell] = node_mark(bestn);
-			else if (here)
-				row[cell] = '.';
+		r = map_new_row(m, &cap);
+		if (!r) {
+			fprintf(stderr, "%s: map: out of memory\n", prog);
+			free(m->rows);
+			ret = 1;
+			break;
 		}
-		if (!nlocal && !nremote)
-			continue;
-		total_local += nlocal;
+		r->start = start;
+		r->end = end;
+		if (!map_scan_row(pm, (int)type, width, r))
+			continue;	/* nothing present: not drawn */
 		for (i = 1; i < 64; i++)
-			total_remote[i] += remote[i];
-		if (json_out) {
-			struct json_object *r = json_object_new_object(), *rn = json_object_new_object();
-
-			json_object_object_add(r, "start", json_object_new_uint64(start));
-			json_object_object_add(r, "end", json_object_new_uint64(end));
-			json_object_object_add(r, "local", json_object_new_uint64(nlocal));
-			for (i = 1; i < 64; i++)
-				if (remote[i]) {
-					char k[8];
-
-					snprintf(k, sizeof(k), "%d", i);
-					json_object_object_add(rn, k, json_object_new_uint64(remote[i]));
-				}
-			json_object_object_add(r, "remote", rn);
-			json_object_array_add(jregions, r);
-		} else {
-			printf("%012llx %8llu pages [%s]\n", start, npages, row);
-		}
+			m->remote[i] += r->remote[i];
+		m->local += r->local;
+		m->nrows++;
 	}
 	fclose(maps);
 	close(pm);
-	if (json_out) {
-		struct json_object *rn = json_object_new_object();
+	return ret;
+}
 
-		for (i = 1; i < 64; i++)
-			if (total_remote[i]) {
-				char k[8];
+static void map_print_text(const struct page_map *m)
+{
+	char cells[MAP_MAX_WIDTH + 1];
+	const struct map_row *r;
+	int c, i;
 
-				snprintf(k, sizeof(k), "%d", i);
-				json_object_object_add(rn, k, json_object_new_uint64(total_remote[i]));
-			}
-		json_object_object_add(jo, "pid", json_object_new_int64(a->pid));
-		json_object_object_add(jo, "local", json_object_new_uint64(total_local));
-		json_object_object_add(jo, "remote", rn);
-		json_object_object_add(jo, "regions", jregions);
-		print_json(jo);
-	} else {
-		printf("here: %llu pages", total_local);
-		for (i = 1; i < 64; i++)
-			if (total_remote[i])
-				printf(", node %d: %llu pages", i, total_remote[i]);
-		printf("\n");
+	printf("pid %u: '.' here, 1-9 a-z A-Z the node holding most of a cell's pages\n", m->pid);
+	for (r = m->rows; r < m->rows + m->nrows; r++) {
+		for (c = 0; c < r->cells; c++)
+			cells[c] = r->holder[c] == MAP_NONE ? ' ' :
+				   r->holder[c] == MAP_HERE ? '.' : node_mark(r->holder[c]);
+		cells[c] = '\0';
+		printf("%012llx %8llu pages [%s]\n", r->start, (r->end - r->start) / 4096, cells);
 	}
+	printf("here: %llu pages", m->local);
+	for (i = 1; i < 64; i++)
+		if (m->remote[i])
+			printf(", node %d: %llu pages", i, m->remote[i]);
+	printf("\n");
+}
+
+static void map_print_json(const struct page_map *m)
+{
+	struct json_object *o = json_object_new_object(), *rows = json_object_new_array();
+	const struct map_row *r;
+
+	for (r = m->rows; r < m->rows + m->nrows; r++) {
+		struct json_object *jr = json_object_new_object();
+
+		json_object_object_add(jr, "start", json_object_new_uint64(r->start));
+		json_object_object_add(jr, "end", json_object_new_uint64(r->end));
+		json_object_object_add(jr, "local", json_object_new_uint64(r->local));
+		json_object_object_add(jr, "remote", json_node_pages(r->remote, 0));
+		json_object_array_add(rows, jr);
+	}
+	json_object_object_add(o, "pid", json_object_new_int64(m->pid));
+	json_object_object_add(o, "local", json_object_new_uint64(m->local));
+	json_object_object_add(o, "remote", json_node_pages(m->remote, 0));
+	json_object_object_add(o, "regions", rows);
+	print_json(o);
+}
+
+/*
+ * elasticctl map: each mapping that has pages as a row of cells; a cell
+ * shows '.' when most of its pages are here, the mark of the node holding
+ * most of them otherwise, ' ' when none is present.
+ */
+static int cmd_map(const struct cmd_args *a)
+{
+	struct page_map m;
+
+	if (map_scan(a->pid, a->width, &m))
+		return 1;
+	if (json_out)
+		map_print_json(&m);
+	else
+		map_print_text(&m);
+	free(m.rows);
 	return 0;
 }
 
@@ -680,14 +818,9 @@ int main(int argc, char **argv)
 	if (!strcmp(obj, "unstretch") &&
 	    (argc != 2 || elastic_parse_u32(argv[1], 1, INT32_MAX, &a.pid)))
 		return usage_error("usage: unstretch PID%s", "");
-	if (!strcmp(obj, "map")) {
-		/* map PID [--width N]: reads /proc, needs no netlink */
-		if ((argc != 2 && argc != 4) || elastic_parse_u32(argv[1], 1, INT32_MAX, &a.pid) ||
-		    (argc == 4 && (strcmp(argv[2], "--width") ||
-				   elastic_parse_u32(argv[3], 8, 400, &a.count))))
-			return usage_error("usage: map PID [--width N] (N: 8-400)%s", "");
-		return cmd_map(&a);
-	}
+	/* map reads /proc only: no netlink. */
+	if (!strcmp(obj, "map"))
+		return parse_map(argc, argv, &a) ? 2 : cmd_map(&a);
 
 	ret = elastic_open(&c);
 	if (ret)
