@@ -12,7 +12,7 @@
  *   elasticctl run --nodes LIST [--local-limit SIZE] -- CMD [ARGS...]
  *   elasticctl [-j] push PID [--to NODE] --pages N
  *   elasticctl [-j] unstretch PID
- *   elasticctl [-j] map PID [--width N]
+ *   elasticctl [-j] map PID [--width N] [--svg FILE]
  *
  * Shaped like iproute2: OBJECT COMMAND, -j for JSON.  Exit status: 0 done,
  * 1 the operation failed, 2 usage error.
@@ -58,7 +58,9 @@ static void usage(FILE *f)
 		"                                 start CMD stretched (it stays so across exec)\n"
 		"  push PID [--to NODE] --pages N push N pages of a stretched process now\n"
 		"  unstretch PID                  bring every page home; the process is no longer stretched\n"
-		"  map PID [--width N]            where a process's pages are: one row per mapping\n"
+		"  map PID [--width N] [--svg FILE]\n"
+		"                                 where a process's pages are: one row per mapping;\n"
+		"                                 --svg also draws it in FILE ('-': only that, on stdout)\n"
 		"Options:\n"
 		"  -j, --json      print JSON\n"
 		"  -V, --version   print elasticctl's version\n"
@@ -142,6 +144,7 @@ struct cmd_args {
 	uint64_t pages;		/* push */
 	char **cmd;		/* run: the program and its arguments */
 	uint32_t width;		/* map: cells per row */
+	const char *svg;	/* map: write the picture here ("-": stdout) */
 };
 
 /* Options of stretch, run and push; the process is argv[1] for stretch/push. */
@@ -252,11 +255,12 @@ static int parse_events(int argc, char **argv, struct cmd_args *a)
 	return 0;
 }
 
-/* map PID [--width N] */
+/* map PID [--width N] [--svg FILE] */
 static int parse_map(int argc, char **argv, struct cmd_args *a)
 {
 	static const struct option opts[] = {
 		{ "width", required_argument, NULL, 'w' },
+		{ "svg", required_argument, NULL, 's' },
 		{}
 	};
 	int opt;
@@ -267,10 +271,14 @@ static int parse_map(int argc, char **argv, struct cmd_args *a)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt == 'w' && !elastic_parse_u32(optarg, 8, MAP_MAX_WIDTH, &a->width))
 			continue;
-		return usage_error("usage: map PID [--width N] (N: 8-400)%s", "");
+		if (opt == 's' && *optarg) {
+			a->svg = optarg;
+			continue;
+		}
+		return usage_error("usage: map PID [--width N] [--svg FILE] (N: 8-400)%s", "");
 	}
 	if (optind != argc - 1 || elastic_parse_u32(argv[optind], 1, INT32_MAX, &a->pid))
-		return usage_error("usage: map PID [--width N] (N: 8-400)%s", "");
+		return usage_error("usage: map PID [--width N] [--svg FILE] (N: 8-400)%s", "");
 	return 0;
 }
 
@@ -493,6 +501,21 @@ static int read_sysctl(const char *name, long long *v)
 	return ok ? 0 : -EIO;
 }
 
+/* /proc/PID/comm without its newline; "?" when it cannot be read. */
+static void read_comm(unsigned int pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, size, f))
+		snprintf(buf, size, "?");
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 static int no_module(const char *what)
 {
 	fprintf(stderr, "%s: %s: the elastic module is not loaded\n", prog, what);
@@ -528,6 +551,8 @@ struct map_row {
 /* A process's pages, from one pass over its maps and pagemap. */
 struct page_map {
 	unsigned int pid;
+	char comm[20];
+	long long node_id;	/* this node's */
 	unsigned long long local, remote[64];
 	int nrows;
 	struct map_row *rows;
@@ -639,6 +664,8 @@ static int map_scan(unsigned int pid, int width, struct page_map *m)
 	}
 	memset(m, 0, sizeof(*m));
 	m->pid = pid;
+	read_comm(pid, m->comm, sizeof(m->comm));
+	read_sysctl("node_id", &m->node_id);
 	while (fgets(line, sizeof(line), maps)) {
 		if (sscanf(line, "%llx-%llx", &start, &end) != 2 || end <= start)
 			continue;
@@ -705,23 +732,221 @@ static void map_print_json(const struct page_map *m)
 	print_json(o);
 }
 
+/* SVG geometry, in pixels. */
+#define SVG_MARGIN	10
+#define SVG_HEAD	48	/* title and explanation above the rows */
+#define SVG_LABEL_W	150	/* row labels: start address and size */
+#define SVG_ROW_H	14
+#define SVG_ROW_STEP	17
+#define SVG_GRID_W	768	/* cells of a full row, at most (at least 2 px each) */
+#define SVG_MIN_W	600
+#define SVG_HERE	"#808080"
+#define SVG_NONE	"#e0e0e0"
+
+/*
+ * A fixed colour per node id: hues a golden angle (137.5 degrees) apart,
+ * so that any few ids get distinct colours, all saturated, which sets
+ * them apart from the greys of "here" and "absent".
+ */
+static void node_colour(int id, char *buf, size_t size)
+{
+	int h = id * 1375 / 10 % 360, v = 217, lo = 65;	/* HSV: value 0.85, saturation 0.7 */
+	int f = (h % 60) * (v - lo) / 60, r, g, b;
+
+	switch (h / 60) {
+	case 0:
+		r = v, g = lo + f, b = lo;
+		break;
+	case 1:
+		r = v - f, g = v, b = lo;
+		break;
+	case 2:
+		r = lo, g = v, b = lo + f;
+		break;
+	case 3:
+		r = lo, g = v - f, b = v;
+		break;
+	case 4:
+		r = lo + f, g = lo, b = v;
+		break;
+	default:
+		r = v, g = lo, b = v - f;
+		break;
+	}
+	snprintf(buf, size, "#%02x%02x%02x", r, g, b);
+}
+
+/* A cell, or a legend swatch, in the colour of @holder. */
+static void svg_rect(FILE *f, int x, int y, int w, int holder)
+{
+	char fill[8];
+
+	if (holder == MAP_HERE)
+		snprintf(fill, sizeof(fill), SVG_HERE);
+	else if (holder == MAP_NONE)
+		snprintf(fill, sizeof(fill), SVG_NONE);
+	else
+		node_colour(holder, fill, sizeof(fill));
+	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n",
+		x, y, w, SVG_ROW_H, fill);
+}
+
+/* 4K, 132K, 8.0M, 1.5G: a mapping's size for its label. */
+static void fmt_size(unsigned long long bytes, char *buf, size_t size)
+{
+	if (bytes < 1ULL << 20)
+		snprintf(buf, size, "%lluK", bytes >> 10);
+	else if (bytes < 1ULL << 30)
+		snprintf(buf, size, "%.1fM", bytes / 1048576.0);
+	else
+		snprintf(buf, size, "%.1fG", bytes / 1073741824.0);
+}
+
+/*
+ * Text for XML: markup escaped, and anything but printable ASCII as '?'
+ * (a command name is bytes, not necessarily UTF-8).
+ */
+static void svg_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else if (*s == '"')
+			fputs("&quot;", f);
+		else
+			fputc(*s >= 0x20 && *s < 0x7f ? *s : '?', f);
+	}
+}
+
+static void svg_row(FILE *f, const struct map_row *r, int y, int cw)
+{
+	char size[16];
+	int c, i;
+
+	fmt_size(r->end - r->start, size, sizeof(size));
+	fprintf(f, "<g><title>%012llx-%012llx: %llu pages, here %llu", r->start, r->end,
+		(r->end - r->start) / 4096, r->local);
+	for (i = 1; i < 64; i++)
+		if (r->remote[i])
+			fprintf(f, ", node %d: %llu", i, r->remote[i]);
+	fprintf(f, "</title>\n<text x=\"%d\" y=\"%d\">%012llx %6s</text>\n",
+		SVG_MARGIN, y + SVG_ROW_H - 3, r->start, size);
+	/* A pixel of white between cells wide enough to spare it. */
+	for (c = 0; c < r->cells; c++)
+		svg_rect(f, SVG_MARGIN + SVG_LABEL_W + c * cw, y, cw - (cw > 3), r->holder[c]);
+	fputs("</g>\n", f);
+}
+
+static void svg_legend_entry(FILE *f, int holder, int y, const char *label,
+			     unsigned long long pages)
+{
+	svg_rect(f, SVG_MARGIN, y, SVG_ROW_H, holder);
+	fprintf(f, "<text x=\"%d\" y=\"%d\">%s", SVG_MARGIN + SVG_ROW_H + 6, y + SVG_ROW_H - 3, label);
+	if (holder != MAP_NONE)
+		fprintf(f, ": %llu pages", pages);
+	fputs("</text>\n", f);
+}
+
+/* The legend: here, each node holding pages, absent; one line each. */
+static void svg_legend(FILE *f, const struct page_map *m, int y)
+{
+	char label[16];
+	int i;
+
+	fputs("<g id=\"legend\">\n", f);
+	svg_legend_entry(f, MAP_HERE, y, "here", m->local);
+	for (i = 1; i < 64; i++)
+		if (m->remote[i]) {
+			y += SVG_ROW_STEP;
+			snprintf(label, sizeof(label), "node %d", i);
+			svg_legend_entry(f, i, y, label, m->remote[i]);
+		}
+	svg_legend_entry(f, MAP_NONE, y + SVG_ROW_STEP, "absent: no page present", 0);
+	fputs("</g>\n", f);
+}
+
+/*
+ * The map as an SVG 1.1 picture: a row of cells per mapping, as in the
+ * text, coloured by holder, with a legend of page counts per node.  Plain
+ * presentation attributes, no CSS, so that simple renderers draw it too.
+ */
+static void map_write_svg(FILE *f, const struct page_map *m, int width)
+{
+	int cw = SVG_GRID_W / width, legend = 2, w, h, i;
+	const struct map_row *r;
+
+	cw = cw > 12 ? 12 : cw < 2 ? 2 : cw;
+	for (i = 1; i < 64; i++)
+		legend += !!m->remote[i];
+	w = 2 * SVG_MARGIN + SVG_LABEL_W + width * cw;
+	w = w < SVG_MIN_W ? SVG_MIN_W : w;	/* room for the title */
+	h = SVG_HEAD + (m->nrows + 1 + legend) * SVG_ROW_STEP + SVG_MARGIN;
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
+		"viewBox=\"0 0 %d %d\" font-family=\"monospace\" font-size=\"11\" stroke=\"none\">\n", w, h, w, h);
+	fprintf(f, "<title>pid %u (", m->pid);
+	svg_escaped(f, m->comm);
+	fprintf(f, "): page placement</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
+	fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"14\">pid %u (", SVG_MARGIN, SVG_MARGIN + 12,
+		m->pid);
+	svg_escaped(f, m->comm);
+	fprintf(f, ") on node %lld: where its pages are</text>\n", m->node_id);
+	fprintf(f, "<text x=\"%d\" y=\"%d\">one row per mapping with pages present; "
+		"a cell is coloured by who holds most of its pages</text>\n",
+		SVG_MARGIN, SVG_MARGIN + 30);
+	fputs("<g id=\"rows\">\n", f);
+	for (r = m->rows, i = 0; r < m->rows + m->nrows; r++, i++)
+		svg_row(f, r, SVG_HEAD + i * SVG_ROW_STEP, cw);
+	fputs("</g>\n", f);
+	svg_legend(f, m, SVG_HEAD + (m->nrows + 1) * SVG_ROW_STEP);
+	fputs("</svg>\n", f);
+}
+
+/* Write the SVG to @path, "-" for stdout. */
+static int map_svg_to(const char *path, const struct page_map *m, int width)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	int err;
+
+	if (!f) {
+		fprintf(stderr, "%s: map: %s: %s\n", prog, path, strerror(errno));
+		return 1;
+	}
+	map_write_svg(f, m, width);
+	err = ferror(f);
+	/* A full disk may show only when the last buffer goes out. */
+	if (f == stdout ? fflush(f) : fclose(f))
+		err = 1;
+	if (err)
+		fprintf(stderr, "%s: map: %s: %s\n", prog, path, strerror(errno));
+	return err ? 1 : 0;
+}
+
 /*
  * elasticctl map: each mapping that has pages as a row of cells; a cell
  * shows '.' when most of its pages are here, the mark of the node holding
- * most of them otherwise, ' ' when none is present.
+ * most of them otherwise, ' ' when none is present.  --svg FILE draws the
+ * same scan as a picture too; with FILE "-", instead, on stdout.
  */
 static int cmd_map(const struct cmd_args *a)
 {
+	int picture_only = a->svg && !strcmp(a->svg, "-"), ret = 0;
 	struct page_map m;
 
 	if (map_scan(a->pid, a->width, &m))
 		return 1;
-	if (json_out)
+	if (a->svg)
+		ret = map_svg_to(a->svg, &m, a->width);
+	if (!picture_only && json_out)
 		map_print_json(&m);
-	else
+	else if (!picture_only)
 		map_print_text(&m);
 	free(m.rows);
-	return 0;
+	return ret;
 }
 
 static int cmd_events(struct elastic_client *c, const struct cmd_args *a)

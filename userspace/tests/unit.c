@@ -238,7 +238,7 @@ TEST(elasticctl_usage_errors_exit_2)
 			       "node add 64 10.0.0.1", "node add 3 10.0.0.300", "node add 3 10.0.0.3:0",
 			       "node del", "node del x", "node list 3", "node show", "node frob 3",
 			       "map", "map 0", "map x", "map 1 2", "map 1 --width 7",
-			       "map 1 --width 401", "map 1 --width" };
+			       "map 1 --width 401", "map 1 --width", "map 1 --svg" };
 	char cmd[512], out[4096];
 	unsigned int i;
 
