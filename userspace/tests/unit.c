@@ -238,7 +238,9 @@ TEST(elasticctl_usage_errors_exit_2)
 			       "node add 64 10.0.0.1", "node add 3 10.0.0.300", "node add 3 10.0.0.3:0",
 			       "node del", "node del x", "node list 3", "node show", "node frob 3",
 			       "map", "map 0", "map x", "map 1 2", "map 1 --width 7",
-			       "map 1 --width 401", "map 1 --width", "map 1 --svg" };
+			       "map 1 --width 401", "map 1 --width", "map 1 --svg",
+			       "top 1", "top --interval 0", "top --interval 0.05", "top --interval x",
+			       "top --interval", "top --count 0", "top --count -1" };
 	char cmd[512], out[4096];
 	unsigned int i;
 
@@ -276,6 +278,14 @@ TEST(elasticctl_without_module)
 	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl status 2>&1", top());
 	EXPECT_EQ(1, run(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "module is not loaded")) TH_LOG("%s", out);
+	/* map and top read /proc, not netlink: they say so too, at once. */
+	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl map 1 2>&1", top());
+	EXPECT_EQ(1, run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "map: the elastic module is not loaded")) TH_LOG("%s", out);
+	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl top --interval 60 2>&1",
+		 top());
+	EXPECT_EQ(1, run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "top: the elastic module is not loaded")) TH_LOG("%s", out);
 }
 
 /* spotos-agent: a server on a loopback port per test. */
