@@ -39,3 +39,14 @@ wait_state() {
 	done
 	fail "node$1 sees node$2 as $(state_of "$1" "$2"), not $3"
 }
+# wait_sysctl NODE NAME VALUE [SECONDS]: until /proc/sys/elastic/NAME on
+# NODE reads VALUE (default 5 s); fail saying what it reads otherwise.
+wait_sysctl() {
+	local i v
+	for i in $(seq $(( ${4:-5} * 10 ))); do
+		v=$(on "$1" cat "/proc/sys/elastic/$2")
+		[ "$v" = "$3" ] && return 0
+		sleep 0.1
+	done
+	fail "node$1: $2 is $v, not $3"
+}

@@ -5,12 +5,7 @@ out=$(SPOTOS_EXEC_TIMEOUT=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 4 )) on 1 "$ctl" run 
 [ "$out" = "ok 24576" ] || fail "memtouch said: $out"
 # The program came and went: its pages on the members went with it.
 for i in 2 3; do
-	for t in $(seq 50); do
-		[ "$(on "$i" cat /proc/sys/elastic/hosted_pages)" = 0 ] && break
-		sleep 0.1
-	done
-	h=$(on "$i" cat /proc/sys/elastic/hosted_pages)
-	[ "$h" = 0 ] || fail "node$i still hosts $h pages"
+	wait_sysctl "$i" hosted_pages 0
 	[ "$(on "$i" cat /proc/sys/elastic/hosted_in)" -gt 0 ] || fail "node$i never hosted a page"
 done
 [ "$(on 1 cat /proc/sys/elastic/remote_pages)" = 0 ] || fail "node1 still counts remote pages"

@@ -14,11 +14,7 @@ set -e
 on 1 sh -c 'echo go >/tmp/go; for i in $(seq 300); do grep -q "^ok " /tmp/hold.out && break; sleep 0.1; done'
 out=$(on 1 sh -c 'for i in $(seq 100); do grep -q "^node" /tmp/hold.out && break; sleep 0.1; done; cat /tmp/hold.out')
 grep -qx "ok 2048 sigbus 0 bad 0" <<<"$out" || fail "memtouch: $out"
-for t in $(seq 50); do
-	[ "$(on 2 cat /proc/sys/elastic/hosted_pages)" = 0 ] && break
-	sleep 0.1
-done
-[ "$(on 2 cat /proc/sys/elastic/hosted_pages)" = 0 ] || fail "node2 still hosts pages"
+wait_sysctl 2 hosted_pages 0
 on 1 "$ctl" node del 2 || fail "node del 2 once empty"
 on 1 "$ctl" node add 2 "$net.2"
 wait_state 1 2 up

@@ -16,11 +16,7 @@ echo "$out"
 grep -q "^drained node 2: [0-9]* pages in .* s, deadline 120 s met$" <<<"$(tail -n1 <<<"$out")" ||
 	fail "drain said: $out"
 # Pages left node2 while the workload kept pushing to the others only.
-for t in $(seq 50); do
-	[ "$(on 2 cat /proc/sys/elastic/hosted_pages)" = 0 ] && break
-	sleep 0.1
-done
-[ "$(on 2 cat /proc/sys/elastic/hosted_pages)" = 0 ] || fail "node2 still hosts pages after the drain"
+wait_sysctl 2 hosted_pages 0
 [ "$(on 1 cat /proc/sys/elastic/drained)" -gt 0 ] || fail "drained not counted"
 SPOTOS_EXEC_TIMEOUT=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 4 )) on 1 sh -c 'for i in $(seq 12000); do grep -q "^ok\|^bad" /tmp/w.out && break; sleep 0.1; done'
 w=$(on 1 cat /tmp/w.out)

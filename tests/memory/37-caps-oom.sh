@@ -25,11 +25,7 @@ grep -q "elastic: pid [0-9]* (memtouch): [0-9]* pages resident, local limit 2048
 	"build/cluster/$SPOTOS_CLUSTER/node1.console" || fail "no log line for the kill"
 # Nothing bounced: each member held at most its cap, and ends with nothing.
 for i in 2 3; do
-	for t in $(seq 50); do
-		[ "$(on "$i" cat /proc/sys/elastic/hosted_pages)" = 0 ] && break
-		sleep 0.1
-	done
-	[ "$(on "$i" cat /proc/sys/elastic/hosted_pages)" = 0 ] || fail "node$i still hosts pages"
+	wait_sysctl "$i" hosted_pages 0
 	on 1 "$ctl" node set "$i" --max-pages 0
 	[ "$(on "$i" cat /proc/sys/elastic/max_hosted_pages)" = 0 ] || fail "node$i cap not lifted"
 done

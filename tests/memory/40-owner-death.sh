@@ -29,9 +29,5 @@ grep -q "elastic: pid [0-9]*: page at 0x[0-9a-f]* (slot [0-9]* on node 3) cannot
 	"build/cluster/$SPOTOS_CLUSTER/node1.console" || fail "no log line names a lost page"
 [ "$(on 1 cat /proc/sys/elastic/pull_failures)" -ge 1024 ] || fail "pull_failures not counted"
 # The process has exited: the slots on the dead node are forgotten too.
-for t in $(seq 50); do
-	[ "$(on 1 cat /proc/sys/elastic/remote_pages)" = 0 ] && break
-	sleep 0.1
-done
-[ "$(on 1 cat /proc/sys/elastic/remote_pages)" = 0 ] || fail "node1 still counts remote pages"
+wait_sysctl 1 remote_pages 0
 on 2 true || fail "node2 stopped answering"

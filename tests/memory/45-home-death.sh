@@ -13,10 +13,6 @@ scripts/cluster kill 2
 wait_state 1 2 dead 20
 # Declared dead: the pages stay for one more period (5 s here) in case it returns.
 [ "$(on 1 cat /proc/sys/elastic/hosted_pages)" -ge 1024 ] || fail "pages dropped at once"
-for t in $(seq 200); do
-	[ "$(on 1 cat /proc/sys/elastic/hosted_pages)" = 0 ] && break
-	sleep 0.1
-done
-[ "$(on 1 cat /proc/sys/elastic/hosted_pages)" = 0 ] || fail "node1 still hosts pages of the dead node2"
+wait_sysctl 1 hosted_pages 0 20
 grep -q "elastic: dropped [0-9]* pages hosted for node 2" "build/cluster/$SPOTOS_CLUSTER/node1.console" ||
 	fail "no log line for the dropped pages"
