@@ -109,11 +109,6 @@ finish
 out=$(on 1 cat /tmp/tm-hold.out)
 grep -qx "ok 2048 sigbus 0 bad 0" <<<"$out" || fail "memtouch hold: $out"
 for i in 2 3; do
-	for t in $(seq 100); do
-		[ "$(on "$i" cat /proc/sys/elastic/hosted_pages)" = 0 ] && break
-		sleep 0.1
-	done
-	h=$(on "$i" cat /proc/sys/elastic/hosted_pages)
-	[ "$h" = 0 ] || fail "node$i still hosts $h pages"
+	wait_sysctl "$i" hosted_pages 0 10
 done
 [ "$(on 1 cat /proc/sys/elastic/remote_pages)" = 0 ] || fail "node1 still counts remote pages"
