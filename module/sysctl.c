@@ -11,7 +11,12 @@
  * bad_input        (0444) inputs refused as malformed or out of range.
  * bad_frames       (0444) connections closed for a malformed message.
  * conn_refused     (0444) connections refused: not from a member's address.
- * Every refused write fails with EINVAL and counts in bad_input.
+ * swap_type        (0444) swap type of elastic entries in pagemap.
+ * max_hosted_pages (0644) cap on the pages hosted for other nodes.
+ * remote_pages ... (0444) the memory counters of struct elastic_mem_stats
+ *                  (module/internal.h documents each one).
+ * Every refused write fails with EINVAL and counts in bad_input; every file
+ * is in docs/admin-guide.md.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
