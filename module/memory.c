@@ -401,7 +401,7 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 {
 	struct page *page;
 	void *buf, *kaddr;
-	u64 slot;
+	u64 slot, cap;
 	int ret;
 
 	switch (m->type) {
@@ -446,13 +446,13 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 		elastic_host_drop(src, slot);
 		return 0;
 	case ELASTIC_MSG_CAP:
-		ret = elastic_wire_parse_cap(payload, m->len, &slot);
+		ret = elastic_wire_parse_cap(payload, m->len, &cap);
 		if (ret)
 			return ret;
 		/* Pages hosted beyond a lowered cap stay; new pushes are refused. */
-		WRITE_ONCE(elastic_mparams.max_hosted_pages, slot);
+		WRITE_ONCE(elastic_mparams.max_hosted_pages, cap);
 		atomic64_inc(&elastic_mstats.caps_set);
-		pr_info("node %u set this node's hosting cap to %llu pages\n", src, slot);
+		pr_info("node %u set this node's hosting cap to %llu pages\n", src, cap);
 		elastic_reply(src, ELASTIC_MSG_PUSH_ACK, m->seq, 0, NULL);
 		return 0;
 	}
@@ -1103,27 +1103,40 @@ out_free:
  * killed, as a memory cgroup at its limit would kill it: pages never
  * bounce between nodes in search of room.
  */
+static bool elastic_mm_full(struct elastic_mm *em)
+{
+	unsigned long full = READ_ONCE(em->full_at);
+
+	/* Every member refused lately: do not ask them for each page. */
+	return full && time_before(jiffies, full + HZ);
+}
+
+/* Resident pages beyond which a process whose members are full is killed. */
+static unsigned long elastic_kill_mark(unsigned long limit)
+{
+	return limit + limit / 8 + 4 * ELASTIC_PUSH_BATCH;
+}
+
 static void elastic_limit_work(struct callback_head *head)
 {
 	struct elastic_mm *em = container_of(head, struct elastic_mm, work);
 	struct mm_struct *mm = em->mm;
-	unsigned long rss, limit = READ_ONCE(em->limit), full = READ_ONCE(em->full_at);
-	bool full_now;
+	unsigned long rss, limit = READ_ONCE(em->limit);
+	bool full;
 	long ret;
 
 	if (current->mm == mm && !(current->flags & PF_EXITING) && limit) {
 		rss = get_mm_counter(mm, MM_ANONPAGES);
-		/* Every member refused lately: do not ask them for each page. */
-		full_now = full && time_before(jiffies, full + HZ);
-		if (rss > limit && !full_now) {
+		full = elastic_mm_full(em);
+		if (rss > limit && !full) {
 			/* A batch beyond the excess, so as not to come back at once. */
 			ret = elastic_mem_push_mm(em, 0, rss - limit + ELASTIC_PUSH_BATCH, true);
 			if (ret <= 0)
 				atomic64_inc(&elastic_mstats.push_failures);
-			full_now = ret == -ENOSPC;
-			WRITE_ONCE(em->full_at, full_now ? jiffies | 1 : 0);
+			full = ret == -ENOSPC;
+			WRITE_ONCE(em->full_at, full ? jiffies | 1 : 0);
 		}
-		if (full_now && rss > limit + limit / 8 + 4 * ELASTIC_PUSH_BATCH) {
+		if (full && rss > elastic_kill_mark(limit)) {
 			pr_err("pid %d (%s): %lu pages resident, local limit %lu, and no member has room: killed\n",
 			       task_tgid_nr(current), current->comm, rss, limit);
 			atomic64_inc(&elastic_mstats.oom_kills);
@@ -1138,9 +1151,16 @@ static void elastic_limit_work(struct callback_head *head)
 void elastic_mem_charge(struct mm_struct *mm)
 {
 	struct elastic_mm *em = mm->elastic;
+	unsigned long rss, limit;
 
-	if (!em || !em->limit || current->mm != mm ||
-	    get_mm_counter(mm, MM_ANONPAGES) <= em->limit + ELASTIC_PUSH_BATCH)
+	if (!em || current->mm != mm)
+		return;
+	limit = READ_ONCE(em->limit);
+	rss = get_mm_counter(mm, MM_ANONPAGES);
+	if (!limit || rss <= limit + ELASTIC_PUSH_BATCH)
+		return;
+	/* Members full: no task work per fault, only once it is time to kill. */
+	if (elastic_mm_full(em) && rss <= elastic_kill_mark(limit))
 		return;
 	if (test_and_set_bit(0, &em->work_queued))
 		return;
@@ -1317,7 +1337,6 @@ long elastic_mem_unstretch(u32 pid)
 	struct elastic_mm *em;
 	struct mm_struct *mm;
 	long ret = 0, done = 0, got;
-	u64 nodes = 0;
 
 	mm = elastic_mm_of_pid(pid);
 	if (IS_ERR(mm))
@@ -1345,7 +1364,6 @@ long elastic_mem_unstretch(u32 pid)
 	}
 	/* No push from now on: a page that came home stays. */
 	em->unstretching = true;
-	nodes = em->nodes;
 	limit = em->limit;
 	WRITE_ONCE(em->limit, 0);
 	mutex_unlock(&em->push_lock);
@@ -1384,7 +1402,6 @@ long elastic_mem_unstretch(u32 pid)
 	}
 	if (ret) {
 		mutex_lock(&em->push_lock);
-		em->nodes = nodes;
 		WRITE_ONCE(em->limit, limit);
 		em->unstretching = false;
 		mutex_unlock(&em->push_lock);

@@ -5,6 +5,7 @@
  * Pure functions of their arguments (no module state), tested by KUnit in
  * wire_test.c; the transport calls them on every message it receives.
  */
+#include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <uapi/linux/elastic.h>
@@ -114,19 +115,26 @@ int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst)
  *
  * Return: 0, -EMSGSIZE for a short payload, -EPROTO for a slot out of range.
  */
-int elastic_wire_parse_slot(const void *buf, size_t len, u64 *slot)
+/* A payload that is one big-endian u64 in [@min, @max]. */
+static int elastic_wire_parse_u64(const void *buf, size_t len, u64 min, u64 max, u64 *out)
 {
-	struct elastic_wire_slot w;
+	__be64 w;
 	u64 v;
 
 	if (len < sizeof(w))
 		return -EMSGSIZE;
 	memcpy(&w, buf, sizeof(w));
-	v = be64_to_cpu(w.slot);
-	if (v < 1 || v > ELASTIC_WIRE_SLOT_MAX)
+	v = be64_to_cpu(w);
+	if (v < min || v > max)
 		return -EPROTO;
-	*slot = v;
+	*out = v;
 	return 0;
+}
+
+int elastic_wire_parse_slot(const void *buf, size_t len, u64 *slot)
+{
+	BUILD_BUG_ON(sizeof(struct elastic_wire_slot) != sizeof(__be64));
+	return elastic_wire_parse_u64(buf, len, 1, ELASTIC_WIRE_SLOT_MAX, slot);
 }
 
 /**
@@ -139,17 +147,8 @@ int elastic_wire_parse_slot(const void *buf, size_t len, u64 *slot)
  */
 int elastic_wire_parse_cap(const void *buf, size_t len, u64 *max_pages)
 {
-	struct elastic_wire_cap c;
-	u64 v;
-
-	if (len < sizeof(c))
-		return -EMSGSIZE;
-	memcpy(&c, buf, sizeof(c));
-	v = be64_to_cpu(c.max_pages);
-	if (v > ELASTIC_WIRE_CAP_MAX)
-		return -EPROTO;
-	*max_pages = v;
-	return 0;
+	BUILD_BUG_ON(sizeof(struct elastic_wire_cap) != sizeof(__be64));
+	return elastic_wire_parse_u64(buf, len, 0, ELASTIC_WIRE_CAP_MAX, max_pages);
 }
 
 /**
