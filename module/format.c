@@ -36,6 +36,9 @@ int elastic_nl_fill_status(struct sk_buff *skb, const struct elastic_status *st)
 	    nla_put_u32(skb, ELASTIC_A_STATUS_NODE_ID, st->node_id) ||
 	    nla_put_string(skb, ELASTIC_A_STATUS_RELEASE, st->release) ||
 	    nla_put_u64_64bit(skb, ELASTIC_A_STATUS_BAD_INPUT, st->bad_input,
+			      ELASTIC_A_STATUS_PAD) ||
+	    nla_put_u32(skb, ELASTIC_A_STATUS_STRETCHED, st->stretched) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_STATUS_HOSTED_PAGES, st->hosted_pages,
 			      ELASTIC_A_STATUS_PAD)) {
 		nlmsg_trim(skb, start);
 		return -EMSGSIZE;
@@ -59,6 +62,30 @@ int elastic_nl_fill_event(struct sk_buff *skb, u32 type, u32 node_id, u32 peer)
 	if (nla_put_u32(skb, ELASTIC_A_EVENT_TYPE, type) ||
 	    nla_put_u32(skb, ELASTIC_A_EVENT_NODE_ID, node_id) ||
 	    (peer && nla_put_u32(skb, ELASTIC_A_EVENT_PEER, peer))) {
+		nlmsg_trim(skb, start);
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/**
+ * elastic_nl_fill_event_text - put the optional drain fields of an event
+ * @skb: message being built, after elastic_nl_fill_event()
+ * @deadline: seconds since 1970, 0 for none (then left out)
+ * @reason: what caused it, NULL for none
+ * @detail: free text, NULL for none
+ *
+ * Return: 0, or -EMSGSIZE with @skb trimmed back to where it was.
+ */
+int elastic_nl_fill_event_text(struct sk_buff *skb, u64 deadline, const char *reason,
+			       const char *detail)
+{
+	unsigned char *start = skb_tail_pointer(skb);
+
+	if ((deadline && nla_put_u64_64bit(skb, ELASTIC_A_EVENT_DEADLINE, deadline,
+					   ELASTIC_A_EVENT_PAD)) ||
+	    (reason && nla_put_string(skb, ELASTIC_A_EVENT_REASON, reason)) ||
+	    (detail && nla_put_string(skb, ELASTIC_A_EVENT_DETAIL, detail))) {
 		nlmsg_trim(skb, start);
 		return -EMSGSIZE;
 	}

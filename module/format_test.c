@@ -16,6 +16,8 @@ static const struct nla_policy status_policy[ELASTIC_A_STATUS_MAX + 1] = {
 	[ELASTIC_A_STATUS_NODE_ID]	= NLA_POLICY_MAX(NLA_U32, ELASTIC_MAX_NODE_ID),
 	[ELASTIC_A_STATUS_RELEASE]	= { .type = NLA_NUL_STRING },
 	[ELASTIC_A_STATUS_BAD_INPUT]	= { .type = NLA_U64 },
+	[ELASTIC_A_STATUS_STRETCHED]	= { .type = NLA_U32 },
+	[ELASTIC_A_STATUS_HOSTED_PAGES]	= { .type = NLA_U64 },
 	[ELASTIC_A_STATUS_PAD]		= { .type = NLA_UNSPEC },
 };
 
@@ -23,6 +25,10 @@ static const struct nla_policy event_policy[ELASTIC_A_EVENT_MAX + 1] = {
 	[ELASTIC_A_EVENT_TYPE]		= { .type = NLA_U32 },
 	[ELASTIC_A_EVENT_NODE_ID]	= NLA_POLICY_MAX(NLA_U32, ELASTIC_MAX_NODE_ID),
 	[ELASTIC_A_EVENT_PEER]		= NLA_POLICY_MAX(NLA_U32, ELASTIC_MAX_NODE_ID),
+	[ELASTIC_A_EVENT_DEADLINE]	= { .type = NLA_U64 },
+	[ELASTIC_A_EVENT_REASON]	= { .type = NLA_NUL_STRING, .len = 31 },
+	[ELASTIC_A_EVENT_DETAIL]	= { .type = NLA_NUL_STRING, .len = 159 },
+	[ELASTIC_A_EVENT_PAD]		= { .type = NLA_UNSPEC },
 };
 
 static const struct nla_policy node_policy[ELASTIC_A_NODE_MAX + 1] = {
@@ -63,6 +69,8 @@ static void status_round_trip(struct kunit *test)
 		.release	= "6.12.0-spotos",
 		.node_id	= 42,
 		.bad_input	= 1ULL << 40,
+		.stretched	= 3,
+		.hosted_pages	= 1ULL << 35,
 	};
 	struct nlattr *tb[ELASTIC_A_STATUS_MAX + 1];
 	struct nlmsghdr *nlh;
@@ -83,6 +91,10 @@ static void status_round_trip(struct kunit *test)
 			   "6.12.0-spotos");
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_STATUS_NODE_ID]), 42);
 	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[ELASTIC_A_STATUS_BAD_INPUT]), 1ULL << 40);
+	KUNIT_ASSERT_NOT_NULL(test, tb[ELASTIC_A_STATUS_STRETCHED]);
+	KUNIT_ASSERT_NOT_NULL(test, tb[ELASTIC_A_STATUS_HOSTED_PAGES]);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_STATUS_STRETCHED]), 3);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[ELASTIC_A_STATUS_HOSTED_PAGES]), 1ULL << 35);
 	kfree_skb(skb);
 }
 
@@ -140,6 +152,37 @@ static void event_with_peer(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, tb[ELASTIC_A_EVENT_PEER]);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_EVENT_PEER]), 3);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[ELASTIC_A_EVENT_TYPE]), ELASTIC_EVENT_TYPE_NODE_DEAD);
+	kfree_skb(skb);
+}
+
+/* A drain event: its text fields round-trip; absent ones stay absent. */
+static void event_text(struct kunit *test)
+{
+	struct nlattr *tb[ELASTIC_A_EVENT_MAX + 1];
+	struct nlmsghdr *nlh;
+	struct sk_buff *skb;
+
+	skb = new_msg(test, &nlh);
+	KUNIT_EXPECT_EQ(test, elastic_nl_fill_event(skb, ELASTIC_EVENT_TYPE_DRAIN_START, 2, 0), 0);
+	KUNIT_EXPECT_EQ(test, elastic_nl_fill_event_text(skb, 1795000000ULL,
+							 "aws-instance-action", NULL), 0);
+	nlmsg_end(skb, nlh);
+	KUNIT_ASSERT_EQ(test, nlmsg_parse(nlh, 0, tb, ELASTIC_A_EVENT_MAX,
+					  event_policy, NULL), 0);
+	KUNIT_ASSERT_NOT_NULL(test, tb[ELASTIC_A_EVENT_DEADLINE]);
+	KUNIT_ASSERT_NOT_NULL(test, tb[ELASTIC_A_EVENT_REASON]);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[ELASTIC_A_EVENT_DEADLINE]), 1795000000ULL);
+	KUNIT_EXPECT_STREQ(test, (char *)nla_data(tb[ELASTIC_A_EVENT_REASON]),
+			   "aws-instance-action");
+	KUNIT_EXPECT_NULL(test, tb[ELASTIC_A_EVENT_DETAIL]);
+	kfree_skb(skb);
+
+	skb = alloc_skb(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put(skb, skb_tailroom(skb) - 20);
+	KUNIT_EXPECT_EQ(test, elastic_nl_fill_event_text(skb, 1, "r", "a detail too long"),
+			-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, skb_tailroom(skb), 20);
 	kfree_skb(skb);
 }
 
@@ -278,6 +321,7 @@ static struct kunit_case elastic_format_cases[] = {
 	KUNIT_CASE(event_round_trip),
 	KUNIT_CASE(event_no_room),
 	KUNIT_CASE(event_with_peer),
+	KUNIT_CASE(event_text),
 	KUNIT_CASE(node_round_trip),
 	KUNIT_CASE(proc_text),
 	KUNIT_CASE(proc_text_stretched),

@@ -42,12 +42,16 @@ extern struct elastic_this_node elastic_node;
  * @release:	running kernel's release (uname -r)
  * @node_id:	this node's id, 0 while unassigned
  * @bad_input:	value of &elastic_this_node.bad_input
+ * @stretched:	stretched processes whose home is this node
+ * @hosted_pages: pages this node holds for other nodes
  */
 struct elastic_status {
 	const char *version;
 	const char *release;
 	u32 node_id;
 	u64 bad_input;
+	u32 stretched;
+	u64 hosted_pages;
 };
 
 /* Pull latency histogram: bucket b counts latencies below 2^b us. */
@@ -113,6 +117,8 @@ struct elastic_mem_params {
  * @oom_kills:		processes killed over their local limit with every
  *			member full
  * @caps_set:		hosting caps this node received from other nodes
+ * @evacuations:	requests of members being reclaimed to move this
+ *			node's pages off them
  */
 struct elastic_mem_stats {
 	atomic64_t remote_pages;
@@ -127,6 +133,7 @@ struct elastic_mem_stats {
 	atomic64_t drained;
 	atomic64_t oom_kills;
 	atomic64_t caps_set;
+	atomic64_t evacuations;
 };
 
 extern struct elastic_mem_params elastic_mparams;
@@ -204,6 +211,10 @@ long elastic_mem_push(u32 pid, u32 to, unsigned long nr);
 long elastic_mem_unstretch(u32 pid);
 int elastic_mem_set_cap(u32 id, u64 max_pages);
 long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left);
+long elastic_mem_evacuate(unsigned long *left);
+int elastic_mem_undrain(u32 id);
+int elastic_mem_nstretched(void);
+extern bool elastic_evacuating;
 void elastic_mem_node_forget(u32 id);
 void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info);
 vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page *page);
@@ -235,6 +246,8 @@ int elastic_proc_show(struct seq_file *m, struct mm_struct *mm);
 bool elastic_node_id_valid(u32 id);
 int elastic_nl_fill_status(struct sk_buff *skb, const struct elastic_status *st);
 int elastic_nl_fill_event(struct sk_buff *skb, u32 type, u32 node_id, u32 peer);
+int elastic_nl_fill_event_text(struct sk_buff *skb, u64 deadline, const char *reason,
+			       const char *detail);
 int elastic_nl_fill_node(struct sk_buff *skb, const struct elastic_node_info *n);
 void elastic_proc_format(struct seq_file *m, const struct elastic_proc_info *info);
 u64 elastic_lat_quantile(const u64 *hist, unsigned int pct);

@@ -70,6 +70,8 @@ void elastic_status_read(struct elastic_status *st)
 	st->release = init_utsname()->release;
 	st->node_id = READ_ONCE(elastic_node.id);
 	st->bad_input = atomic64_read(&elastic_node.bad_input);
+	st->stretched = elastic_mem_nstretched();
+	st->hosted_pages = atomic64_read(&elastic_mstats.hosted_pages);
 }
 
 static const struct elastic_ops elastic_module_ops = {

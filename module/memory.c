@@ -33,6 +33,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/elastic.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -69,6 +70,18 @@ static struct xarray elastic_hosted[ELASTIC_MAX_NODE_ID + 1];
 
 /* Members being drained: no new pages go to them. */
 static unsigned long elastic_draining[BITS_TO_LONGS(ELASTIC_MAX_NODE_ID + 1)];
+
+/*
+ * This node is being emptied (node-drain of its own id): it refuses pushes.
+ * Read by the sysctl "evacuating".
+ */
+bool elastic_evacuating;
+
+/*
+ * A member's EVACUATE runs its drain here: not in the member's receiver,
+ * which must stay free to deliver the replies the drain waits for.
+ */
+static struct work_struct elastic_evac_work[ELASTIC_MAX_NODE_ID + 1];
 
 static DEFINE_XARRAY(elastic_reqs);
 static DEFINE_XARRAY(elastic_pulling);
@@ -290,6 +303,8 @@ static int elastic_host_put(u32 home, u64 slot, const u8 *data)
 	struct page *page, *old;
 	void *kaddr;
 
+	if (READ_ONCE(elastic_evacuating))
+		return -ENOSPC;
 	if (cap && atomic64_read(&elastic_mstats.hosted_pages) >= cap &&
 	    !xa_load(&elastic_hosted[home], slot))
 		return -ENOSPC;
@@ -402,6 +417,7 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 	struct page *page;
 	void *buf, *kaddr;
 	u64 slot, cap;
+	bool on;
 	int ret;
 
 	switch (m->type) {
@@ -454,6 +470,24 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 		atomic64_inc(&elastic_mstats.caps_set);
 		pr_info("node %u set this node's hosting cap to %llu pages\n", src, cap);
 		elastic_reply(src, ELASTIC_MSG_PUSH_ACK, m->seq, 0, NULL);
+		return 0;
+	case ELASTIC_MSG_EVACUATE:
+		ret = elastic_wire_parse_evacuate(payload, m->len, &on);
+		if (ret)
+			return ret;
+		if (!on) {
+			if (test_and_clear_bit(src, elastic_draining))
+				pr_info("node %u takes pages again\n", src);
+			return 0;
+		}
+		if (!test_and_set_bit(src, elastic_draining)) {
+			pr_info("node %u is being reclaimed: moving this node's pages off it\n",
+				src);
+			elastic_nl_notify(ELASTIC_EVENT_TYPE_EVACUATE, src);
+		}
+		atomic64_inc(&elastic_mstats.evacuations);
+		/* The member repeats the request; a queued drain covers them all. */
+		queue_work(system_unbound_wq, &elastic_evac_work[src]);
 		return 0;
 	}
 	return -EPROTO;
@@ -545,6 +579,11 @@ struct elastic_pf {
 static atomic_t elastic_nstretched = ATOMIC_INIT(0);
 static LIST_HEAD(elastic_mms);
 static DEFINE_MUTEX(elastic_mms_lock);
+
+int elastic_mem_nstretched(void)
+{
+	return atomic_read(&elastic_nstretched);
+}
 
 static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsigned long limit)
 {
@@ -1742,11 +1781,96 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
+static void elastic_evac_fn(struct work_struct *work)
+{
+	u32 from = work - elastic_evac_work;
+	unsigned long left = 0;
+	long ret;
+
+	if (!test_bit(from, elastic_draining))
+		return;	/* called off meanwhile */
+	ret = elastic_mem_drain(from, LONG_MAX, &left);
+	if (ret < 0 && ret != -ENOENT)
+		pr_warn_ratelimited("cannot empty node %u: error %ld, %lu pages left\n",
+				    from, ret, left);
+}
+
+static void elastic_evacuate_send(u32 to, bool on)
+{
+	struct elastic_wire_evacuate w = { .on = cpu_to_be64(on) };
+
+	if (elastic_peer_send(to, ELASTIC_MSG_EVACUATE, elastic_next_seq(), &w, sizeof(w),
+			      NULL, 0))
+		atomic64_inc(&elastic_mstats.send_errors);
+}
+
+/**
+ * elastic_mem_evacuate - empty this node of the pages it holds for others
+ * @left: pages it still holds when the call returns
+ *
+ * From the first call on this node refuses pushes, and every node whose
+ * pages it holds is asked (EVACUATE) to move them to other members; they
+ * are asked again on every call, so a lost request or a member that was
+ * full costs one call.  Waits up to a second for pages to leave.
+ *
+ * Return: pages that left during the call.
+ */
+long elastic_mem_evacuate(unsigned long *left)
+{
+	long before = atomic64_read(&elastic_mstats.hosted_pages), now;
+	u32 id;
+	int i;
+
+	if (!READ_ONCE(elastic_evacuating)) {
+		WRITE_ONCE(elastic_evacuating, true);
+		pr_info("emptying this node: %ld pages hosted for others\n", before);
+	}
+	for (id = 1; id <= ELASTIC_MAX_NODE_ID; id++)
+		if (!xa_empty(&elastic_hosted[id]))
+			elastic_evacuate_send(id, true);
+	for (i = 0; i < 20 && atomic64_read(&elastic_mstats.hosted_pages); i++)
+		if (msleep_interruptible(50))
+			break;
+	now = atomic64_read(&elastic_mstats.hosted_pages);
+	*left = now;
+	return max(before - now, 0L);
+}
+
+/**
+ * elastic_mem_undrain - end the drain of member @id, or of this node
+ * @id: a member, or this node's own id
+ *
+ * A member takes new pages from this node again.  For this node's own id,
+ * it takes pushes again and tells every member so.
+ *
+ * Return: 0, or -ENOENT when @id is no member.
+ */
+int elastic_mem_undrain(u32 id)
+{
+	u32 self = READ_ONCE(elastic_node.id);
+	u32 i;
+
+	if (id == self) {
+		if (READ_ONCE(elastic_evacuating))
+			pr_info("this node takes pages again\n");
+		WRITE_ONCE(elastic_evacuating, false);
+		for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
+			if (i != self && elastic_node_known(i))
+				elastic_evacuate_send(i, false);
+		return 0;
+	}
+	if (!elastic_node_known(id))
+		return -ENOENT;
+	clear_bit(id, elastic_draining);
+	return 0;
+}
+
 int elastic_mem_init(void)
 {
 	int i;
 
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++) {
+		INIT_WORK(&elastic_evac_work[i], elastic_evac_fn);
 		xa_init(&elastic_hosted[i]);
 		elastic_orphans[i].home = i;
 		INIT_DELAYED_WORK(&elastic_orphans[i].work, elastic_orphans_fn);
@@ -1759,8 +1883,10 @@ void elastic_mem_exit(void)
 	int i;
 
 	/* No process is stretched and nothing is hosted (module pinned else). */
-	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)
+	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++) {
 		cancel_delayed_work_sync(&elastic_orphans[i].work);
+		cancel_work_sync(&elastic_evac_work[i]);
+	}
 	flush_work(&elastic_free_work);
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)
 		xa_destroy(&elastic_hosted[i]);

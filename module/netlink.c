@@ -162,7 +162,8 @@ int elastic_nl_node_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
  * allocated, is dropped; listeners see a gap as ENOBUFS on their socket
  * only when their receive queue overflows.
  */
-void elastic_nl_notify(u32 type, u32 peer)
+static void elastic_nl_notify_text(u32 type, u32 peer, u64 deadline, const char *reason,
+				   const char *detail)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -173,12 +174,18 @@ void elastic_nl_notify(u32 type, u32 peer)
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &elastic_nl_family, 0, ELASTIC_CMD_EVENT_NTF);
-	if (!hdr || elastic_nl_fill_event(msg, type, READ_ONCE(elastic_node.id), peer)) {
+	if (!hdr || elastic_nl_fill_event(msg, type, READ_ONCE(elastic_node.id), peer) ||
+	    elastic_nl_fill_event_text(msg, deadline, reason, detail)) {
 		nlmsg_free(msg);
 		return;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&elastic_nl_family, msg, 0, ELASTIC_NLGRP_EVENTS, GFP_KERNEL);
+}
+
+void elastic_nl_notify(u32 type, u32 peer)
+{
+	elastic_nl_notify_text(type, peer, 0, NULL, NULL);
 }
 
 int elastic_nl_init(void)
@@ -264,6 +271,7 @@ int elastic_nl_node_drain_doit(struct sk_buff *skb, struct genl_info *info)
 	unsigned long left = 0;
 	long moved;
 	u64 max;
+	u32 id;
 
 	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_ID) ||
 	    GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_PAGES)) {
@@ -275,7 +283,11 @@ int elastic_nl_node_drain_doit(struct sk_buff *skb, struct genl_info *info)
 		elastic_count_bad_input();
 		return -EINVAL;
 	}
-	moved = elastic_mem_drain(nla_get_u32(info->attrs[ELASTIC_A_NODE_ID]), max, &left);
+	id = nla_get_u32(info->attrs[ELASTIC_A_NODE_ID]);
+	if (id == READ_ONCE(elastic_node.id))
+		moved = elastic_mem_evacuate(&left);
+	else
+		moved = elastic_mem_drain(id, max, &left);
 	if (moved < 0)
 		return moved;
 	return elastic_nl_reply_u64(info, ELASTIC_A_NODE_PAD, ELASTIC_A_NODE_PAGES, moved,
@@ -314,4 +326,43 @@ int elastic_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 		elastic_count_bad_input();
 	}
 	return ret;
+}
+
+int elastic_nl_node_undrain_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_NODE_ID)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	return elastic_mem_undrain(nla_get_u32(info->attrs[ELASTIC_A_NODE_ID]));
+}
+
+/* The node agent's events: the drain types only, never membership's. */
+int elastic_nl_event_post_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	const char *reason = NULL, *detail = NULL;
+	u64 deadline = 0;
+	u32 type;
+
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_EVENT_TYPE)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	type = nla_get_u32(a[ELASTIC_A_EVENT_TYPE]);
+	if (type < ELASTIC_EVENT_TYPE_DRAIN_START || type > ELASTIC_EVENT_TYPE_REBALANCE) {
+		elastic_count_bad_input();
+		NL_SET_ERR_MSG_ATTR(info->extack, a[ELASTIC_A_EVENT_TYPE],
+				    "only drain events can be posted");
+		return -EINVAL;
+	}
+	if (a[ELASTIC_A_EVENT_DEADLINE])
+		deadline = nla_get_u64(a[ELASTIC_A_EVENT_DEADLINE]);
+	/* NLA_NUL_STRING: the policy checked the terminating NUL. */
+	if (a[ELASTIC_A_EVENT_REASON])
+		reason = nla_data(a[ELASTIC_A_EVENT_REASON]);
+	if (a[ELASTIC_A_EVENT_DETAIL])
+		detail = nla_data(a[ELASTIC_A_EVENT_DETAIL]);
+	elastic_nl_notify_text(type, 0, deadline, reason, detail);
+	return 0;
 }

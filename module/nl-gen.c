@@ -63,6 +63,19 @@ static const struct nla_policy elastic_node_set_nl_policy[ELASTIC_A_NODE_MAX_PAG
 	[ELASTIC_A_NODE_MAX_PAGES] = { .type = NLA_U32, },
 };
 
+/* ELASTIC_CMD_NODE_UNDRAIN - do */
+static const struct nla_policy elastic_node_undrain_nl_policy[ELASTIC_A_NODE_ID + 1] = {
+	[ELASTIC_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, ELASTIC_MAX_NODE_ID),
+};
+
+/* ELASTIC_CMD_EVENT_POST - do */
+static const struct nla_policy elastic_event_post_nl_policy[ELASTIC_A_EVENT_DETAIL + 1] = {
+	[ELASTIC_A_EVENT_TYPE] = NLA_POLICY_RANGE(NLA_U32, 1, 14),
+	[ELASTIC_A_EVENT_DEADLINE] = { .type = NLA_U64, },
+	[ELASTIC_A_EVENT_REASON] = { .type = NLA_NUL_STRING, .len = 31, },
+	[ELASTIC_A_EVENT_DETAIL] = { .type = NLA_NUL_STRING, .len = 159, },
+};
+
 /* Ops table for elastic */
 static const struct genl_split_ops elastic_nl_ops[] = {
 	{
@@ -136,6 +149,20 @@ static const struct genl_split_ops elastic_nl_ops[] = {
 		.doit		= elastic_nl_node_set_doit,
 		.policy		= elastic_node_set_nl_policy,
 		.maxattr	= ELASTIC_A_NODE_MAX_PAGES,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ELASTIC_CMD_NODE_UNDRAIN,
+		.doit		= elastic_nl_node_undrain_doit,
+		.policy		= elastic_node_undrain_nl_policy,
+		.maxattr	= ELASTIC_A_NODE_ID,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ELASTIC_CMD_EVENT_POST,
+		.doit		= elastic_nl_event_post_doit,
+		.policy		= elastic_event_post_nl_policy,
+		.maxattr	= ELASTIC_A_EVENT_DETAIL,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

@@ -25,6 +25,8 @@ int elastic_nl_node_drain_doit(struct sk_buff *skb, struct genl_info *info);
 int elastic_nl_process_unstretch_doit(struct sk_buff *skb,
 				      struct genl_info *info);
 int elastic_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info);
+int elastic_nl_node_undrain_doit(struct sk_buff *skb, struct genl_info *info);
+int elastic_nl_event_post_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	ELASTIC_NLGRP_EVENTS,

@@ -13,6 +13,8 @@
  * conn_refused     (0444) connections refused: not from a member's address.
  * swap_type        (0444) swap type of elastic entries in pagemap.
  * max_hosted_pages (0644) cap on the pages hosted for other nodes.
+ * evacuating       (0444) 1 while this node is being emptied (node-drain of
+ *                  its own id), until node-undrain.
  * remote_pages ... (0444) the memory counters of struct elastic_mem_stats
  *                  (module/internal.h documents each one).
  * Every refused write fails with EINVAL and counts in bad_input; every file
@@ -198,6 +200,20 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.maxlen		= sizeof(unsigned long),
 		.mode		= 0444,
 		.proc_handler	= elastic_sysctl_counter,
+	},
+	{
+		.procname	= "evacuations",
+		.data		= &elastic_mstats.evacuations,
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0444,
+		.proc_handler	= elastic_sysctl_counter,
+	},
+	{
+		.procname	= "evacuating",
+		.data		= &elastic_evacuating,
+		.maxlen		= sizeof(bool),
+		.mode		= 0444,
+		.proc_handler	= proc_dobool,
 	},
 	{
 		.procname	= "hosted_pages",

@@ -22,6 +22,7 @@ static const int elastic_wire_payload_len[__ELASTIC_MSG_MAX] = {
 	[ELASTIC_MSG_PULL_REPLY] = -1,
 	[ELASTIC_MSG_FREE]	= sizeof(struct elastic_wire_slot),
 	[ELASTIC_MSG_CAP]	= sizeof(struct elastic_wire_cap),
+	[ELASTIC_MSG_EVACUATE]	= sizeof(struct elastic_wire_evacuate),
 };
 
 /**
@@ -149,6 +150,26 @@ int elastic_wire_parse_cap(const void *buf, size_t len, u64 *max_pages)
 {
 	BUILD_BUG_ON(sizeof(struct elastic_wire_cap) != sizeof(__be64));
 	return elastic_wire_parse_u64(buf, len, 0, ELASTIC_WIRE_CAP_MAX, max_pages);
+}
+
+/**
+ * elastic_wire_parse_evacuate - validate an EVACUATE message
+ * @buf: payload
+ * @len: its length (already checked against the type by the header)
+ * @on: whether the sender is being reclaimed, filled on success
+ *
+ * Return: 0, -EMSGSIZE for a short payload, -EPROTO for a value not 0 or 1.
+ */
+int elastic_wire_parse_evacuate(const void *buf, size_t len, bool *on)
+{
+	u64 v;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct elastic_wire_evacuate) != sizeof(__be64));
+	ret = elastic_wire_parse_u64(buf, len, 0, 1, &v);
+	if (!ret)
+		*on = v;
+	return ret;
 }
 
 /**

@@ -47,6 +47,7 @@ enum elastic_wire_type {
 	ELASTIC_MSG_PULL_REPLY,		/* owner -> home: reply, status[, page] */
 	ELASTIC_MSG_FREE,		/* home -> owner: slot; dropped */
 	ELASTIC_MSG_CAP,		/* set the receiver's hosting cap; acked */
+	ELASTIC_MSG_EVACUATE,		/* owner -> home: move your pages off me */
 	__ELASTIC_MSG_MAX,
 };
 
@@ -87,6 +88,17 @@ struct elastic_wire_cap {
 } __packed;
 
 /**
+ * struct elastic_wire_evacuate - payload of EVACUATE
+ * @on:		1: the sender is being reclaimed; the receiver moves the
+ *		pages of its processes off the sender and sends it no more.
+ *		0: the reclaim was called off; the sender takes pages again.
+ *		Not acknowledged: the sender repeats 1 while it holds pages.
+ */
+struct elastic_wire_evacuate {
+	__be64 on;
+} __packed;
+
+/**
  * struct elastic_wire_reply - start of PUSH_ACK and PULL_REPLY payloads
  * @req_seq:	sequence number of the request answered
  * @status:	0 or a positive errno: ENOENT (no such page), ENOSPC (cap
@@ -116,6 +128,7 @@ void elastic_wire_build_hdr(struct elastic_wire_hdr *hdr, u32 type, u32 len, u32
 int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst);
 int elastic_wire_parse_slot(const void *buf, size_t len, u64 *slot);
 int elastic_wire_parse_cap(const void *buf, size_t len, u64 *max_pages);
+int elastic_wire_parse_evacuate(const void *buf, size_t len, bool *on);
 int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status);
 
 #endif /* _ELASTIC_WIRE_H */

@@ -131,6 +131,8 @@ static void memory_lengths(struct kunit *test)
 		{ ELASTIC_MSG_FREE, 9, -EMSGSIZE },
 		{ ELASTIC_MSG_CAP, 8, 0 },
 		{ ELASTIC_MSG_CAP, 0, -EMSGSIZE },
+		{ ELASTIC_MSG_EVACUATE, 8, 0 },
+		{ ELASTIC_MSG_EVACUATE, 16, -EMSGSIZE },
 	};
 	struct elastic_wire_msg m;
 	struct elastic_wire_hdr h;
@@ -178,6 +180,21 @@ static void cap_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&c, 4, &v), -EMSGSIZE);
 }
 
+static void evacuate_rules(struct kunit *test)
+{
+	struct elastic_wire_evacuate e = { .on = cpu_to_be64(1) };
+	bool on = false;
+
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_evacuate(&e, sizeof(e), &on), 0);
+	KUNIT_EXPECT_TRUE(test, on);
+	e.on = 0;
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_evacuate(&e, sizeof(e), &on), 0);
+	KUNIT_EXPECT_FALSE(test, on);
+	e.on = cpu_to_be64(2);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_evacuate(&e, sizeof(e), &on), -EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_evacuate(&e, 7, &on), -EMSGSIZE);
+}
+
 static void reply_rules(struct kunit *test)
 {
 	size_t size = sizeof(struct elastic_wire_reply) + 4096;
@@ -223,6 +240,7 @@ static struct kunit_case elastic_wire_cases[] = {
 	KUNIT_CASE(memory_lengths),
 	KUNIT_CASE(slot_bounds),
 	KUNIT_CASE(cap_rules),
+	KUNIT_CASE(evacuate_rules),
 	KUNIT_CASE(reply_rules),
 	{}
 };

@@ -29,12 +29,12 @@
 #define HDR 24
 #define MAX_NODE 63
 #define MAX_PAYLOAD (4096 + 256)
-enum { HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, CAP, TYPE_MAX };
+enum { HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, CAP, EVACUATE, TYPE_MAX };
 #define PAGE 4096
 /* Payload length of each type (module/wire.c); -1: variable. */
 static const int type_len[TYPE_MAX] = {
 	[HELLO] = 8, [HEARTBEAT] = 0, [PUSH] = 8 + PAGE, [PUSH_ACK] = 12,
-	[PULL] = 8, [PULL_REPLY] = -1, [FREE] = 8, [CAP] = 8,
+	[PULL] = 8, [PULL_REPLY] = -1, [FREE] = 8, [CAP] = 8, [EVACUATE] = 8,
 };
 
 static uint64_t rng;
@@ -88,7 +88,7 @@ static uint64_t be64at(const uint8_t *p)
 	return be64toh(v);
 }
 
-/* Payload rules of the memory messages (elastic_wire_parse_slot/_cap/_reply). */
+/* Payload rules of the memory messages (elastic_wire_parse_slot/_cap/_evacuate/_reply). */
 static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len)
 {
 	uint64_t slot;
@@ -102,6 +102,8 @@ static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len)
 		return slot < 1 || slot > (1ULL << 40) - 1;
 	case CAP:
 		return be64at(p) > 0x7fffffffULL;
+	case EVACUATE:
+		return be64at(p) > 1;
 	case PUSH_ACK:
 	case PULL_REPLY:
 		if (len < 12)

@@ -21,6 +21,25 @@
  * @ELASTIC_EVENT_TYPE_NODE_UP: A member's heartbeats arrive (again).
  * @ELASTIC_EVENT_TYPE_NODE_DEAD: A member missed heartbeat-misses heartbeats
  *   in a row.
+ * @ELASTIC_EVENT_TYPE_DRAIN_START: The node agent began to empty this node (a
+ *   cloud's interruption notice); deadline set. Events from here on are posted
+ *   by the agent with event-post.
+ * @ELASTIC_EVENT_TYPE_DRAIN_DEADLINE: A running drain adopted an earlier
+ *   deadline.
+ * @ELASTIC_EVENT_TYPE_DRAIN_PROGRESS: A drain moved pages; detail says how
+ *   many of how many.
+ * @ELASTIC_EVENT_TYPE_DRAIN_DONE: A drain finished; detail says what is left.
+ * @ELASTIC_EVENT_TYPE_DRAIN_FAILED: A drain stopped with pages left; detail
+ *   says why.
+ * @ELASTIC_EVENT_TYPE_DRAIN_CANCELLED: The notice was withdrawn; the node
+ *   takes pages again.
+ * @ELASTIC_EVENT_TYPE_HOME_PINNED: The node is the home of stretched processes
+ *   and cannot be emptied until threads can jump.
+ * @ELASTIC_EVENT_TYPE_REBALANCE: An unhurried drain began on a rebalance
+ *   recommendation.
+ * @ELASTIC_EVENT_TYPE_EVACUATE: Member peer asked this node to move this
+ *   node's processes' pages off it (it is being reclaimed); the drain runs in
+ *   the background.
  */
 enum elastic_event_type {
 	ELASTIC_EVENT_TYPE_CONFIG_CHANGED = 1,
@@ -28,6 +47,15 @@ enum elastic_event_type {
 	ELASTIC_EVENT_TYPE_NODE_REMOVED,
 	ELASTIC_EVENT_TYPE_NODE_UP,
 	ELASTIC_EVENT_TYPE_NODE_DEAD,
+	ELASTIC_EVENT_TYPE_DRAIN_START,
+	ELASTIC_EVENT_TYPE_DRAIN_DEADLINE,
+	ELASTIC_EVENT_TYPE_DRAIN_PROGRESS,
+	ELASTIC_EVENT_TYPE_DRAIN_DONE,
+	ELASTIC_EVENT_TYPE_DRAIN_FAILED,
+	ELASTIC_EVENT_TYPE_DRAIN_CANCELLED,
+	ELASTIC_EVENT_TYPE_HOME_PINNED,
+	ELASTIC_EVENT_TYPE_REBALANCE,
+	ELASTIC_EVENT_TYPE_EVACUATE,
 };
 
 /**
@@ -49,6 +77,8 @@ enum {
 	ELASTIC_A_STATUS_NODE_ID,
 	ELASTIC_A_STATUS_RELEASE,
 	ELASTIC_A_STATUS_BAD_INPUT,
+	ELASTIC_A_STATUS_STRETCHED,
+	ELASTIC_A_STATUS_HOSTED_PAGES,
 	ELASTIC_A_STATUS_PAD,
 
 	__ELASTIC_A_STATUS_MAX,
@@ -66,6 +96,10 @@ enum {
 	ELASTIC_A_EVENT_TYPE = 1,
 	ELASTIC_A_EVENT_NODE_ID,
 	ELASTIC_A_EVENT_PEER,
+	ELASTIC_A_EVENT_DEADLINE,
+	ELASTIC_A_EVENT_REASON,
+	ELASTIC_A_EVENT_DETAIL,
+	ELASTIC_A_EVENT_PAD,
 
 	__ELASTIC_A_EVENT_MAX,
 	ELASTIC_A_EVENT_MAX = (__ELASTIC_A_EVENT_MAX - 1)
@@ -112,6 +146,8 @@ enum {
 	ELASTIC_CMD_NODE_DRAIN,
 	ELASTIC_CMD_PROCESS_UNSTRETCH,
 	ELASTIC_CMD_NODE_SET,
+	ELASTIC_CMD_NODE_UNDRAIN,
+	ELASTIC_CMD_EVENT_POST,
 
 	__ELASTIC_CMD_MAX,
 	ELASTIC_CMD_MAX = (__ELASTIC_CMD_MAX - 1)
