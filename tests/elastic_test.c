@@ -615,6 +615,85 @@ TEST_F(events, config_change_is_announced_once)
 	EXPECT_EQ(-ETIMEDOUT, elastic_event_next(self->c, &ev, 300));
 }
 
+/* ---- drain events from the node agent; a node's drain of itself ---- */
+
+static int nobody_event_post(void *arg)
+{
+	struct elastic_client *c;
+
+	(void)arg;
+	if (elastic_open(&c))
+		return 11;
+	if (elastic_event_post(c, ELASTIC_EVENT_TYPE_DRAIN_START, 0, NULL, NULL) != -EPERM)
+		return 12;
+	if (elastic_node_undrain(c, 1) != -EPERM)
+		return 13;
+	return 0;
+}
+
+TEST(event_post_round_trip_and_refusals)
+{
+	long before = sysctl_long("bad_input");
+	struct elastic_client *c, *l;
+	struct elastic_event ev;
+	char longer[40];
+	int ret;
+
+	ASSERT_EQ(0, elastic_open(&l));
+	ASSERT_EQ(0, elastic_events_subscribe(l));
+	ASSERT_EQ(0, elastic_open(&c));
+	ASSERT_EQ(0, elastic_event_post(c, ELASTIC_EVENT_TYPE_DRAIN_PROGRESS, 1795000000,
+					"gcp-preemption", "10/20 pages"));
+	ASSERT_EQ(0, elastic_event_next(l, &ev, 5000));
+	EXPECT_EQ(ELASTIC_EVENT_TYPE_DRAIN_PROGRESS, ev.type);
+	EXPECT_EQ(sysctl_long("node_id"), (long)ev.node_id);
+	EXPECT_EQ(0, ev.peer);
+	EXPECT_EQ(1795000000, ev.deadline);
+	EXPECT_STREQ("gcp-preemption", ev.reason);
+	EXPECT_STREQ("10/20 pages", ev.detail);
+	/* Fields left out stay out. */
+	ASSERT_EQ(0, elastic_event_post(c, ELASTIC_EVENT_TYPE_DRAIN_DONE, 0, NULL, NULL));
+	ASSERT_EQ(0, elastic_event_next(l, &ev, 5000));
+	EXPECT_EQ(ELASTIC_EVENT_TYPE_DRAIN_DONE, ev.type);
+	EXPECT_EQ(0, ev.deadline);
+	EXPECT_STREQ("", ev.reason);
+	EXPECT_STREQ("", ev.detail);
+	/* Membership and evacuate events are the kernel's own: refused, counted. */
+	EXPECT_EQ(-EINVAL, elastic_event_post(c, ELASTIC_EVENT_TYPE_NODE_DEAD, 0, NULL, NULL));
+	EXPECT_EQ(-EINVAL, elastic_event_post(c, ELASTIC_EVENT_TYPE_EVACUATE, 0, NULL, NULL));
+	EXPECT_EQ(before + 2, sysctl_long("bad_input"));
+	/* A reason longer than 31 characters fails the policy. */
+	memset(longer, 'x', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	ret = elastic_event_post(c, ELASTIC_EVENT_TYPE_DRAIN_START, 0, longer, NULL);
+	EXPECT_TRUE(ret == -EINVAL || ret == -ERANGE);
+	EXPECT_EQ(0, as_nobody(nobody_event_post, NULL));
+	/* Nothing refused was announced. */
+	EXPECT_EQ(-ETIMEDOUT, elastic_event_next(l, &ev, 300));
+	elastic_close(c);
+	elastic_close(l);
+}
+
+TEST(drain_of_this_node_and_undrain)
+{
+	uint64_t moved = 1, left = 1;
+	struct elastic_client *c;
+	uint32_t self;
+
+	ASSERT_EQ(0, elastic_open(&c));
+	self = sysctl_long("node_id");
+	ASSERT_EQ(0, sysctl_long("evacuating"));
+	/* A node hosting nothing is empty at once, and marked as emptying. */
+	ASSERT_EQ(0, elastic_node_drain(c, self, 512, &moved, &left));
+	EXPECT_EQ(0, moved);
+	EXPECT_EQ(0, left);
+	EXPECT_EQ(1, sysctl_long("evacuating"));
+	ASSERT_EQ(0, elastic_node_undrain(c, self));
+	EXPECT_EQ(0, sysctl_long("evacuating"));
+	EXPECT_EQ(-ENOENT, elastic_node_undrain(c, self == 62 ? 61 : 62));
+	elastic_close(c);
+}
+
 /* ---- sysctls ---- */
 
 TEST(sysctl_node_id_rejects_bad_values)

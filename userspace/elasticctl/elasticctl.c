@@ -6,7 +6,7 @@
  *   elasticctl config set node-id ID
  *   elasticctl node add ID ADDR[:PORT] | node del ID | [-j] node list | [-j] node show ID
  *   elasticctl [-j] node drain ID [--deadline SECONDS]
- *   elasticctl node set ID --max-pages N
+ *   elasticctl node undrain ID | node set ID --max-pages N
  *   elasticctl [-j] events [--count N] [--timeout SEC]
  *   elasticctl stretch PID --nodes LIST [--local-limit SIZE]
  *   elasticctl run --nodes LIST [--local-limit SIZE] -- CMD [ARGS...]
@@ -51,7 +51,9 @@ static void usage(FILE *f)
 		"  node add ID ADDR[:PORT]        add a cluster member (port %u by default)\n"
 		"  node del ID                    remove a member\n"
 		"  node list | node show ID       members and their state\n"
-		"  node drain ID [--deadline SEC] move this node's pages off member ID, with progress\n"
+		"  node drain ID [--deadline SEC] move this node's pages off member ID, with progress;\n"
+		"                                 this node's own ID: empty this node (spot reclaim)\n"
+		"  node undrain ID                member ID (or this node) takes pages again\n"
 		"  node set ID --max-pages N      cap the pages node ID hosts for others (0: no cap)\n"
 		"  events [--count N] [--timeout SEC]\n"
 		"                                 follow the module's events multicast group\n"
@@ -124,6 +126,8 @@ static int cmd_status(struct elastic_client *c)
 		else
 			printf("node     unassigned\n");
 		printf("bad-input %llu\n", (unsigned long long)st.bad_input);
+		printf("stretched %u\n", st.stretched);
+		printf("hosted   %llu pages\n", (unsigned long long)st.hosted_pages);
 		return 0;
 	}
 	o = json_object_new_object();
@@ -131,6 +135,8 @@ static int cmd_status(struct elastic_client *c)
 	json_object_object_add(o, "release", json_object_new_string(st.release));
 	json_object_object_add(o, "node_id", json_object_new_int64(st.node_id));
 	json_object_object_add(o, "bad_input", json_object_new_uint64(st.bad_input));
+	json_object_object_add(o, "stretched", json_object_new_int64(st.stretched));
+	json_object_object_add(o, "hosted_pages", json_object_new_uint64(st.hosted_pages));
 	print_json(o);
 	return 0;
 }
@@ -215,7 +221,7 @@ static int parse_node(int argc, char **argv, struct cmd_args *a)
 {
 	const char *v = argc > 1 ? argv[1] : "";
 	int want = !strcmp(v, "add") ? 4 : !strcmp(v, "del") || !strcmp(v, "show") ? 3 :
-		   !strcmp(v, "list") ? 2 : !strcmp(v, "drain") ? 3 : 0;
+		   !strcmp(v, "list") ? 2 : !strcmp(v, "drain") || !strcmp(v, "undrain") ? 3 : 0;
 
 	/* node drain ID --deadline SEC */
 	if (!strcmp(v, "drain") && argc == 5 && !strcmp(argv[3], "--deadline")) {
@@ -232,7 +238,7 @@ static int parse_node(int argc, char **argv, struct cmd_args *a)
 		argc = 3;
 	}
 	if (!want || argc != want)
-		return usage_error("usage: node add ID ADDR[:PORT] | node del ID | node list | node show ID | node drain ID [--deadline SEC] | node set ID --max-pages N%s", "");
+		return usage_error("usage: node add ID ADDR[:PORT] | node del ID | node list | node show ID | node drain ID [--deadline SEC] | node undrain ID | node set ID --max-pages N%s", "");
 	a->verb = v;
 	if (want >= 3 && elastic_parse_u32(argv[2], 1, ELASTIC_MAX_NODE_ID, &a->node_id))
 		return usage_error("node id '%s' is not a number from 1 to 63", argv[2]);
@@ -428,6 +434,8 @@ static int cmd_node(struct elastic_client *c, const struct cmd_args *a)
 		return cmd_drain(c, a);
 	if (!strcmp(a->verb, "set"))
 		ret = elastic_node_set_max_pages(c, a->node_id, a->max_pages);
+	else if (!strcmp(a->verb, "undrain"))
+		ret = elastic_node_undrain(c, a->node_id);
 	else if (!strcmp(a->verb, "add"))
 		ret = elastic_node_add(c, a->node_id, a->addr, a->port);
 	else if (!strcmp(a->verb, "del"))
@@ -1379,6 +1387,44 @@ static int cmd_top(const struct cmd_args *a)
 	return ret;
 }
 
+/* One line per event: type, node, then only the fields it has. */
+static void print_event(const struct elastic_event *ev)
+{
+	struct json_object *o;
+	char dl[32] = "";
+	time_t t = (time_t)ev->deadline;
+	struct tm tm;
+
+	if (ev->deadline && gmtime_r(&t, &tm))
+		strftime(dl, sizeof(dl), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!json_out) {
+		printf("%s node=%u", elastic_event_type_name(ev->type), ev->node_id);
+		if (ev->peer)
+			printf(" peer=%u", ev->peer);
+		if (dl[0])
+			printf(" deadline=%s", dl);
+		if (ev->reason[0])
+			printf(" reason=%s", ev->reason);
+		if (ev->detail[0])
+			printf(" detail=\"%s\"", ev->detail);
+		printf("\n");
+		fflush(stdout);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "event", json_object_new_string(elastic_event_type_name(ev->type)));
+	json_object_object_add(o, "node_id", json_object_new_int64(ev->node_id));
+	if (ev->peer)
+		json_object_object_add(o, "peer", json_object_new_int64(ev->peer));
+	if (dl[0])
+		json_object_object_add(o, "deadline", json_object_new_string(dl));
+	if (ev->reason[0])
+		json_object_object_add(o, "reason", json_object_new_string(ev->reason));
+	if (ev->detail[0])
+		json_object_object_add(o, "detail", json_object_new_string(ev->detail));
+	print_json(o);
+}
+
 static int cmd_events(struct elastic_client *c, const struct cmd_args *a)
 {
 	uint32_t count = a->count, timeout = a->timeout, seen = 0;
@@ -1397,23 +1443,7 @@ static int cmd_events(struct elastic_client *c, const struct cmd_args *a)
 		if (ret)
 			return fail(c, "events", ret);
 		seen++;
-		if (json_out) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "event",
-					       json_object_new_string(elastic_event_type_name(ev.type)));
-			json_object_object_add(o, "node_id", json_object_new_int64(ev.node_id));
-			if (ev.peer)
-				json_object_object_add(o, "peer", json_object_new_int64(ev.peer));
-			print_json(o);
-		} else if (ev.peer) {
-			printf("%s node=%u peer=%u\n", elastic_event_type_name(ev.type), ev.node_id,
-			       ev.peer);
-			fflush(stdout);
-		} else {
-			printf("%s node=%u\n", elastic_event_type_name(ev.type), ev.node_id);
-			fflush(stdout);
-		}
+		print_event(&ev);
 	}
 	return 0;
 }

@@ -21,24 +21,34 @@ struct elastic_client;
  * @release:	kernel release (uname -r) of the node
  * @node_id:	node id, 0 while unassigned
  * @bad_input:	inputs the module refused as malformed or out of range
+ * @stretched:	stretched processes whose home is this node
+ * @hosted_pages: pages this node holds for other nodes
  */
 struct elastic_status {
 	char version[32];
 	char release[65];
 	uint32_t node_id;
 	uint64_t bad_input;
+	uint32_t stretched;
+	uint64_t hosted_pages;
 };
 
 /**
  * struct elastic_event - one message of the events multicast group
  * @type:	enum elastic_event_type
  * @node_id:	node the event comes from
- * @peer:	member a membership event is about (0: none)
+ * @peer:	member a membership or evacuate event is about (0: none)
+ * @deadline:	drain events: deadline, seconds since 1970 (0: none)
+ * @reason:	drain events: what caused it ("" if not given)
+ * @detail:	drain events: free text ("" if not given)
  */
 struct elastic_event {
 	uint32_t type;
 	uint32_t node_id;
 	uint32_t peer;
+	int64_t deadline;
+	char reason[32];
+	char detail[160];
 };
 
 /**
@@ -82,7 +92,10 @@ int elastic_event_next(struct elastic_client *client, struct elastic_event *ev, 
 
 /*
  * Move at most max pages of this node's processes off member id; moved and
- * left (what it still holds) are filled on success.
+ * left (what it still holds) are filled on success.  With this node's own
+ * id: empty this node (it asks the homes of the pages it holds to move
+ * them; waits up to a second): moved is what left meanwhile, left what it
+ * still holds.
  */
 int elastic_node_drain(struct elastic_client *client, uint32_t id, uint64_t max,
 		       uint64_t *moved, uint64_t *left);
@@ -96,6 +109,17 @@ int elastic_process_push(struct elastic_client *client, uint32_t pid, uint32_t n
 int elastic_process_unstretch(struct elastic_client *client, uint32_t pid, uint64_t *pulled);
 /* Cap the pages node id hosts for others (0: no cap); id may be this node. */
 int elastic_node_set_max_pages(struct elastic_client *client, uint32_t id, uint32_t max_pages);
+/*
+ * End the drain of member id (it takes pages again); with this node's own
+ * id, end this node's self-drain (elastic_node_drain() of its own id).
+ */
+int elastic_node_undrain(struct elastic_client *client, uint32_t id);
+/*
+ * Post a drain event (enum elastic_event_type, drain-start to rebalance)
+ * on the events group; deadline 0, reason or detail NULL leave them out.
+ */
+int elastic_event_post(struct elastic_client *client, uint32_t type, int64_t deadline,
+		       const char *reason, const char *detail);
 
 const char *elastic_event_type_name(uint32_t type);
 const char *elastic_node_state_name(uint32_t state);

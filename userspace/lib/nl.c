@@ -42,12 +42,17 @@ static struct nla_policy status_policy[ELASTIC_A_STATUS_MAX + 1] = {
 	[ELASTIC_A_STATUS_NODE_ID] = { .type = NLA_U32 },
 	[ELASTIC_A_STATUS_RELEASE] = { .type = NLA_STRING },
 	[ELASTIC_A_STATUS_BAD_INPUT] = { .type = NLA_U64 },
+	[ELASTIC_A_STATUS_STRETCHED] = { .type = NLA_U32 },
+	[ELASTIC_A_STATUS_HOSTED_PAGES] = { .type = NLA_U64 },
 };
 
 static struct nla_policy event_policy[ELASTIC_A_EVENT_MAX + 1] = {
 	[ELASTIC_A_EVENT_TYPE] = { .type = NLA_U32 },
 	[ELASTIC_A_EVENT_NODE_ID] = { .type = NLA_U32 },
 	[ELASTIC_A_EVENT_PEER] = { .type = NLA_U32 },
+	[ELASTIC_A_EVENT_DEADLINE] = { .type = NLA_U64 },
+	[ELASTIC_A_EVENT_REASON] = { .type = NLA_STRING },
+	[ELASTIC_A_EVENT_DETAIL] = { .type = NLA_STRING },
 };
 
 static struct nla_policy node_policy[ELASTIC_A_NODE_MAX + 1] = {
@@ -80,6 +85,24 @@ const char *elastic_event_type_name(uint32_t type)
 		return "node-up";
 	case ELASTIC_EVENT_TYPE_NODE_DEAD:
 		return "node-dead";
+	case ELASTIC_EVENT_TYPE_DRAIN_START:
+		return "drain-start";
+	case ELASTIC_EVENT_TYPE_DRAIN_DEADLINE:
+		return "drain-deadline";
+	case ELASTIC_EVENT_TYPE_DRAIN_PROGRESS:
+		return "drain-progress";
+	case ELASTIC_EVENT_TYPE_DRAIN_DONE:
+		return "drain-done";
+	case ELASTIC_EVENT_TYPE_DRAIN_FAILED:
+		return "drain-failed";
+	case ELASTIC_EVENT_TYPE_DRAIN_CANCELLED:
+		return "drain-cancelled";
+	case ELASTIC_EVENT_TYPE_HOME_PINNED:
+		return "home-pinned";
+	case ELASTIC_EVENT_TYPE_REBALANCE:
+		return "rebalance";
+	case ELASTIC_EVENT_TYPE_EVACUATE:
+		return "evacuate";
 	default:
 		return "unknown";
 	}
@@ -129,6 +152,10 @@ static int on_status(struct nl_msg *msg, void *arg)
 		st->node_id = nla_get_u32(tb[ELASTIC_A_STATUS_NODE_ID]);
 	if (tb[ELASTIC_A_STATUS_BAD_INPUT])
 		st->bad_input = nla_get_u64(tb[ELASTIC_A_STATUS_BAD_INPUT]);
+	if (tb[ELASTIC_A_STATUS_STRETCHED])
+		st->stretched = nla_get_u32(tb[ELASTIC_A_STATUS_STRETCHED]);
+	if (tb[ELASTIC_A_STATUS_HOSTED_PAGES])
+		st->hosted_pages = nla_get_u64(tb[ELASTIC_A_STATUS_HOSTED_PAGES]);
 	return NL_OK;
 }
 
@@ -146,6 +173,15 @@ static int on_event(struct nl_msg *msg, void *arg)
 	c->event->node_id = tb[ELASTIC_A_EVENT_NODE_ID] ?
 			    nla_get_u32(tb[ELASTIC_A_EVENT_NODE_ID]) : 0;
 	c->event->peer = tb[ELASTIC_A_EVENT_PEER] ? nla_get_u32(tb[ELASTIC_A_EVENT_PEER]) : 0;
+	c->event->deadline = tb[ELASTIC_A_EVENT_DEADLINE] ?
+			     (int64_t)nla_get_u64(tb[ELASTIC_A_EVENT_DEADLINE]) : 0;
+	c->event->reason[0] = c->event->detail[0] = '\0';
+	if (tb[ELASTIC_A_EVENT_REASON])
+		nla_strlcpy(c->event->reason, tb[ELASTIC_A_EVENT_REASON],
+			    sizeof(c->event->reason));
+	if (tb[ELASTIC_A_EVENT_DETAIL])
+		nla_strlcpy(c->event->detail, tb[ELASTIC_A_EVENT_DETAIL],
+			    sizeof(c->event->detail));
 	c->got_event = 1;
 	return NL_STOP;
 }
@@ -550,6 +586,36 @@ int elastic_node_set_max_pages(struct elastic_client *c, uint32_t id, uint32_t m
 		return -ENOMEM;
 	if (nla_put_u32(msg, ELASTIC_A_NODE_ID, id) < 0 ||
 	    nla_put_u32(msg, ELASTIC_A_NODE_MAX_PAGES, max_pages) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return request(c, msg, NULL);
+}
+
+int elastic_node_undrain(struct elastic_client *c, uint32_t id)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_NODE_UNDRAIN);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_NODE_ID, id) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return request(c, msg, NULL);
+}
+
+int elastic_event_post(struct elastic_client *c, uint32_t type, int64_t deadline,
+		       const char *reason, const char *detail)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_EVENT_POST);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_EVENT_TYPE, type) < 0 ||
+	    (deadline > 0 && nla_put_u64(msg, ELASTIC_A_EVENT_DEADLINE, (uint64_t)deadline) < 0) ||
+	    (reason && nla_put_string(msg, ELASTIC_A_EVENT_REASON, reason) < 0) ||
+	    (detail && nla_put_string(msg, ELASTIC_A_EVENT_DETAIL, detail) < 0)) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
