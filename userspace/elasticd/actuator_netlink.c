@@ -6,26 +6,27 @@
  *
  * Membership is real: the node's id and every configured member are applied
  * with config-set and node-add (a member whose address changed is removed
- * and added again), and removal is node-del.  Page caps, drain and posting
- * events to the module's group need kernel operations that do not exist yet
- * (elastic memory, issue 3); those log "kernel module does not support <op>
- * yet" and return -EOPNOTSUPP, so elasticd runs, watches and reports, and
- * the drain logic sees an honest failure instead of a silent success.
+ * and added again), and removal is node-del.  Page caps are node-set.  A
+ * drain of this node is node-drain of its own id, called until the node
+ * holds nothing (each call waits up to a second in the kernel, which asks
+ * the homes of the pages to move them); a drain of another member (one
+ * leaving the configuration) is node-drain of that member.  Events go to
+ * the module's events group with event-post.
  */
 #include "actuator.h"
 
 #include <errno.h>
+#include <linux/elastic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "elastic.h"
 #include "log.h"
 
-static int unsupported(const char *op)
-{
-	log_err("kernel module does not support %s yet", op);
-	return -EOPNOTSUPP;
-}
+/* A drain that moves nothing for this long gives up (pages stay put). */
+#define DRAIN_STALL_S 30
 
 /* One short-lived client per operation: nothing to go stale across a reload. */
 static int open_client(struct elastic_client **c)
@@ -106,35 +107,164 @@ static int nl_remove(struct ed_actuator *a, uint32_t node)
 
 static int nl_caps(struct ed_actuator *a, const struct ed_plan *plan)
 {
-	(void)a; (void)plan;
-	return unsupported("node-set");
+	struct elastic_client *c;
+	int ret, first = 0;
+	size_t i;
+
+	(void)a;
+	ret = open_client(&c);
+	if (ret)
+		return ret;
+	for (i = 0; i < plan->n_caps; i++) {
+		const struct ed_cap *cap = &plan->caps[i];
+
+		if (cap->max_pages > INT32_MAX) {
+			log_err("plan: cap of %llu pages for node %u is beyond the kernel's %d",
+				(unsigned long long)cap->max_pages, cap->node, INT32_MAX);
+			ret = -ERANGE;
+		} else {
+			ret = elastic_node_set_max_pages(c, cap->node, (uint32_t)cap->max_pages);
+			if (ret)
+				log_err("kernel: cannot cap node %u at %llu pages: %s %s",
+					cap->node, (unsigned long long)cap->max_pages,
+					strerror(-ret), elastic_last_error(c));
+			else
+				log_info("kernel: node %u hosts at most %llu pages", cap->node,
+					 (unsigned long long)cap->max_pages);
+		}
+		/* One bad cap does not keep the others from applying. */
+		if (ret && !first)
+			first = ret;
+	}
+	elastic_close(c);
+	return first;
 }
 
 static int nl_drain(struct ed_actuator *a, const struct ed_drain_req *req,
 		    ed_drain_progress_fn progress, void *arg, struct ed_drain_result *res)
 {
-	(void)a; (void)req; (void)progress; (void)arg;
+	uint64_t moved, left = 0, done = 0, total = 0;
+	struct elastic_status st;
+	struct elastic_client *c;
+	time_t last_move;
+	int ret, self;
+
+	(void)a;
 	res->pages_left = 0;
 	res->home_procs = 0;
-	return unsupported("node-drain");
+	ret = open_client(&c);
+	if (ret)
+		return ret;
+	ret = elastic_status_get(c, &st);
+	if (ret) {
+		log_err("kernel: cannot read status: %s", strerror(-ret));
+		goto out;
+	}
+	self = st.node_id == req->node;
+	last_move = time(NULL);
+	for (;;) {
+		ret = elastic_node_drain(c, req->node, 512, &moved, &left);
+		if (ret) {
+			log_err("kernel: drain of node %u: %s %s", req->node, strerror(-ret),
+				elastic_last_error(c));
+			break;
+		}
+		/*
+		 * Pages leave by moves, by the process's own faults and frees,
+		 * and between calls: count what is gone from the first total.
+		 */
+		if (!total || done + left > total)
+			total = done + moved + left;
+		done = total - left;
+		if (moved)
+			last_move = time(NULL);
+		if (progress && progress(arg, done, total)) {
+			ret = -ECANCELED;
+			break;
+		}
+		if (!left)
+			break;
+		if (time(NULL) - last_move > DRAIN_STALL_S) {
+			log_err("kernel: drain of node %u moved nothing for %d s; %llu pages stay",
+				req->node, DRAIN_STALL_S, (unsigned long long)left);
+			ret = -EAGAIN;
+			break;
+		}
+		/* A member drain returns at once when only pages in flight remain. */
+		if (!self && !moved)
+			usleep(100000);
+	}
+	res->pages_left = left;
+	/* This node's own processes' pages stay until threads can jump. */
+	if (self && !elastic_status_get(c, &st))
+		res->home_procs = st.stretched;
+out:
+	elastic_close(c);
+	return ret;
 }
 
+/* The kernel moves pages as fast as it can; the deadline is elasticd's to watch. */
 static int nl_deadline(struct ed_actuator *a, uint32_t node, time_t deadline, const char *reason)
 {
 	(void)a; (void)node; (void)deadline; (void)reason;
-	return unsupported("node-drain");
+	return 0;
 }
 
 static int nl_undrain(struct ed_actuator *a, uint32_t node, const char *reason)
 {
-	(void)a; (void)node; (void)reason;
-	return unsupported("node-set");
+	struct elastic_client *c;
+	int ret;
+
+	(void)a;
+	ret = open_client(&c);
+	if (ret)
+		return ret;
+	ret = elastic_node_undrain(c, node);
+	if (ret)
+		log_err("kernel: cannot end the drain of node %u (%s): %s %s", node, reason,
+			strerror(-ret), elastic_last_error(c));
+	elastic_close(c);
+	return ret;
 }
+
+static const struct {
+	const char *name;
+	uint32_t type;
+} event_types[] = {
+	{ "drain-start", ELASTIC_EVENT_TYPE_DRAIN_START },
+	{ "drain-deadline", ELASTIC_EVENT_TYPE_DRAIN_DEADLINE },
+	{ "drain-progress", ELASTIC_EVENT_TYPE_DRAIN_PROGRESS },
+	{ "drain-done", ELASTIC_EVENT_TYPE_DRAIN_DONE },
+	{ "drain-failed", ELASTIC_EVENT_TYPE_DRAIN_FAILED },
+	{ "drain-cancelled", ELASTIC_EVENT_TYPE_DRAIN_CANCELLED },
+	{ "home-pinned", ELASTIC_EVENT_TYPE_HOME_PINNED },
+	{ "rebalance", ELASTIC_EVENT_TYPE_REBALANCE },
+};
 
 static int nl_event(struct ed_actuator *a, const struct ed_event *ev)
 {
-	(void)a; (void)ev;
-	return unsupported("events multicast");
+	struct elastic_client *c;
+	uint32_t type = 0;
+	size_t i;
+	int ret;
+
+	(void)a;
+	for (i = 0; i < sizeof(event_types) / sizeof(event_types[0]); i++)
+		if (!strcmp(event_types[i].name, ev->type))
+			type = event_types[i].type;
+	if (!type) {
+		log_err("event %s has no kernel event type", ev->type);
+		return -EINVAL;
+	}
+	ret = open_client(&c);
+	if (ret)
+		return ret;
+	ret = elastic_event_post(c, type, ev->deadline, ev->reason, ev->detail);
+	if (ret)
+		log_warn("kernel: cannot post event %s: %s %s", ev->type, strerror(-ret),
+			 elastic_last_error(c));
+	elastic_close(c);
+	return ret;
 }
 
 static void nl_destroy(struct ed_actuator *a)
