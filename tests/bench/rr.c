@@ -4,8 +4,12 @@
  * 16-byte request and the server answers with 4096 bytes, as a page pull
  * does; the client reports round-trip percentiles.
  *
+ * With "stream" it is the baseline of bulk moves (a drain): the client
+ * sends MIB MiB and the server acknowledges the last byte.
+ *
  *   rr server PORT
  *   rr client HOST PORT COUNT    -> "rr count N p50_us X p99_us Y"
+ *   rr stream HOST PORT MIB      -> "stream mib N seconds S mib_per_s R"
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -53,8 +57,20 @@ static int serve(int port)
 		if (c < 0)
 			continue;
 		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		while (!full(c, req, sizeof(req), 1) && !full(c, page, sizeof(page), 0))
-			;
+		while (!full(c, req, sizeof(req), 1)) {
+			if (!memcmp(req, "stream ", 7)) {
+				long mib = atol(req + 7), i;
+
+				for (i = 0; i < mib * 256; i++)
+					if (full(c, page, sizeof(page), 1))
+						break;
+				if (i < mib * 256 || full(c, req, 1, 0))
+					break;
+				continue;
+			}
+			if (full(c, page, sizeof(page), 0))
+				break;
+		}
 		close(c);
 	}
 }
@@ -86,12 +102,43 @@ static int client(const char *host, int port, int count)
 	return 0;
 }
 
+static int stream(const char *host, int port, int mib)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	char req[16] = "", page[4096];
+	double t0, t;
+	int s, i;
+
+	if (mib < 1 || mib > 4096 || inet_pton(AF_INET, host, &a.sin_addr) != 1)
+		return 2;
+	memset(page, 0xa5, sizeof(page));
+	snprintf(req, sizeof(req), "stream %d", mib);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a))) {
+		perror("rr: connect");
+		return 1;
+	}
+	t0 = now_us();
+	if (full(s, req, sizeof(req), 0))
+		return 1;
+	for (i = 0; i < mib * 256; i++)
+		if (full(s, page, sizeof(page), 0))
+			return 1;
+	if (full(s, req, 1, 1))	/* the server has every byte */
+		return 1;
+	t = (now_us() - t0) / 1e6;
+	printf("stream mib %d seconds %.3f mib_per_s %.1f\n", mib, t, mib / t);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "server"))
 		return serve(atoi(argv[2]));
 	if (argc == 5 && !strcmp(argv[1], "client"))
 		return client(argv[2], atoi(argv[3]), atoi(argv[4]));
-	fprintf(stderr, "usage: rr server PORT | rr client HOST PORT COUNT\n");
+	if (argc == 5 && !strcmp(argv[1], "stream"))
+		return stream(argv[2], atoi(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: rr server PORT | rr client HOST PORT COUNT | rr stream HOST PORT MIB\n");
 	return 2;
 }
