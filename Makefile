@@ -72,8 +72,9 @@ sparse: kernel
 	@scripts/lint sparse
 
 # Debian packages of the cloud kernel (spotos + cloud + qemu fragments).
-deb: kernel-src
+deb: kernel-src deps
 	@scripts/build-kernel cloud bindeb-pkg
+	@scripts/build-tools-deb build >/dev/null
 	@ls -1 build/*.deb
 
 check:
