@@ -153,12 +153,12 @@ static void *drain_main(void *arg)
 		r->state = ED_DRAINED;
 		if (res.home_procs) {
 			snprintf(detail, sizeof(detail),
-				 "node is home of %u stretched process(es); %llu pages left",
+				 "node is home of %u stretched process(es); %llu pages of others left",
 				 res.home_procs, (unsigned long long)res.pages_left);
 			/* Loud on purpose: this node's loss takes those processes with it. */
 			log_crit("NODE %u IS THE HOME OF %u STRETCHED PROCESS(ES): it cannot be "
 				 "emptied until threads can jump; drained everything else, %llu "
-				 "pages remain", req.node, res.home_procs,
+				 "pages of other nodes remain", req.node, res.home_procs,
 				 (unsigned long long)res.pages_left);
 			emit(r, "home-pinned", detail);
 		}

@@ -1,0 +1,51 @@
+# test: a GCP preemption notice served to a home node: elasticd drains what it can, says loudly that the stretched process homed there pins the node, and the process's pages stay intact
+. tests/cluster/lib.sh
+emu=$top/userspace/elasticd/tests/emulator.py
+py=/usr/bin/python3
+conf=$top/build/cluster/$SPOTOS_CLUSTER/elasticd-home.conf
+cleanup() {
+	on 1 pkill -TERM -x elasticd || true
+	on 1 pkill -f "$emu" || true
+	on 1 pkill -f "$ctl events" || true
+	on 1 pkill -x memtouch || true
+	on 1 "$ctl" node undrain 1 || true
+}
+trap cleanup EXIT
+# A stretched process on node 1 with 8 MiB on node 2.
+on 1 sh -c "rm -f /tmp/hgo; mkfifo /tmp/hgo; ($top/tests/memtouch hold 8M 4 2 <>/tmp/hgo >/tmp/hold.out 2>&1 &)
+	for i in \$(seq 600); do grep -q ready /tmp/hold.out && exit 0; sleep 0.1; done; exit 1" ||
+	fail "hold: $(on 1 cat /tmp/hold.out)"
+on 1 setsid -f sh -c "exec </dev/null >/dev/null 2>&1; sleep 300 | $py $emu --cloud gcp >/tmp/emu.out"
+on 1 sh -c 'for i in $(seq 100); do grep -q "^PORT" /tmp/emu.out && exit 0; sleep 0.1; done; exit 1' ||
+	fail "emulator did not start"
+port=$(on 1 sed -n 's/^PORT //p' /tmp/emu.out)
+{
+	echo "node_id = 1"
+	for j in 1 2 3; do echo "node = $j $net.$j:7070 spot gcp"; done
+	echo "metadata_url = http://127.0.0.1:$port"
+} >"$conf"
+on 1 setsid -f sh -c "exec </dev/null >/tmp/elasticd.log 2>&1; exec $top/userspace/elasticd/elasticd --config $conf --foreground"
+on 1 setsid -f sh -c "exec </dev/null >/tmp/events.out 2>/dev/null; exec timeout 120 $ctl events"
+on 1 sh -c 'for i in $(seq 100); do grep -q "gcp watcher" /tmp/elasticd.log && exit 0; sleep 0.1; done; exit 1' ||
+	fail "elasticd did not start: $(on 1 cat /tmp/elasticd.log)"
+on 1 "$py" -c "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:$port/__emu/state', data=b'{\"preempted\": true}', method='POST')).read()"
+on 1 sh -c 'for i in $(seq 600); do grep -q "drain of node 1 \(finished\|failed\)" /tmp/elasticd.log && exit 0; sleep 0.1; done; exit 1' ||
+	fail "no drain outcome: $(on 1 cat /tmp/elasticd.log)"
+log=$(on 1 cat /tmp/elasticd.log)
+grep "drain\|HOME" <<<"$log"
+grep -q "NODE 1 IS THE HOME OF 1 STRETCHED PROCESS(ES): it cannot be emptied until threads can jump" <<<"$log" ||
+	fail "not loud about the home: $log"
+grep -q "drain of node 1 finished (0 pages left, reason=gcp-preempted)" <<<"$log" || fail "drain: $log"
+on 1 sh -c 'for i in $(seq 100); do grep -q "^drain-done" /tmp/events.out && exit 0; sleep 0.1; done; exit 1' || true
+ev=$(on 1 cat /tmp/events.out)
+grep -q '^home-pinned node=1 .*reason=gcp-preempted detail="node is home of 1 stretched process(es); 0 pages of others left"$' <<<"$ev" ||
+	fail "events: $ev"
+[ "$(on 1 cat /proc/sys/elastic/evacuating)" = 1 ] || fail "node1 not evacuating"
+# The process is untouched: every page, here and on node 2, reads back right.
+on 1 sh -c 'echo go >/tmp/hgo; for i in $(seq 600); do grep -q "^node 2" /tmp/hold.out && exit 0; sleep 0.1; done; exit 1' ||
+	fail "hold did not finish: $(on 1 cat /tmp/hold.out)"
+grep -q "^ok 2048 sigbus 0 bad 0$" <<<"$(on 1 cat /tmp/hold.out)" || fail "hold: $(on 1 cat /tmp/hold.out)"
+trap - EXIT
+cleanup
+wait_sysctl 1 evacuating 0
+wait_sysctl 2 hosted_pages 0
