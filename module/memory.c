@@ -59,6 +59,8 @@
 #define ELASTIC_SLOT_FREEING	XA_MARK_1
 /* Pages per push batch: enough to fill the link while acks come back. */
 #define ELASTIC_PUSH_BATCH	64
+/* Slots a drain moves per round: more in flight on both links at once. */
+#define ELASTIC_DRAIN_BATCH	256
 
 struct elastic_mem_stats elastic_mstats;
 struct elastic_mem_params elastic_mparams;
@@ -1583,14 +1585,16 @@ static long elastic_move_batch(u32 from, u32 to, struct elastic_move *mv, int n,
 		if (!mv[i].ret)
 			elastic_pull_send(arg, mv[i].seq);
 	}
+	/*
+	 * Each page goes on to @to as soon as it is here, so the pull of the
+	 * rest and the push of the first overlap on the two links.  Pages
+	 * from alloc_page(GFP_KERNEL) are never highmem.
+	 */
 	for (i = 0; i < n; i++) {
 		arg[0] = mv[i].slot;
 		arg[1] = from;
 		if (!mv[i].ret)
 			mv[i].ret = elastic_req_wait(&mv[i].req, mv[i].seq, elastic_pull_send, arg);
-	}
-	/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
-	for (i = 0; i < n; i++) {
 		if (mv[i].ret)
 			continue;
 		r = (struct elastic_push_resend){ to, mv[i].slot, page_address(mv[i].page) };
@@ -1715,10 +1719,10 @@ long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left)
 		*left = atomic_long_read(&elastic_owned[from]);
 		return *left ? -EHOSTDOWN : 0;
 	}
-	mv = kvcalloc(ELASTIC_PUSH_BATCH, sizeof(*mv), GFP_KERNEL);
+	mv = kvcalloc(ELASTIC_DRAIN_BATCH, sizeof(*mv), GFP_KERNEL);
 	if (!mv)
 		return -ENOMEM;
-	for (i = 0; i < ELASTIC_PUSH_BATCH; i++) {
+	for (i = 0; i < ELASTIC_DRAIN_BATCH; i++) {
 		mv[i].page = alloc_page(GFP_KERNEL);
 		if (!mv[i].page) {
 			ret = -ENOMEM;
@@ -1739,7 +1743,7 @@ long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left)
 			if (xa_insert(&elastic_pulling, slot, xa_mk_value(2), GFP_KERNEL))
 				continue;
 			mv[n++].slot = slot;
-			if (n == ELASTIC_PUSH_BATCH || moved + n >= max)
+			if (n == ELASTIC_DRAIN_BATCH || moved + n >= max)
 				break;
 		}
 		if (!n)
@@ -1768,7 +1772,7 @@ long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left)
 		ret = 0;
 	}
 out:
-	for (i = 0; i < ELASTIC_PUSH_BATCH; i++)
+	for (i = 0; i < ELASTIC_DRAIN_BATCH; i++)
 		if (mv[i].page)
 			__free_page(mv[i].page);
 	kvfree(mv);
