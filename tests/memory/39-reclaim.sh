@@ -23,11 +23,14 @@ cleanup() {
 	on 1 pkill -f "$ctl events" || true
 	on 2 pkill -f "$ctl events" || true
 	on 2 "$ctl" node undrain 2 || true
+	on 3 sh -c 'echo 0 > /proc/sys/elastic/max_hosted_pages' || true
 }
 trap cleanup EXIT
 
 # elasticd on node 2: the cluster's membership as it is, AWS, IMDS on loopback.
 conf=$top/build/cluster/$SPOTOS_CLUSTER/elasticd-reclaim.conf
+# The economic calculator's plan caps node 3; elasticd applies it through node 2's module.
+echo '{"nodes": [{"id": 3, "page_cap": 262144}]}' >"$conf.plan"
 cat >"$conf" <<EOF
 node_id = 2
 node = 1 $net.1:7070 on-demand aws
@@ -35,10 +38,12 @@ node = 2 $net.2:7070 spot aws
 node = 3 $net.3:7070 spot aws
 drain_margin = 10
 metadata_url = http://127.0.0.1:$port
+plan_file = $conf.plan
 EOF
 on 2 setsid -f sh -c "exec $d --config $conf --foreground >/tmp/elasticd.log 2>&1"
 on 2 sh -c 'for i in $(seq 100); do grep -q "starting: node 2" /tmp/elasticd.log && exit 0; sleep 0.1; done; exit 1' ||
 	fail "elasticd did not start: $(on 2 cat /tmp/elasticd.log)"
+wait_sysctl 3 max_hosted_pages 262144
 for i in 1 2; do
 	on "$i" setsid -f sh -c "exec timeout 300 $ctl events >/tmp/events.out 2>/dev/null"
 done
