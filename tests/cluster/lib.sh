@@ -50,3 +50,15 @@ wait_sysctl() {
 	done
 	fail "node$1: $2 is $v, not $3"
 }
+# emulator_up NODE CLOUD: start a metadata emulator (aws, gcp, azure) on
+# NODE's loopback, detached from the exec agent; prints its port.
+emulator_up() {
+	on "$1" setsid -f sh -c "exec </dev/null >/dev/null 2>&1; sleep 600 | /usr/bin/python3 $top/userspace/elasticd/tests/emulator.py --cloud $2 >/tmp/emu.out"
+	on "$1" sh -c 'for i in $(seq 100); do grep -q "^PORT" /tmp/emu.out && exit 0; sleep 0.1; done; exit 1' ||
+		fail "node$1: $2 emulator did not start: $(on "$1" cat /tmp/emu.out)"
+	on "$1" sed -n 's/^PORT //p' /tmp/emu.out
+}
+# notice NODE PORT CLOUD: the emulator on NODE serves CLOUD's interruption notice.
+notice() {
+	on "$1" /usr/bin/python3 "$top/userspace/elasticd/tests/notice.py" "$2" "$3" >/dev/null
+}

@@ -3,7 +3,6 @@
 m=$top/tests/memtouch
 emu=$top/userspace/elasticd/tests/emulator.py
 d=$top/userspace/elasticd/elasticd
-py=/usr/bin/python3
 kib=$(on 1 awk '/^MemTotal/ { print $2 }' /proc/meminfo)
 # Bigger than the home's RAM, as in a real reclaim (the suite's home has
 # 128 MiB); check-debug sets RECLAIM_MB smaller, KASAN being slow.
@@ -12,13 +11,7 @@ size=${mb}M
 pages=$(( mb * 256 ))
 
 # The AWS metadata emulator runs on node 2's loopback, as IMDS would on its link.
-on 2 setsid -f sh -c "exec </dev/null >/dev/null 2>&1; sleep 600 | $py $emu --cloud aws >/tmp/emu.out"
-on 2 sh -c 'for i in $(seq 100); do grep -q "^PORT" /tmp/emu.out && exit 0; sleep 0.1; done; exit 1' ||
-	fail "emulator did not start: $(on 2 cat /tmp/emu.out)"
-port=$(on 2 sed -n 's/^PORT //p' /tmp/emu.out)
-emu_ctl() { # emu_ctl JSON: merge JSON into the emulator's state
-	on 2 "$py" -c "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:$port/__emu/state', data=b'''$1''', method='POST')).read()"
-}
+port=$(emulator_up 2 aws)
 cleanup() {
 	on 2 pkill -TERM -x elasticd || true
 	on 2 pkill -f "$emu" || true
@@ -58,8 +51,7 @@ on 2 sh -c 'for i in $(seq 1200); do [ $(cat /proc/sys/elastic/hosted_pages) -gt
 	{ on 1 sh -c "echo $oc > /proc/sys/vm/overcommit_memory"; fail "node2 never held 4000 pages"; }
 
 # The cloud takes node 2 back in two minutes.
-when=$(date -u -d '+120 seconds' +%Y-%m-%dT%H:%M:%SZ)
-emu_ctl "{\"instance_action\": {\"action\": \"terminate\", \"time\": \"$when\"}}"
+notice 2 "$port" aws
 rc=0
 SPOTOS_EXEC_TIMEOUT=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 3 )) on 2 sh -c \
 	'for i in $(seq 1500); do grep -q "drain of node 2 \(finished\|failed\)" /tmp/elasticd.log && exit 0; sleep 0.1; done; exit 1' || rc=$?

@@ -143,7 +143,7 @@ static int nl_caps(struct ed_actuator *a, const struct ed_plan *plan)
 static int nl_drain(struct ed_actuator *a, const struct ed_drain_req *req,
 		    ed_drain_progress_fn progress, void *arg, struct ed_drain_result *res)
 {
-	uint64_t moved, left = 0, done = 0, total = 0;
+	uint64_t moved, left = 0, total = 0;
 	struct elastic_status st;
 	struct elastic_client *c;
 	time_t last_move;
@@ -171,14 +171,14 @@ static int nl_drain(struct ed_actuator *a, const struct ed_drain_req *req,
 		}
 		/*
 		 * Pages leave by moves, by the process's own faults and frees,
-		 * and between calls: count what is gone from the first total.
+		 * and between calls; none arrive (the node is draining).  So
+		 * progress is what is gone of what was here at the start.
 		 */
-		if (!total || done + left > total)
-			total = done + moved + left;
-		done = total - left;
+		if (!total)
+			total = moved + left;
 		if (moved)
 			last_move = time(NULL);
-		if (progress && progress(arg, done, total)) {
+		if (progress && progress(arg, total > left ? total - left : 0, total)) {
 			ret = -ECANCELED;
 			break;
 		}
@@ -227,32 +227,18 @@ static int nl_undrain(struct ed_actuator *a, uint32_t node, const char *reason)
 	return ret;
 }
 
-static const struct {
-	const char *name;
-	uint32_t type;
-} event_types[] = {
-	{ "drain-start", ELASTIC_EVENT_TYPE_DRAIN_START },
-	{ "drain-deadline", ELASTIC_EVENT_TYPE_DRAIN_DEADLINE },
-	{ "drain-progress", ELASTIC_EVENT_TYPE_DRAIN_PROGRESS },
-	{ "drain-done", ELASTIC_EVENT_TYPE_DRAIN_DONE },
-	{ "drain-failed", ELASTIC_EVENT_TYPE_DRAIN_FAILED },
-	{ "drain-cancelled", ELASTIC_EVENT_TYPE_DRAIN_CANCELLED },
-	{ "home-pinned", ELASTIC_EVENT_TYPE_HOME_PINNED },
-	{ "rebalance", ELASTIC_EVENT_TYPE_REBALANCE },
-};
-
 static int nl_event(struct ed_actuator *a, const struct ed_event *ev)
 {
 	struct elastic_client *c;
-	uint32_t type = 0;
-	size_t i;
+	uint32_t type;
 	int ret;
 
 	(void)a;
-	for (i = 0; i < sizeof(event_types) / sizeof(event_types[0]); i++)
-		if (!strcmp(event_types[i].name, ev->type))
-			type = event_types[i].type;
-	if (!type) {
+	/* The drain types, the only ones event-post takes, named as libelastic names them. */
+	for (type = ELASTIC_EVENT_TYPE_DRAIN_START; type <= ELASTIC_EVENT_TYPE_REBALANCE; type++)
+		if (!strcmp(elastic_event_type_name(type), ev->type))
+			break;
+	if (type > ELASTIC_EVENT_TYPE_REBALANCE) {
 		log_err("event %s has no kernel event type", ev->type);
 		return -EINVAL;
 	}

@@ -381,9 +381,10 @@ int elastic_node_add(struct elastic_client *c, uint32_t id, uint32_t addr, uint1
 	return request(c, msg, NULL);
 }
 
-int elastic_node_del(struct elastic_client *c, uint32_t id)
+/* A request whose only attribute is a node id, answered by an ack. */
+static int node_id_request(struct elastic_client *c, uint8_t cmd, uint32_t id)
 {
-	struct nl_msg *msg = new_request(c, ELASTIC_CMD_NODE_DEL);
+	struct nl_msg *msg = new_request(c, cmd);
 
 	if (!msg)
 		return -ENOMEM;
@@ -392,6 +393,11 @@ int elastic_node_del(struct elastic_client *c, uint32_t id)
 		return -ENOMEM;
 	}
 	return request(c, msg, NULL);
+}
+
+int elastic_node_del(struct elastic_client *c, uint32_t id)
+{
+	return node_id_request(c, ELASTIC_CMD_NODE_DEL, id);
 }
 
 int elastic_node_get(struct elastic_client *c, uint32_t id, struct elastic_node *node)
@@ -594,15 +600,7 @@ int elastic_node_set_max_pages(struct elastic_client *c, uint32_t id, uint32_t m
 
 int elastic_node_undrain(struct elastic_client *c, uint32_t id)
 {
-	struct nl_msg *msg = new_request(c, ELASTIC_CMD_NODE_UNDRAIN);
-
-	if (!msg)
-		return -ENOMEM;
-	if (nla_put_u32(msg, ELASTIC_A_NODE_ID, id) < 0) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return request(c, msg, NULL);
+	return node_id_request(c, ELASTIC_CMD_NODE_UNDRAIN, id);
 }
 
 int elastic_event_post(struct elastic_client *c, uint32_t type, int64_t deadline,
