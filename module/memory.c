@@ -35,6 +35,7 @@
 
 #include <linux/delay.h>
 #include <linux/elastic.h>
+#include <linux/hashtable.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -512,8 +513,6 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
  * @lat_us:	pull latency histogram, power-of-two buckets of microseconds
  * @push_lock:	serialises pushes of this mm
  * @cursor:	where the next push scan starts (a CLOCK hand)
- * @work:	task work that pushes when the limit is exceeded
- * @work_queued: bit 0 set while @work is queued
  * @list:	in elastic_mms, under elastic_mms_lock
  * @pf:		prefetched pages: slot -> struct elastic_pf, in flight or
  *		arrived, until a fault takes them or the slot is released
@@ -521,8 +520,9 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
  * @last_addr:	address of the previous fault, for sequential detection
  * @window:	pages to prefetch after a sequential fault (0: none)
  * @pf_hits:	faults served from @pf
- * @ref:	one for mm->elastic, one for each push or queued @work that
- *		uses the structure without the mmap_lock
+ * @ref:	one for mm->elastic, one for each push or queued limit task
+ *		work (struct elastic_throttle) that uses the structure without
+ *		the mmap_lock
  * @unstretching: an unstretch is bringing the pages home (under @push_lock)
  * @full_at:	jiffies (| 1) when every member last refused a push for lack
  *		of room; 0 once one took pages again
@@ -546,8 +546,6 @@ struct elastic_mm {
 	atomic64_t lat_us[ELASTIC_LAT_BUCKETS];
 	struct mutex push_lock;	/* see @push_lock above */
 	unsigned long cursor;
-	struct callback_head work;
-	unsigned long work_queued;
 	struct list_head list;
 	struct xarray pf;
 	atomic_t npf;
@@ -1037,7 +1035,8 @@ static long elastic_push_flush(struct elastic_mm *em, u32 *dst, struct elastic_p
  * elastic_mem_push_mm - push up to @nr pages of a stretched mm out
  * @em: its state
  * @to: the member to push to, or 0 for any member with room (round robin)
- * @nr: how many pages
+ * @nr: how many pages; 0: down to the local limit and a batch below,
+ *	counted once the previous push of this mm is over
  * @cold_only: take only pages not accessed since the previous scan first
  *
  * Pages are scanned from a cursor that goes round the address space like
@@ -1077,6 +1076,15 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 	if (mm->elastic != em) {
 		ret = -EINVAL;	/* unstretched meanwhile */
 		goto out_mm;
+	}
+	if (!nr) {
+		unsigned long rss = get_mm_counter(mm, MM_ANONPAGES);
+		unsigned long limit = READ_ONCE(em->limit);
+
+		/* Threads that waited for another's push usually find it done. */
+		if (!limit || rss <= limit)
+			goto out_mm;
+		nr = rss - limit + ELASTIC_PUSH_BATCH;
 	}
 	/* The first pass ages accessed pages, the second may take them. */
 	for (pass = cold_only ? 0 : 1; pass < 2 && done < nr; pass++) {
@@ -1158,25 +1166,63 @@ static unsigned long elastic_kill_mark(unsigned long limit)
 	return limit + limit / 8 + 4 * ELASTIC_PUSH_BATCH;
 }
 
+/**
+ * struct elastic_throttle - a thread's pending return through the limit
+ * @node:	in elastic_throttles, keyed by @task
+ * @task:	the thread that went over the limit
+ * @em:		its address space's elastic state (a reference)
+ * @work:	task work run on its way back to user space
+ *
+ * Every thread that faults its process over the local limit runs the
+ * push itself on its way back to user space, before it can fault again:
+ * one thread pushes (under @em's push_lock), the others wait for it there,
+ * so N threads cannot outrun a single pusher into the kernel's OOM killer.
+ * At most one per thread: the hash table tells whether it has one queued.
+ * elastic_throttles is under elastic_throttles_lock.
+ */
+struct elastic_throttle {
+	struct hlist_node node;
+	struct task_struct *task;
+	struct elastic_mm *em;
+	struct callback_head work;
+};
+
+static DEFINE_HASHTABLE(elastic_throttles, 6);
+static DEFINE_SPINLOCK(elastic_throttles_lock);
+
+static void elastic_throttle_free(struct elastic_throttle *t)
+{
+	struct mm_struct *mm = t->em->mm;
+
+	spin_lock(&elastic_throttles_lock);
+	hash_del(&t->node);
+	spin_unlock(&elastic_throttles_lock);
+	elastic_mm_put(t->em);
+	mmput_async(mm);
+	kfree(t);
+}
+
 static void elastic_limit_work(struct callback_head *head)
 {
-	struct elastic_mm *em = container_of(head, struct elastic_mm, work);
+	struct elastic_throttle *t = container_of(head, struct elastic_throttle, work);
+	struct elastic_mm *em = t->em;
 	struct mm_struct *mm = em->mm;
 	unsigned long rss, limit = READ_ONCE(em->limit);
 	bool full;
 	long ret;
 
 	if (current->mm == mm && !(current->flags & PF_EXITING) && limit) {
-		rss = get_mm_counter(mm, MM_ANONPAGES);
 		full = elastic_mm_full(em);
-		if (rss > limit && !full) {
+		if (!full) {
 			/* A batch beyond the excess, so as not to come back at once. */
-			ret = elastic_mem_push_mm(em, 0, rss - limit + ELASTIC_PUSH_BATCH, true);
-			if (ret <= 0)
+			ret = elastic_mem_push_mm(em, 0, 0, true);
+			if (ret < 0)
 				atomic64_inc(&elastic_mstats.push_failures);
+			if (ret)
+				WRITE_ONCE(em->full_at, ret == -ENOSPC ? jiffies | 1 : 0);
 			full = ret == -ENOSPC;
-			WRITE_ONCE(em->full_at, full ? jiffies | 1 : 0);
 		}
+		rss = get_mm_counter(mm, MM_ANONPAGES);
 		if (full && rss > elastic_kill_mark(limit)) {
 			pr_err("pid %d (%s): %lu pages resident, local limit %lu, and no member has room: killed\n",
 			       task_tgid_nr(current), current->comm, rss, limit);
@@ -1184,14 +1230,13 @@ static void elastic_limit_work(struct callback_head *head)
 			send_sig(SIGKILL, current, 1);
 		}
 	}
-	clear_bit(0, &em->work_queued);
-	elastic_mm_put(em);
-	mmput(mm);
+	elastic_throttle_free(t);
 }
 
 void elastic_mem_charge(struct mm_struct *mm)
 {
 	struct elastic_mm *em = mm->elastic;
+	struct elastic_throttle *t;
 	unsigned long rss, limit;
 
 	if (!em || current->mm != mm)
@@ -1203,17 +1248,27 @@ void elastic_mem_charge(struct mm_struct *mm)
 	/* Members full: no task work per fault, only once it is time to kill. */
 	if (elastic_mm_full(em) && rss <= elastic_kill_mark(limit))
 		return;
-	if (test_and_set_bit(0, &em->work_queued))
+	spin_lock(&elastic_throttles_lock);
+	hash_for_each_possible(elastic_throttles, t, node, (unsigned long)current)
+		if (t->task == current) {
+			spin_unlock(&elastic_throttles_lock);
+			return;
+		}
+	/* In the fault path: no reclaim; the next fault tries again. */
+	t = kmalloc(sizeof(*t), GFP_NOWAIT | __GFP_NOWARN);
+	if (t) {
+		t->task = current;
+		t->em = em;
+		hash_add(elastic_throttles, &t->node, (unsigned long)current);
+	}
+	spin_unlock(&elastic_throttles_lock);
+	if (!t)
 		return;
 	mmget(mm);
 	kref_get(&em->ref);
-	init_task_work(&em->work, elastic_limit_work);
-	if (task_work_add(current, &em->work, TWA_RESUME)) {
-		clear_bit(0, &em->work_queued);
-		/* Not the last reference: mm->elastic holds one. */
-		kref_put(&em->ref, elastic_mm_release);
-		mmput_async(mm);
-	}
+	init_task_work(&t->work, elastic_limit_work);
+	if (task_work_add(current, &t->work, TWA_RESUME))
+		elastic_throttle_free(t);	/* exiting: mm->elastic holds em */
 }
 
 /* ---- control: stretch, push, report ---- */

@@ -6,6 +6,13 @@
  *	map SIZE of private anonymous memory, write a pattern derived from
  *	each word's address, the seed and the pass, verify it, PASSES times
  *	(default 2); print "ok PAGES" or "bad PAGE" and exit 0 or 1.
+ *   memtouch threads SIZE SEED PASSES THREADS
+ *	the same with THREADS threads: three quarters of the region is split
+ *	into one slice per thread, the last quarter is shared: in each of its
+ *	pages thread t writes the words w with w % THREADS == t, so several
+ *	threads fault on and write one page at once.  After each pass every
+ *	thread checks its slice and every word of the shared pages (the
+ *	other threads' writes too).
  *   memtouch hold SIZE SEED NODE...
  *	stretch itself over the nodes, map one region per NODE, fill them,
  *	push each region's pages to its node, print "ready", wait for a line
@@ -15,6 +22,7 @@
  * A zero page or a stale copy never matches the pattern.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -60,7 +68,8 @@ static int page_ok(const char *p, uint64_t seed, uint64_t gen)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: memtouch fill SIZE SEED [PASSES] | memtouch hold SIZE SEED NODE...\n");
+	fprintf(stderr, "usage: memtouch fill SIZE SEED [PASSES] | memtouch threads SIZE SEED PASSES THREADS |\n"
+		"       memtouch hold SIZE SEED NODE...\n");
 	return 2;
 }
 
@@ -91,6 +100,81 @@ static int cmd_fill(uint64_t bytes, uint64_t seed, unsigned int passes)
 			}
 	}
 	printf("ok %zu\n", pages);
+	return 0;
+}
+
+struct tctx {
+	pthread_t tid;
+	pthread_barrier_t *bar;
+	char *slice, *shared;
+	size_t slice_pages, shared_pages;
+	uint64_t seed;
+	unsigned int t, threads, passes;
+	long bad;
+};
+
+static void *thread_main(void *arg)
+{
+	struct tctx *x = arg;
+	size_t p, i, w;
+	unsigned int gen;
+
+	for (gen = 1; gen <= x->passes; gen++) {
+		for (p = 0; p < x->slice_pages; p++)
+			fill_page(x->slice + p * PAGE, x->seed, gen);
+		/* Start at different pages so that threads meet on each page. */
+		for (i = 0; i < x->shared_pages; i++) {
+			uint64_t *q;
+
+			p = (i + x->t * x->shared_pages / x->threads) % x->shared_pages;
+			q = (uint64_t *)(x->shared + p * PAGE);
+			for (w = x->t; w < PAGE / 8; w += x->threads)
+				q[w] = pattern((uintptr_t)&q[w], x->seed, gen);
+		}
+		pthread_barrier_wait(x->bar);
+		for (p = 0; p < x->slice_pages; p++)
+			if (!page_ok(x->slice + p * PAGE, x->seed, gen))
+				x->bad++;
+		for (p = 0; p < x->shared_pages; p++)
+			if (!page_ok(x->shared + p * PAGE, x->seed, gen))
+				x->bad++;
+		pthread_barrier_wait(x->bar);
+	}
+	return NULL;
+}
+
+static int cmd_threads(uint64_t bytes, uint64_t seed, unsigned int passes,
+		       unsigned int threads)
+{
+	size_t pages = bytes / PAGE, shared = pages / 4, slice = (pages - shared) / threads;
+	pthread_barrier_t bar;
+	struct tctx x[64];
+	char *b = map(bytes);
+	unsigned int t;
+	long bad = 0;
+
+	if (!slice || !shared)
+		return usage();
+	pthread_barrier_init(&bar, NULL, threads);
+	for (t = 0; t < threads; t++) {
+		x[t] = (struct tctx){ .bar = &bar, .slice = b + t * slice * PAGE,
+			.shared = b + (pages - shared) * PAGE, .slice_pages = slice,
+			.shared_pages = shared, .seed = seed, .t = t,
+			.threads = threads, .passes = passes };
+		if (pthread_create(&x[t].tid, NULL, thread_main, &x[t])) {
+			perror("memtouch: pthread_create");
+			return 1;
+		}
+	}
+	for (t = 0; t < threads; t++) {
+		pthread_join(x[t].tid, NULL);
+		bad += x[t].bad;
+	}
+	if (bad) {
+		printf("bad %ld\n", bad);
+		return 1;
+	}
+	printf("ok %zu threads %u\n", slice * threads + shared, threads);
 	return 0;
 }
 
@@ -204,6 +288,14 @@ int main(int argc, char **argv)
 		if (argc > 5 || (argc == 5 && elastic_parse_u32(argv[4], 1, 100, &passes)))
 			return usage();
 		return cmd_fill(bytes, seed, passes);
+	}
+	if (!strcmp(argv[1], "threads")) {
+		uint32_t threads;
+
+		if (argc != 6 || elastic_parse_u32(argv[4], 1, 100, &passes) ||
+		    elastic_parse_u32(argv[5], 1, 64, &threads))
+			return usage();
+		return cmd_threads(bytes, seed, passes, threads);
 	}
 	if (!strcmp(argv[1], "hold") && argc >= 5)
 		return cmd_hold(bytes, seed, argc - 4, argv + 4);
