@@ -97,9 +97,17 @@ struct elastic_proc_info {
  * struct elastic_mem_params - memory settings (sysctls)
  * @max_hosted_pages:	pages this node hosts for other nodes at most; 0
  *			for no cap.  Read with READ_ONCE().
+ * @push_below_kb:	when MemAvailable falls below this (KiB), stretched
+ *			processes push cold pages out even without a local
+ *			limit; 0: never.  Read with READ_ONCE().
+ * @orphan_keep_ms:	how long pages hosted for a home declared dead are
+ *			kept in case it was only slow (at least one more
+ *			detection period).  Read with READ_ONCE().
  */
 struct elastic_mem_params {
 	unsigned int max_hosted_pages;
+	unsigned int push_below_kb;
+	unsigned int orphan_keep_ms;
 };
 
 /**
@@ -119,6 +127,10 @@ struct elastic_mem_params {
  * @caps_set:		hosting caps this node received from other nodes
  * @evacuations:	requests of members being reclaimed to move this
  *			node's pages off them
+ * @pressure_pushes:	pages pushed because this node ran short of memory
+ *			(push_below_kb), not because of a local limit
+ * @shrinker_scans:	times the kernel's reclaim asked the module's shrinker
+ *			to free memory (each queues pushes)
  */
 struct elastic_mem_stats {
 	atomic64_t remote_pages;
@@ -134,6 +146,8 @@ struct elastic_mem_stats {
 	atomic64_t oom_kills;
 	atomic64_t caps_set;
 	atomic64_t evacuations;
+	atomic64_t pressure_pushes;
+	atomic64_t shrinker_scans;
 };
 
 extern struct elastic_mem_params elastic_mparams;

@@ -30,6 +30,16 @@
  *    one page coalesce; waiters sleep on elastic_pull_wq.
  *  - struct elastic_mm: counters are atomic; @push_lock serialises pushes
  *    of one process; the structure lives until the mm's last mmput().
+ *  - elastic_throttles: threads with a limit task work queued, under
+ *    elastic_throttles_lock (a spinlock; taken in the fault path).
+ *
+ * Memory pressure.  A process over its local limit, or any stretched
+ * process faulting while MemAvailable is under push_below_kb, pushes on its
+ * way back to user space (elastic_mem_charge()).  Pressure from other
+ * processes reaches the module through its shrinker, which cannot push in
+ * reclaim context (a push sends on sockets and allocates): it hands the
+ * work to elastic_shrink_work, which pushes from the largest stretched
+ * process.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -40,6 +50,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -356,8 +367,9 @@ static void elastic_host_drop_all(u32 home)
 
 /*
  * Pages hosted for a node declared dead are dropped only if it is still
- * dead one more detection period later: a loaded node that misses a few
- * heartbeats and comes back must find its pages.
+ * dead orphan_keep_ms later (at least one more detection period): a home
+ * that is merely slow (a loaded VM, or one deep in reclaim, can be silent
+ * for seconds) and comes back must find its pages.
  */
 struct elastic_orphans {
 	struct delayed_work work;
@@ -380,8 +392,8 @@ static void elastic_orphans_fn(struct work_struct *work)
  * @id: node id
  *
  * The pages this node hosts for it are orphans if its processes died with
- * it: they are dropped after one more detection period unless it comes
- * back.  (Pages it held for this node are lost; faults on them raise
+ * it: they are dropped after orphan_keep_ms (at least one more detection
+ * period) unless it comes back.  (Pages it held for this node are lost; faults on them raise
  * SIGBUS, see elastic_mem_pull().)
  */
 void elastic_mem_node_dead(u32 id)
@@ -390,8 +402,9 @@ void elastic_mem_node_dead(u32 id)
 
 	if (!elastic_node_id_valid(id))
 		return;
-	delay = msecs_to_jiffies(READ_ONCE(elastic_params.heartbeat_ms) *
-				 READ_ONCE(elastic_params.heartbeat_misses));
+	delay = msecs_to_jiffies(max(READ_ONCE(elastic_params.heartbeat_ms) *
+				     READ_ONCE(elastic_params.heartbeat_misses),
+				     READ_ONCE(elastic_mparams.orphan_keep_ms)));
 	mod_delayed_work(system_wq, &elastic_orphans[id].work, delay);
 }
 
@@ -577,6 +590,7 @@ struct elastic_pf {
 #define ELASTIC_PF_MAX		256
 
 static atomic_t elastic_nstretched = ATOMIC_INIT(0);
+static struct delayed_work elastic_pressure_work;
 static LIST_HEAD(elastic_mms);
 static DEFINE_MUTEX(elastic_mms_lock);
 
@@ -607,6 +621,8 @@ static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsi
 	mutex_lock(&elastic_mms_lock);
 	list_add(&em->list, &elastic_mms);
 	mutex_unlock(&elastic_mms_lock);
+	/* A no-op while it is queued already. */
+	queue_delayed_work(system_unbound_wq, &elastic_pressure_work, HZ / 10);
 	return em;
 }
 
@@ -1031,6 +1047,29 @@ static long elastic_push_flush(struct elastic_mm *em, u32 *dst, struct elastic_p
 	return ret;
 }
 
+/*
+ * Pages short of push_below_kb of MemAvailable, 0 when not under pressure.
+ * Looked at once per jiffy at most: it is asked on every fault of a
+ * stretched process without a limit.
+ */
+static unsigned long elastic_pressure_deficit(void)
+{
+	static unsigned long deficit;
+	static u64 checked;
+	unsigned long below = READ_ONCE(elastic_mparams.push_below_kb) >> (PAGE_SHIFT - 10);
+	u64 now = get_jiffies_64();
+	long avail;
+
+	if (!below)
+		return 0;
+	if (READ_ONCE(checked) == now)
+		return READ_ONCE(deficit);
+	avail = si_mem_available();
+	WRITE_ONCE(deficit, avail < (long)below ? below - avail : 0);
+	WRITE_ONCE(checked, now);
+	return READ_ONCE(deficit);
+}
+
 /**
  * elastic_mem_push_mm - push up to @nr pages of a stretched mm out
  * @em: its state
@@ -1082,9 +1121,12 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 		unsigned long limit = READ_ONCE(em->limit);
 
 		/* Threads that waited for another's push usually find it done. */
-		if (!limit || rss <= limit)
+		if (limit && rss > limit)
+			nr = rss - limit + ELASTIC_PUSH_BATCH;
+		else if (!limit && elastic_pressure_deficit())
+			nr = elastic_pressure_deficit() + ELASTIC_PUSH_BATCH;
+		if (!nr)
 			goto out_mm;
-		nr = rss - limit + ELASTIC_PUSH_BATCH;
 	}
 	/* The first pass ages accessed pages, the second may take them. */
 	for (pass = cold_only ? 0 : 1; pass < 2 && done < nr; pass++) {
@@ -1211,19 +1253,22 @@ static void elastic_limit_work(struct callback_head *head)
 	bool full;
 	long ret;
 
-	if (current->mm == mm && !(current->flags & PF_EXITING) && limit) {
+	if (current->mm == mm && !(current->flags & PF_EXITING)) {
 		full = elastic_mm_full(em);
 		if (!full) {
 			/* A batch beyond the excess, so as not to come back at once. */
 			ret = elastic_mem_push_mm(em, 0, 0, true);
 			if (ret < 0)
 				atomic64_inc(&elastic_mstats.push_failures);
+			if (ret > 0 && !limit)
+				atomic64_add(ret, &elastic_mstats.pressure_pushes);
 			if (ret)
 				WRITE_ONCE(em->full_at, ret == -ENOSPC ? jiffies | 1 : 0);
 			full = ret == -ENOSPC;
 		}
 		rss = get_mm_counter(mm, MM_ANONPAGES);
-		if (full && rss > elastic_kill_mark(limit)) {
+		/* Under pressure alone, the kernel's OOM killer decides. */
+		if (limit && full && rss > elastic_kill_mark(limit)) {
 			pr_err("pid %d (%s): %lu pages resident, local limit %lu, and no member has room: killed\n",
 			       task_tgid_nr(current), current->comm, rss, limit);
 			atomic64_inc(&elastic_mstats.oom_kills);
@@ -1243,11 +1288,15 @@ void elastic_mem_charge(struct mm_struct *mm)
 		return;
 	limit = READ_ONCE(em->limit);
 	rss = get_mm_counter(mm, MM_ANONPAGES);
-	if (!limit || rss <= limit + ELASTIC_PUSH_BATCH)
+	if (limit) {
+		if (rss <= limit + ELASTIC_PUSH_BATCH)
+			return;
+		/* Members full: no task work per fault, only once it is time to kill. */
+		if (elastic_mm_full(em) && rss <= elastic_kill_mark(limit))
+			return;
+	} else if (!elastic_pressure_deficit() || elastic_mm_full(em)) {
 		return;
-	/* Members full: no task work per fault, only once it is time to kill. */
-	if (elastic_mm_full(em) && rss <= elastic_kill_mark(limit))
-		return;
+	}
 	spin_lock(&elastic_throttles_lock);
 	hash_for_each_possible(elastic_throttles, t, node, (unsigned long)current)
 		if (t->task == current) {
@@ -1924,6 +1973,110 @@ int elastic_mem_undrain(u32 id)
 	return 0;
 }
 
+/* ---- the shrinker: memory pressure from any process ---- */
+
+/* Pages one shrinker-requested push moves at most (the rest next time). */
+#define ELASTIC_SHRINK_MAX	4096
+
+static struct shrinker *elastic_shrinker;
+static atomic_long_t elastic_shrink_want = ATOMIC_LONG_INIT(0);
+
+/*
+ * Push from the stretched process with the most resident pages whose
+ * members have room: @want pages, or what MemAvailable lacks under
+ * push_below_kb, whichever is more.
+ */
+static void elastic_push_largest(unsigned long want)
+{
+	unsigned long best = 0, rss;
+	struct elastic_mm *em, *pick = NULL;
+	struct mm_struct *mm;
+	long ret;
+
+	want = min(max(want, elastic_pressure_deficit() + ELASTIC_PUSH_BATCH),
+		   ELASTIC_SHRINK_MAX);
+	mutex_lock(&elastic_mms_lock);
+	list_for_each_entry(em, &elastic_mms, list) {
+		rss = get_mm_counter(em->mm, MM_ANONPAGES);
+		if (rss > best && !elastic_mm_full(em) && !READ_ONCE(em->unstretching)) {
+			pick = em;
+			best = rss;
+		}
+	}
+	/* A structure on its way out (no reference left) waits for the lock. */
+	if (pick && !kref_get_unless_zero(&pick->ref))
+		pick = NULL;
+	if (pick && !mmget_not_zero(pick->mm)) {
+		mutex_unlock(&elastic_mms_lock);
+		elastic_mm_put(pick);
+		return;
+	}
+	mutex_unlock(&elastic_mms_lock);
+	if (!pick)
+		return;
+	mm = pick->mm;
+	ret = elastic_mem_push_mm(pick, 0, want, true);
+	if (ret > 0)
+		atomic64_add(ret, &elastic_mstats.pressure_pushes);
+	else if (ret == -ENOSPC)
+		WRITE_ONCE(pick->full_at, jiffies | 1);
+	/* In this order: a listed structure's mm is always there to read. */
+	elastic_mm_put(pick);
+	mmput(mm);
+}
+
+static void elastic_shrink_fn(struct work_struct *work)
+{
+	elastic_push_largest(atomic_long_xchg(&elastic_shrink_want, 0));
+}
+
+/*
+ * Like kswapd ahead of direct reclaim: while processes are stretched, look
+ * at MemAvailable ten times a second and push before the kernel has to
+ * reclaim (the shrinker only hears of pressure once it does, and a home
+ * deep in reclaim can fall silent long enough to be declared dead).
+ */
+static void elastic_pressure_fn(struct work_struct *work)
+{
+	if (elastic_pressure_deficit())
+		elastic_push_largest(0);
+	if (atomic_read(&elastic_nstretched))
+		queue_delayed_work(system_unbound_wq, &elastic_pressure_work, HZ / 10);
+}
+
+static DECLARE_WORK(elastic_shrink_work, elastic_shrink_fn);
+
+static unsigned long elastic_shrink_count(struct shrinker *shrinker,
+					  struct shrink_control *sc)
+{
+	struct elastic_mm *em;
+	unsigned long n = 0;
+
+	if (!READ_ONCE(elastic_mparams.push_below_kb) || !atomic_read(&elastic_nstretched))
+		return 0;
+	/* Reclaim may run under any lock: never wait for this one here. */
+	if (!mutex_trylock(&elastic_mms_lock))
+		return 0;
+	list_for_each_entry(em, &elastic_mms, list)
+		if (!elastic_mm_full(em))
+			n += get_mm_counter(em->mm, MM_ANONPAGES);
+	mutex_unlock(&elastic_mms_lock);
+	return n;
+}
+
+/*
+ * A push sends on sockets and allocates, which reclaim context must not:
+ * queue it, and tell reclaim that nothing was freed now.
+ */
+static unsigned long elastic_shrink_scan(struct shrinker *shrinker,
+					 struct shrink_control *sc)
+{
+	atomic64_inc(&elastic_mstats.shrinker_scans);
+	atomic_long_add(sc->nr_to_scan, &elastic_shrink_want);
+	queue_work(system_unbound_wq, &elastic_shrink_work);
+	return SHRINK_STOP;
+}
+
 int elastic_mem_init(void)
 {
 	int i;
@@ -1934,6 +2087,16 @@ int elastic_mem_init(void)
 		elastic_orphans[i].home = i;
 		INIT_DELAYED_WORK(&elastic_orphans[i].work, elastic_orphans_fn);
 	}
+	/* A sixteenth of RAM, as unstretch keeps free. */
+	elastic_mparams.push_below_kb = totalram_pages() / 16 << (PAGE_SHIFT - 10);
+	elastic_mparams.orphan_keep_ms = 60000;
+	INIT_DELAYED_WORK(&elastic_pressure_work, elastic_pressure_fn);
+	elastic_shrinker = shrinker_alloc(0, "elastic");
+	if (!elastic_shrinker)
+		return -ENOMEM;
+	elastic_shrinker->count_objects = elastic_shrink_count;
+	elastic_shrinker->scan_objects = elastic_shrink_scan;
+	shrinker_register(elastic_shrinker);
 	return 0;
 }
 
@@ -1941,6 +2104,9 @@ void elastic_mem_exit(void)
 {
 	int i;
 
+	shrinker_free(elastic_shrinker);
+	cancel_work_sync(&elastic_shrink_work);
+	cancel_delayed_work_sync(&elastic_pressure_work);
 	/* No process is stretched and nothing is hosted (module pinned else). */
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++) {
 		cancel_delayed_work_sync(&elastic_orphans[i].work);

@@ -13,6 +13,9 @@
  * conn_refused     (0444) connections refused: not from a member's address.
  * swap_type        (0444) swap type of elastic entries in pagemap.
  * max_hosted_pages (0644) cap on the pages hosted for other nodes.
+ * push_below_kb    (0644) MemAvailable (KiB) under which stretched
+ *                  processes push cold pages out; 0: only their limits.
+ * orphan_keep_ms   (0644) how long pages of a home declared dead are kept.
  * evacuating       (0444) 1 while this node is being emptied (node-drain of
  *                  its own id), until node-undrain.
  * remote_pages ... (0444) the memory counters of struct elastic_mem_stats
@@ -204,6 +207,38 @@ static struct ctl_table elastic_sysctl_table[] = {
 	{
 		.procname	= "evacuations",
 		.data		= &elastic_mstats.evacuations,
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0444,
+		.proc_handler	= elastic_sysctl_counter,
+	},
+	{
+		.procname	= "push_below_kb",
+		.data		= &elastic_mparams.push_below_kb,
+		.maxlen		= sizeof(unsigned int),
+		.mode		= 0644,
+		.proc_handler	= elastic_sysctl_bounded,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_INT_MAX,
+	},
+	{
+		.procname	= "orphan_keep_ms",
+		.data		= &elastic_mparams.orphan_keep_ms,
+		.maxlen		= sizeof(unsigned int),
+		.mode		= 0644,
+		.proc_handler	= elastic_sysctl_bounded,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_INT_MAX,
+	},
+	{
+		.procname	= "pressure_pushes",
+		.data		= &elastic_mstats.pressure_pushes,
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0444,
+		.proc_handler	= elastic_sysctl_counter,
+	},
+	{
+		.procname	= "shrinker_scans",
+		.data		= &elastic_mstats.shrinker_scans,
 		.maxlen		= sizeof(unsigned long),
 		.mode		= 0444,
 		.proc_handler	= elastic_sysctl_counter,

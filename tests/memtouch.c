@@ -2,10 +2,15 @@
 /*
  * memtouch: a workload for elastic memory tests, run inside a node.
  *
- *   memtouch fill SIZE SEED [PASSES]
+ *   memtouch fill SIZE SEED [PASSES [MIB_PER_S]]
  *	map SIZE of private anonymous memory, write a pattern derived from
  *	each word's address, the seed and the pass, verify it, PASSES times
- *	(default 2); print "ok PAGES" or "bad PAGE" and exit 0 or 1.
+ *	(default 2); print "ok PAGES" or "bad PAGE" and exit 0 or 1.  With
+ *	MIB_PER_S, the first pass writes at that rate at most (a process
+ *	that grows slowly).
+ *   memtouch keep SIZE SEED
+ *	fill SIZE once, print "ready", wait for a line on stdin, verify and
+ *	print "ok PAGES" or "bad PAGE".
  *   memtouch threads SIZE SEED PASSES THREADS
  *	the same with THREADS threads: three quarters of the region is split
  *	into one slice per thread, the last quarter is shared: in each of its
@@ -68,8 +73,8 @@ static int page_ok(const char *p, uint64_t seed, uint64_t gen)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: memtouch fill SIZE SEED [PASSES] | memtouch threads SIZE SEED PASSES THREADS |\n"
-		"       memtouch hold SIZE SEED NODE...\n");
+	fprintf(stderr, "usage: memtouch fill SIZE SEED [PASSES [MIB_PER_S]] | memtouch keep SIZE SEED |\n"
+		"       memtouch threads SIZE SEED PASSES THREADS | memtouch hold SIZE SEED NODE...\n");
 	return 2;
 }
 
@@ -84,15 +89,19 @@ static char *map(uint64_t bytes)
 	return b;
 }
 
-static int cmd_fill(uint64_t bytes, uint64_t seed, unsigned int passes)
+static int cmd_fill(uint64_t bytes, uint64_t seed, unsigned int passes, unsigned int rate)
 {
 	size_t pages = bytes / PAGE, p;
 	char *b = map(bytes);
 	unsigned int gen;
 
 	for (gen = 1; gen <= passes; gen++) {
-		for (p = 0; p < pages; p++)
+		for (p = 0; p < pages; p++) {
 			fill_page(b + p * PAGE, seed, gen);
+			/* A MiB at a time: 256 pages, then 1/rate s. */
+			if (gen == 1 && rate && p % 256 == 255)
+				usleep(1000000 / rate);
+		}
 		for (p = 0; p < pages; p++)
 			if (!page_ok(b + p * PAGE, seed, gen)) {
 				printf("bad %zu pass %u\n", p, gen);
@@ -175,6 +184,26 @@ static int cmd_threads(uint64_t bytes, uint64_t seed, unsigned int passes,
 		return 1;
 	}
 	printf("ok %zu threads %u\n", slice * threads + shared, threads);
+	return 0;
+}
+
+static int cmd_keep(uint64_t bytes, uint64_t seed)
+{
+	size_t pages = bytes / PAGE, p;
+	char *b = map(bytes), line[16];
+
+	for (p = 0; p < pages; p++)
+		fill_page(b + p * PAGE, seed, 1);
+	printf("ready\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 1;
+	for (p = 0; p < pages; p++)
+		if (!page_ok(b + p * PAGE, seed, 1)) {
+			printf("bad %zu\n", p);
+			return 1;
+		}
+	printf("ok %zu\n", pages);
 	return 0;
 }
 
@@ -285,10 +314,15 @@ int main(int argc, char **argv)
 		return usage();
 	bytes &= ~(PAGE - 1);
 	if (!strcmp(argv[1], "fill")) {
-		if (argc > 5 || (argc == 5 && elastic_parse_u32(argv[4], 1, 100, &passes)))
+		uint32_t rate = 0;
+
+		if (argc > 6 || (argc >= 5 && elastic_parse_u32(argv[4], 1, 100, &passes)) ||
+		    (argc == 6 && elastic_parse_u32(argv[5], 1, 1000, &rate)))
 			return usage();
-		return cmd_fill(bytes, seed, passes);
+		return cmd_fill(bytes, seed, passes, rate);
 	}
+	if (!strcmp(argv[1], "keep") && argc == 4)
+		return cmd_keep(bytes, seed);
 	if (!strcmp(argv[1], "threads")) {
 		uint32_t threads;
 
