@@ -9,7 +9,7 @@
  * the region never passes.  The process stretches itself, pushes its pages
  * to members and reads or writes them back through ordinary faults, forks,
  * munmap, mremap, madvise, /proc/self/mem, process_vm_readv, core dumps,
- * userfaultfd, MADV_COLLAPSE and mlock.
+ * userfaultfd, MADV_COLLAPSE, mlock and O_DIRECT.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/elastic.h>
+#include <linux/loop.h>
 #include <linux/userfaultfd.h>
 
 #include "elastic.h"
@@ -774,6 +775,62 @@ TEST(mlock_pulls)
 	EXPECT_EQ(0, region_remote(b, pages));
 	EXPECT_EQ(-1, check(b, (uintptr_t)b, 0, pages, 34, 1));
 	EXPECT_EQ(0, munlock(b, pages * PAGE));
+}
+
+/*
+ * O_DIRECT moves data between a block device and the user pages themselves
+ * (pinned by GUP, no copy through the page cache): a write from remote
+ * pages must pull them, never send zeros, and a read into remote pages
+ * pulls them, then overwrites them.  The device is a loop device over a
+ * file in tmpfs.
+ */
+TEST(o_direct)
+{
+	size_t pages = 64, len = pages * PAGE;
+	char file[] = "/tmp/elastic-dio-XXXXXX", dev_path[32], *a, *b;
+	struct loop_config cfg = {};
+	int ctl, n, dev, bfd;
+
+	a = remote_region(pages, 35, 0);
+	ASSERT_NE(NULL, a);
+	b = remote_region(pages, 36, 0);
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ((long)pages, region_remote(a, pages));
+	bfd = mkstemp(file);
+	ASSERT_LE(0, bfd);
+	unlink(file);
+	ASSERT_EQ(0, ftruncate(bfd, len));
+	ctl = open("/dev/loop-control", O_RDWR);
+	ASSERT_LE(0, ctl) TH_LOG("/dev/loop-control: %s (CONFIG_BLK_DEV_LOOP?)", strerror(errno));
+	n = ioctl(ctl, LOOP_CTL_GET_FREE);
+	ASSERT_LE(0, n);
+	snprintf(dev_path, sizeof(dev_path), "/dev/loop%d", n);
+	dev = open(dev_path, O_RDWR);
+	ASSERT_LE(0, dev) TH_LOG("%s: %s", dev_path, strerror(errno));
+	cfg.fd = bfd;
+	cfg.block_size = PAGE;
+	ASSERT_EQ(0, ioctl(dev, LOOP_CONFIGURE, &cfg)) TH_LOG("LOOP_CONFIGURE: %s", strerror(errno));
+	close(dev);
+	dev = open(dev_path, O_RDWR | O_DIRECT);
+	ASSERT_LE(0, dev);
+	EXPECT_EQ((ssize_t)len, pwrite(dev, a, len, 0)) TH_LOG("pwrite: %s", strerror(errno));
+	EXPECT_EQ((ssize_t)len, pread(dev, b, len, 0)) TH_LOG("pread: %s", strerror(errno));
+	close(dev);
+	/* b now holds a's bytes, which carry a's addresses in their pattern. */
+	EXPECT_EQ(-1, check(b, (uintptr_t)a, 0, pages, 35, 1));
+	EXPECT_EQ(-1, check(a, (uintptr_t)a, 0, pages, 35, 1));
+	/* The file behind the device has them too, not zeros. */
+	EXPECT_EQ((ssize_t)len, pread(bfd, b, len, 0));
+	EXPECT_EQ(-1, check(b, (uintptr_t)a, 0, pages, 35, 1));
+	dev = open(dev_path, O_RDWR);
+	if (dev >= 0) {
+		ioctl(dev, LOOP_CLR_FD, 0);
+		close(dev);
+	}
+	close(ctl);
+	close(bfd);
+	munmap(a, len);
+	munmap(b, len);
 }
 
 /* Refusals: unknown process, node that is no member, a process not stretched. */
