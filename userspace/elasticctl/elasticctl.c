@@ -1022,7 +1022,7 @@ static const struct {
 } node_ctr[] = {
 	{ "remote_pages", 0 }, { "hosted_pages", 0 }, { "hosted_in", 1 }, { "frees", 1 },
 	{ "pull_failures", 1 }, { "push_failures", 1 }, { "oom_kills", 1 }, { "resends", 1 },
-	{ "send_errors", 1 },
+	{ "send_errors", 1 }, { "pressure_pushes", 1 },
 };
 #define NODE_NCTR ((int)(sizeof(node_ctr) / sizeof(node_ctr[0])))
 
