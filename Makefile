@@ -88,6 +88,7 @@ demo:
 
 bench: all
 	@scripts/bench-elastic
+	@scripts/bench-swap
 	@$(if $(HAVE_EC),$(MAKE) -s -C ec bench,true)
 
 clean:
