@@ -89,6 +89,7 @@ demo:
 bench: all
 	@scripts/bench-elastic
 	@scripts/bench-fault
+	@scripts/bench-swap
 	@$(if $(HAVE_EC),$(MAKE) -s -C ec bench,true)
 
 clean:
