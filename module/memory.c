@@ -36,10 +36,10 @@
  * Memory pressure.  A process over its local limit, or any stretched
  * process faulting while MemAvailable is under push_below_kb, pushes on its
  * way back to user space (elastic_mem_charge()).  Pressure from other
- * processes reaches the module through its shrinker, which cannot push in
- * reclaim context (a push sends on sockets and allocates): it hands the
- * work to elastic_shrink_work, which pushes from the largest stretched
- * process.
+ * processes is met by elastic_pressure_work, which looks at MemAvailable
+ * ten times a second, and by the shrinker, which cannot push in reclaim
+ * context (a push sends on sockets and allocates) and queues
+ * elastic_shrink_work; both push from the largest stretched process.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -393,8 +393,8 @@ static void elastic_orphans_fn(struct work_struct *work)
  *
  * The pages this node hosts for it are orphans if its processes died with
  * it: they are dropped after orphan_keep_ms (at least one more detection
- * period) unless it comes back.  (Pages it held for this node are lost; faults on them raise
- * SIGBUS, see elastic_mem_pull().)
+ * period) unless it comes back.  (Pages it held for this node are lost;
+ * faults on them raise SIGBUS, see elastic_mem_pull().)
  */
 void elastic_mem_node_dead(u32 id)
 {
@@ -1074,8 +1074,9 @@ static unsigned long elastic_pressure_deficit(void)
  * elastic_mem_push_mm - push up to @nr pages of a stretched mm out
  * @em: its state
  * @to: the member to push to, or 0 for any member with room (round robin)
- * @nr: how many pages; 0: down to the local limit and a batch below,
- *	counted once the previous push of this mm is over
+ * @nr: how many pages; 0: down to the local limit and a batch below (or,
+ *	without a limit, what MemAvailable lacks under push_below_kb and a
+ *	batch), counted once the previous push of this mm is over
  * @cold_only: take only pages not accessed since the previous scan first
  *
  * Pages are scanned from a cursor that goes round the address space like
@@ -1119,12 +1120,13 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 	if (!nr) {
 		unsigned long rss = get_mm_counter(mm, MM_ANONPAGES);
 		unsigned long limit = READ_ONCE(em->limit);
+		unsigned long deficit = limit ? 0 : elastic_pressure_deficit();
 
 		/* Threads that waited for another's push usually find it done. */
 		if (limit && rss > limit)
 			nr = rss - limit + ELASTIC_PUSH_BATCH;
-		else if (!limit && elastic_pressure_deficit())
-			nr = elastic_pressure_deficit() + ELASTIC_PUSH_BATCH;
+		else if (deficit)
+			nr = deficit + ELASTIC_PUSH_BATCH;
 		if (!nr)
 			goto out_mm;
 	}
@@ -1244,6 +1246,24 @@ static void elastic_throttle_free(struct elastic_throttle *t)
 	kfree(t);
 }
 
+/*
+ * A push the module decides on itself (a limit or memory pressure): to any
+ * member, coldest first.  Remembers whether the members were full, and
+ * counts what it did.
+ */
+static long elastic_push_auto(struct elastic_mm *em, unsigned long nr, bool pressure)
+{
+	long ret = elastic_mem_push_mm(em, 0, nr, true);
+
+	if (ret < 0 && !pressure)
+		atomic64_inc(&elastic_mstats.push_failures);
+	if (ret > 0 && pressure)
+		atomic64_add(ret, &elastic_mstats.pressure_pushes);
+	if (ret)
+		WRITE_ONCE(em->full_at, ret == -ENOSPC ? jiffies | 1 : 0);
+	return ret;
+}
+
 static void elastic_limit_work(struct callback_head *head)
 {
 	struct elastic_throttle *t = container_of(head, struct elastic_throttle, work);
@@ -1257,13 +1277,7 @@ static void elastic_limit_work(struct callback_head *head)
 		full = elastic_mm_full(em);
 		if (!full) {
 			/* A batch beyond the excess, so as not to come back at once. */
-			ret = elastic_mem_push_mm(em, 0, 0, true);
-			if (ret < 0)
-				atomic64_inc(&elastic_mstats.push_failures);
-			if (ret > 0 && !limit)
-				atomic64_add(ret, &elastic_mstats.pressure_pushes);
-			if (ret)
-				WRITE_ONCE(em->full_at, ret == -ENOSPC ? jiffies | 1 : 0);
+			ret = elastic_push_auto(em, 0, !limit);
 			full = ret == -ENOSPC;
 		}
 		rss = get_mm_counter(mm, MM_ANONPAGES);
@@ -1991,7 +2005,6 @@ static void elastic_push_largest(unsigned long want)
 	unsigned long best = 0, rss;
 	struct elastic_mm *em, *pick = NULL;
 	struct mm_struct *mm;
-	long ret;
 
 	want = min(max(want, elastic_pressure_deficit() + ELASTIC_PUSH_BATCH),
 		   ELASTIC_SHRINK_MAX);
@@ -2015,11 +2028,7 @@ static void elastic_push_largest(unsigned long want)
 	if (!pick)
 		return;
 	mm = pick->mm;
-	ret = elastic_mem_push_mm(pick, 0, want, true);
-	if (ret > 0)
-		atomic64_add(ret, &elastic_mstats.pressure_pushes);
-	else if (ret == -ENOSPC)
-		WRITE_ONCE(pick->full_at, jiffies | 1);
+	elastic_push_auto(pick, want, true);
 	/* In this order: a listed structure's mm is always there to read. */
 	elastic_mm_put(pick);
 	mmput(mm);

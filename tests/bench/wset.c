@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "elastic.h"
+
 #define PAGE 4096UL
 #define WORDS (PAGE / 8)
 
@@ -89,42 +91,6 @@ static uint64_t next_rand(uint64_t *s)
 	*s ^= *s << 25;
 	*s ^= *s >> 27;
 	return *s * 0x2545f4914f6cdd1dULL;
-}
-
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'G':
-		v <<= 10;
-		/* fall through */
-	case 'M':
-		v <<= 10;
-		/* fall through */
-	case 'K':
-		v <<= 10;
-		end++;
-		break;
-	}
-	if (*end || v < PAGE)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_count(const char *s, uint64_t *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || end == s || *end || !*out ? -1 : 0;
 }
 
 /* Read, verify and rewrite page @p; returns 1 when it was wrong. */
@@ -220,7 +186,8 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	uint64_t bytes, seed, n, i, s, bad_all = 0;
+	uint64_t bytes, seed, i, s, bad_all = 0;
+	uint32_t n;
 	size_t pages, p;
 	struct traffic tr;
 	uint32_t *gen;
@@ -235,11 +202,12 @@ int main(int argc, char **argv)
 	}
 	argc -= optind - 1;
 	argv += optind - 1;
-	if (argc < 4 || parse_size(argv[1], &bytes) || parse_count(argv[2], &seed))
+	if (argc < 4 || elastic_parse_size(argv[1], &bytes) || bytes < PAGE ||
+	    elastic_parse_size(argv[2], &seed))
 		return usage();
 	for (a = 3; a < argc; a++)
 		if ((strncmp(argv[a], "seq:", 4) && strncmp(argv[a], "rand:", 5)) ||
-		    parse_count(strchr(argv[a], ':') + 1, &n))
+		    elastic_parse_u32(strchr(argv[a], ':') + 1, 1, UINT32_MAX, &n))
 			return usage();
 	pages = bytes / PAGE;
 	b = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -260,7 +228,7 @@ int main(int argc, char **argv)
 		uint64_t bad = 0, touches;
 		int seq = argv[a][0] == 's';
 
-		parse_count(strchr(argv[a], ':') + 1, &n);
+		elastic_parse_u32(strchr(argv[a], ':') + 1, 1, UINT32_MAX, &n);
 		touches = seq ? n * pages : n;
 		traffic_now(&tr);
 		t0 = now_s();
