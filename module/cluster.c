@@ -131,24 +131,28 @@ static int elastic_send_hello(struct elastic_peer *p, struct socket *sock, u64 s
  * the stream never carries half a message.
  */
 static int elastic_peer_xmit(struct elastic_peer *p, u32 type, u64 seq,
-			     const void *a, size_t alen, const void *b, size_t blen)
+			     const struct kvec *parts, int nparts, bool more)
 {
+	struct kvec vec[ELASTIC_SEND_MAX_PARTS + 1];
 	struct elastic_wire_hdr hdr;
-	struct kvec vec[3] = {
-		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
-		{ .iov_base = (void *)a, .iov_len = alen },
-		{ .iov_base = (void *)b, .iov_len = blen },
-	};
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-	size_t len = sizeof(hdr) + alen + blen;
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0) };
+	size_t len = 0;
 	struct socket *sock;
-	int ret;
+	int i, ret;
 
-	elastic_wire_build_hdr(&hdr, type, alen + blen, READ_ONCE(elastic_node.id), seq);
+	if (WARN_ON_ONCE(nparts > ELASTIC_SEND_MAX_PARTS))
+		return -EINVAL;
+	for (i = 0; i < nparts; i++) {
+		vec[i + 1] = parts[i];
+		len += parts[i].iov_len;
+	}
+	elastic_wire_build_hdr(&hdr, type, len, READ_ONCE(elastic_node.id), seq);
+	vec[0] = (struct kvec){ .iov_base = &hdr, .iov_len = sizeof(hdr) };
+	len += sizeof(hdr);
 	mutex_lock(&p->tx_lock);
 	ret = -ENOTCONN;
 	if (p->tx_sock) {
-		ret = kernel_sendmsg(p->tx_sock, &msg, vec, 3, len);
+		ret = kernel_sendmsg(p->tx_sock, &msg, vec, nparts + 1, len);
 		ret = ret == len ? 0 : (ret < 0 ? ret : -EIO);
 	}
 	sock = NULL;
@@ -165,22 +169,22 @@ static int elastic_peer_xmit(struct elastic_peer *p, u32 type, u64 seq,
 }
 
 /**
- * elastic_peer_send - send a message to member @id
+ * elastic_peer_sendv - send a message made of several parts to member @id
  * @id: node id of a member other than this node
  * @type: enum elastic_wire_type
  * @seq: sequence number (elastic_next_seq()); replies carry it back
- * @a: first part of the payload, @alen bytes
- * @alen: its length
- * @b: second part (a page, say), @blen bytes, or NULL
- * @blen: its length
+ * @parts: the payload, in order (at most ELASTIC_SEND_MAX_PARTS)
+ * @nparts: how many parts
+ * @more: more messages follow at once: let TCP put them in one segment
+ *	(the last of a burst must be sent without, or it waits for the next)
  *
  * May sleep (at most the socket's send timeout).
  *
  * Return: 0, -ENOENT when @id is no member, -ENOTCONN while it is not
  * connected, or the socket's error.
  */
-int elastic_peer_send(u32 id, u32 type, u64 seq, const void *a, size_t alen,
-		      const void *b, size_t blen)
+int elastic_peer_sendv(u32 id, u32 type, u64 seq, const struct kvec *parts, int nparts,
+		       bool more)
 {
 	struct elastic_peer *p;
 	int ret;
@@ -194,10 +198,33 @@ int elastic_peer_send(u32 id, u32 type, u64 seq, const void *a, size_t alen,
 	rcu_read_unlock();
 	if (!p)
 		return -ENOENT;
-	ret = elastic_peer_xmit(p, type, seq, a, alen, b, blen);
+	ret = elastic_peer_xmit(p, type, seq, parts, nparts, more);
 	if (refcount_dec_and_test(&p->users))
 		wake_up_var(&p->users);
 	return ret;
+}
+
+/**
+ * elastic_peer_send - send a message of one or two parts to member @id
+ * @id: node id of a member other than this node
+ * @type: enum elastic_wire_type
+ * @seq: sequence number (elastic_next_seq()); replies carry it back
+ * @a: first part of the payload, @alen bytes
+ * @alen: its length
+ * @b: second part (a page, say), @blen bytes, or NULL
+ * @blen: its length
+ *
+ * Return: as elastic_peer_sendv().
+ */
+int elastic_peer_send(u32 id, u32 type, u64 seq, const void *a, size_t alen,
+		      const void *b, size_t blen)
+{
+	struct kvec parts[2] = {
+		{ .iov_base = (void *)a, .iov_len = alen },
+		{ .iov_base = (void *)b, .iov_len = blen },
+	};
+
+	return elastic_peer_sendv(id, type, seq, parts, b ? 2 : 1, false);
 }
 
 /**
@@ -226,6 +253,12 @@ static atomic64_t elastic_seq = ATOMIC64_INIT(0);
 u64 elastic_next_seq(void)
 {
 	return atomic64_inc_return(&elastic_seq);
+}
+
+/* The first of @n consecutive ones: a PULL of n slots is answered on them. */
+u64 elastic_next_seqs(unsigned int n)
+{
+	return atomic64_add_return(n, &elastic_seq) - n + 1;
 }
 
 static struct socket *elastic_connect(struct elastic_peer *p)
@@ -304,7 +337,7 @@ static int elastic_tx_thread(void *data)
 			}
 		} else {
 			elastic_peer_xmit(p, ELASTIC_MSG_HEARTBEAT, elastic_next_seq(),
-					  NULL, 0, NULL, 0);
+					  NULL, 0, false);
 		}
 
 		silence = jiffies - READ_ONCE(p->last_heard);
@@ -426,7 +459,7 @@ static int elastic_rx_thread(void *data)
 	u8 *payload;
 	int ret = -ENOMEM;
 
-	payload = kmalloc(ELASTIC_WIRE_MAX_PAYLOAD, GFP_KERNEL);
+	payload = kvmalloc(ELASTIC_WIRE_MAX_PAYLOAD, GFP_KERNEL);
 	if (payload) {
 		do {
 			ret = elastic_rx_one(c, payload, &eof);
@@ -439,7 +472,7 @@ static int elastic_rx_thread(void *data)
 	 */
 	if (!eof && ret != -ENOENT)
 		elastic_bad_frame(c, "malformed or unexpected message", ret);
-	kfree(payload);
+	kvfree(payload);
 
 	mutex_lock(&elastic_conns_lock);
 	list_del(&c->list);

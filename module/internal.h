@@ -8,7 +8,10 @@
 #include <linux/atomic.h>
 #include <linux/mm_types.h>
 #include <linux/types.h>
+#include <linux/uio.h>
 #include <uapi/linux/elastic.h>
+
+#include "wire.h"
 
 struct mm_struct;
 struct page;
@@ -210,9 +213,14 @@ int elastic_node_del(u32 id);
 int elastic_node_read(u32 id, struct elastic_node_info *info);
 bool elastic_node_known(u32 id);
 bool elastic_peer_alive(u32 id);
+/* A message's parts: the slots and a page for each (see wire.h). */
+#define ELASTIC_SEND_MAX_PARTS	(ELASTIC_WIRE_BATCH + 1)
+int elastic_peer_sendv(u32 id, u32 type, u64 seq, const struct kvec *parts, int nparts,
+		       bool more);
 int elastic_peer_send(u32 id, u32 type, u64 seq, const void *a, size_t alen,
 		      const void *b, size_t blen);
 u64 elastic_next_seq(void);
+u64 elastic_next_seqs(unsigned int n);
 
 /* memory.c */
 int elastic_mem_init(void);

@@ -112,22 +112,64 @@ static DECLARE_WORK(elastic_free_work, elastic_free_fn);
  * @peer:	node the reply must come from
  * @status:	0 or -errno from the reply
  * @page:	for a pull, where the page's contents go
+ * @npages:	for a push, how many pages it carries
+ * @stored:	for a push, how many of them the peer stored (the ack's count)
  */
 struct elastic_req {
 	struct completion done;
 	u32 peer;
 	int status;
 	struct page *page;
+	unsigned int npages;
+	unsigned int stored;
 };
 
-static int elastic_req_add(struct elastic_req *req, u32 peer, struct page *page, u64 *seq)
+static void elastic_req_init(struct elastic_req *req, u32 peer, struct page *page)
 {
 	init_completion(&req->done);
 	req->peer = peer;
 	req->status = -EIO;
 	req->page = page;
+	req->npages = 0;
+	req->stored = 0;
+}
+
+/* Wait for the reply on @seq: from here on the receiver may complete @req. */
+static int elastic_req_insert(struct elastic_req *req, u64 seq)
+{
+	return xa_err(xa_store(&elastic_reqs, seq, req, GFP_KERNEL));
+}
+
+static int elastic_req_add(struct elastic_req *req, u32 peer, struct page *page, u64 *seq)
+{
+	elastic_req_init(req, peer, page);
 	*seq = elastic_next_seq();
-	return xa_err(xa_store(&elastic_reqs, *seq, req, GFP_KERNEL));
+	return elastic_req_insert(req, *seq);
+}
+
+/*
+ * Send @type (PUSH, PULL or FREE) naming @n slots (1..ELASTIC_WIRE_BATCH)
+ * to @to; a PUSH carries @pages[i] (kernel addresses) for them.
+ */
+static int elastic_send_slots(u32 to, u32 type, u64 seq, const unsigned long *slots,
+			      unsigned int n, void * const *pages, bool more)
+{
+	__be64 buf[1 + ELASTIC_WIRE_BATCH];
+	struct elastic_wire_slots *w = (void *)buf;
+	struct kvec parts[ELASTIC_SEND_MAX_PARTS];
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(*w) != sizeof(buf[0]));
+	if (WARN_ON_ONCE(!n || n > ELASTIC_WIRE_BATCH))
+		return -EINVAL;
+	w->count = cpu_to_be32(n);
+	w->zero = 0;
+	for (i = 0; i < n; i++)
+		w->slot[i] = cpu_to_be64(slots[i]);
+	parts[0] = (struct kvec){ .iov_base = buf, .iov_len = elastic_wire_slots_len(n) };
+	for (i = 0; pages && i < n; i++)
+		parts[i + 1] = (struct kvec){ .iov_base = pages[i], .iov_len = PAGE_SIZE };
+	return elastic_peer_sendv(to, type, seq, parts, pages ? n + 1 : 1, more);
 }
 
 /*
@@ -164,12 +206,13 @@ static int elastic_req_wait(struct elastic_req *req, u64 seq,
 static int elastic_rx_reply(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 {
 	struct elastic_req *req;
+	unsigned int stored;
 	u64 req_seq;
 	int ret, status;
 	void *kaddr;
 	bool is_ack;
 
-	ret = elastic_wire_parse_reply(m->type, payload, m->len, &req_seq, &status);
+	ret = elastic_wire_parse_reply(m->type, payload, m->len, &req_seq, &status, &stored);
 	if (ret)
 		return ret;
 	xa_lock(&elastic_reqs);
@@ -182,12 +225,18 @@ static int elastic_rx_reply(u32 src, const struct elastic_wire_msg *m, const u8 
 		atomic64_inc(&elastic_mstats.stale_replies);
 		return 0;
 	}
+	/* More pages stored than were sent: the peer is broken. */
+	if (is_ack && stored > req->npages) {
+		xa_unlock(&elastic_reqs);
+		return -EPROTO;
+	}
 	if (!status && req->page) {
 		kaddr = kmap_local_page(req->page);
 		memcpy(kaddr, payload + sizeof(struct elastic_wire_reply), PAGE_SIZE);
 		kunmap_local(kaddr);
 	}
 	req->status = status;
+	req->stored = stored;
 	__xa_erase(&elastic_reqs, req_seq);
 	complete(&req->done);
 	xa_unlock(&elastic_reqs);
@@ -267,35 +316,61 @@ static int elastic_slot_owner_of(unsigned long slot)
 	return v ? elastic_slot_owner(v) : -ENOENT;
 }
 
-/* Send FREE for every slot whose last reference went, then forget it. */
-static void elastic_free_fn(struct work_struct *work)
+/*
+ * FREE @n slots that lost their last reference on @owner, then forget them.
+ * Return 0, or -EAGAIN when @owner is alive but could not be told now.
+ */
+static int elastic_free_flush(u32 owner, const unsigned long *slots, unsigned int n)
 {
-	struct elastic_wire_slot w;
-	unsigned long slot;
-	unsigned int owner;
+	unsigned int i;
 	void *v;
 
-	xa_for_each_marked(&elastic_slots, slot, v, ELASTIC_SLOT_FREEING) {
-		owner = elastic_slot_owner(v);
-		w.slot = cpu_to_be64(slot);
-		/* A dead or removed owner has dropped the page already. */
-		if (elastic_peer_send(owner, ELASTIC_MSG_FREE, elastic_next_seq(),
-				      &w, sizeof(w), NULL, 0) &&
-		    elastic_peer_alive(owner)) {
-			/* Not connected right now: try again shortly. */
-			schedule_work(&elastic_free_work);
-			return;
-		}
+	/* A dead or removed owner has dropped the pages already. */
+	if (elastic_send_slots(owner, ELASTIC_MSG_FREE, elastic_next_seq(), slots, n,
+			       NULL, false) && elastic_peer_alive(owner))
+		return -EAGAIN;
+	for (i = 0; i < n; i++) {
 		xa_lock(&elastic_slots);
-		v = xa_load(&elastic_slots, slot);
+		v = xa_load(&elastic_slots, slots[i]);
 		if (v && !elastic_slot_refs(v)) {
-			__xa_erase(&elastic_slots, slot);
+			__xa_erase(&elastic_slots, slots[i]);
 			atomic_long_dec(&elastic_owned[owner]);
 			atomic64_dec(&elastic_mstats.remote_pages);
 		}
 		xa_unlock(&elastic_slots);
 		atomic64_inc(&elastic_mstats.frees);
 	}
+	return 0;
+}
+
+/* Send FREE for every slot whose last reference went, a batch per owner. */
+static void elastic_free_fn(struct work_struct *work)
+{
+	/* Only this work item uses them, and it never runs twice at once. */
+	static unsigned long batch[ELASTIC_MAX_NODE_ID + 1][ELASTIC_WIRE_BATCH];
+	static unsigned int nb[ELASTIC_MAX_NODE_ID + 1];
+	unsigned long slot;
+	unsigned int owner;
+	int ret = 0;
+	void *v;
+
+	memset(nb, 0, sizeof(nb));
+	xa_for_each_marked(&elastic_slots, slot, v, ELASTIC_SLOT_FREEING) {
+		owner = elastic_slot_owner(v);
+		batch[owner][nb[owner]++] = slot;
+		if (nb[owner] < ELASTIC_WIRE_BATCH)
+			continue;
+		ret = elastic_free_flush(owner, batch[owner], nb[owner]);
+		nb[owner] = 0;
+		if (ret)
+			break;
+	}
+	for (owner = 1; owner <= ELASTIC_MAX_NODE_ID && !ret; owner++)
+		if (nb[owner])
+			ret = elastic_free_flush(owner, batch[owner], nb[owner]);
+	/* Not connected right now: the slots stay marked; try again shortly. */
+	if (ret)
+		schedule_work(&elastic_free_work);
 }
 
 /**
@@ -408,16 +483,78 @@ void elastic_mem_node_dead(u32 id)
 	mod_delayed_work(system_wq, &elastic_orphans[id].work, delay);
 }
 
-static void elastic_reply(u32 to, u32 type, u64 req_seq, int status, const void *page)
+/* A lost reply is re-requested by the home. */
+static void elastic_ack(u32 to, u64 req_seq, int status, unsigned int stored)
+{
+	struct {
+		struct elastic_wire_reply r;
+		__be32 stored;
+	} __packed a = {
+		.r.req_seq = cpu_to_be64(req_seq),
+		.r.status = cpu_to_be32(-status),
+		.stored = cpu_to_be32(stored),
+	};
+
+	elastic_peer_send(to, ELASTIC_MSG_PUSH_ACK, elastic_next_seq(), &a, sizeof(a), NULL, 0);
+}
+
+static void elastic_pull_reply(u32 to, u64 req_seq, int status, const void *page, bool more)
 {
 	struct elastic_wire_reply r = {
 		.req_seq = cpu_to_be64(req_seq),
 		.status = cpu_to_be32(-status),
 	};
+	struct kvec parts[2] = {
+		{ .iov_base = &r, .iov_len = sizeof(r) },
+		{ .iov_base = (void *)page, .iov_len = PAGE_SIZE },
+	};
 
-	/* A lost reply is re-requested by the home. */
-	elastic_peer_send(to, type, elastic_next_seq(), &r, sizeof(r),
-			  page, page ? PAGE_SIZE : 0);
+	elastic_peer_sendv(to, ELASTIC_MSG_PULL_REPLY, elastic_next_seq(), parts,
+			   page ? 2 : 1, more);
+}
+
+/* Store the pages of a PUSH in order, up to the first that cannot be. */
+static void elastic_rx_push(u32 src, const struct elastic_wire_msg *m, const u8 *payload,
+			    const u64 *slots, unsigned int n)
+{
+	const u8 *data = payload + elastic_wire_slots_len(n);
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++)
+		ret = elastic_host_put(src, slots[i], data + i * PAGE_SIZE);
+	if (ret)
+		i--;
+	atomic64_add(i, &elastic_mstats.hosted_in);
+	elastic_ack(src, m->seq, ret, i);
+}
+
+/* Answer each slot of a PULL, the i-th on the PULL's sequence number + i. */
+static void elastic_rx_pull(u32 src, const struct elastic_wire_msg *m, const u64 *slots,
+			    unsigned int n)
+{
+	struct page *page;
+	unsigned int i;
+	void *buf, *kaddr;
+
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	for (i = 0; i < n; i++) {
+		page = NULL;
+		if (buf) {
+			/* Only this thread removes src's pages, but node death may too. */
+			xa_lock(&elastic_hosted[src]);
+			page = xa_load(&elastic_hosted[src], slots[i]);
+			if (page) {
+				kaddr = kmap_local_page(page);
+				memcpy(buf, kaddr, PAGE_SIZE);
+				kunmap_local(kaddr);
+			}
+			xa_unlock(&elastic_hosted[src]);
+		}
+		elastic_pull_reply(src, m->seq + i, !buf ? -ENOMEM : page ? 0 : -ENOENT,
+				   page ? buf : NULL, i + 1 < n);
+	}
+	kfree(buf);
 }
 
 /**
@@ -430,9 +567,9 @@ static void elastic_reply(u32 to, u32 type, u64 req_seq, int status, const void 
  */
 int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 {
-	struct page *page;
-	void *buf, *kaddr;
-	u64 slot, cap;
+	u64 slots[ELASTIC_WIRE_BATCH];
+	unsigned int n, i;
+	u64 cap;
 	bool on;
 	int ret;
 
@@ -441,41 +578,18 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 	case ELASTIC_MSG_PULL_REPLY:
 		return elastic_rx_reply(src, m, payload);
 	case ELASTIC_MSG_PUSH:
-		ret = elastic_wire_parse_slot(payload, m->len, &slot);
-		if (ret)
-			return ret;
-		ret = elastic_host_put(src, slot, payload + sizeof(struct elastic_wire_slot));
-		elastic_reply(src, ELASTIC_MSG_PUSH_ACK, m->seq, ret, NULL);
-		if (!ret)
-			atomic64_inc(&elastic_mstats.hosted_in);
-		return 0;
 	case ELASTIC_MSG_PULL:
-		ret = elastic_wire_parse_slot(payload, m->len, &slot);
-		if (ret)
-			return ret;
-		buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
-		if (!buf) {
-			elastic_reply(src, ELASTIC_MSG_PULL_REPLY, m->seq, -ENOMEM, NULL);
-			return 0;
-		}
-		/* Only this thread removes src's pages, but node death may too. */
-		xa_lock(&elastic_hosted[src]);
-		page = xa_load(&elastic_hosted[src], slot);
-		if (page) {
-			kaddr = kmap_local_page(page);
-			memcpy(buf, kaddr, PAGE_SIZE);
-			kunmap_local(kaddr);
-		}
-		xa_unlock(&elastic_hosted[src]);
-		elastic_reply(src, ELASTIC_MSG_PULL_REPLY, m->seq,
-			      page ? 0 : -ENOENT, page ? buf : NULL);
-		kfree(buf);
-		return 0;
 	case ELASTIC_MSG_FREE:
-		ret = elastic_wire_parse_slot(payload, m->len, &slot);
+		ret = elastic_wire_parse_slots(m->type, payload, m->len, slots, &n);
 		if (ret)
 			return ret;
-		elastic_host_drop(src, slot);
+		if (m->type == ELASTIC_MSG_PUSH)
+			elastic_rx_push(src, m, payload, slots, n);
+		else if (m->type == ELASTIC_MSG_PULL)
+			elastic_rx_pull(src, m, slots, n);
+		else
+			for (i = 0; i < n; i++)
+				elastic_host_drop(src, slots[i]);
 		return 0;
 	case ELASTIC_MSG_CAP:
 		ret = elastic_wire_parse_cap(payload, m->len, &cap);
@@ -485,7 +599,7 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 		WRITE_ONCE(elastic_mparams.max_hosted_pages, cap);
 		atomic64_inc(&elastic_mstats.caps_set);
 		pr_info("node %u set this node's hosting cap to %llu pages\n", src, cap);
-		elastic_reply(src, ELASTIC_MSG_PUSH_ACK, m->seq, 0, NULL);
+		elastic_ack(src, m->seq, 0, 0);
 		return 0;
 	case ELASTIC_MSG_EVACUATE:
 		ret = elastic_wire_parse_evacuate(payload, m->len, &on);
@@ -575,12 +689,14 @@ struct elastic_mm {
  * @page:	where the reply's data goes
  * @seq:	the PULL's sequence number (its entry in elastic_reqs)
  * @owner:	node asked
+ * @slot:	the page's slot (the key in elastic_mm.pf)
  * @req:	completed by the receiver
  */
 struct elastic_pf {
 	struct page *page;
 	u64 seq;
 	u32 owner;
+	unsigned long slot;
 	struct elastic_req req;
 };
 
@@ -702,9 +818,8 @@ static unsigned long elastic_mm_remote(struct elastic_mm *em)
 static int elastic_pull_send(void *arg, u64 seq)
 {
 	unsigned long *slotp = arg;
-	struct elastic_wire_slot w = { .slot = cpu_to_be64(slotp[0]) };
 
-	return elastic_peer_send(slotp[1], ELASTIC_MSG_PULL, seq, &w, sizeof(w), NULL, 0);
+	return elastic_send_slots(slotp[1], ELASTIC_MSG_PULL, seq, slotp, 1, NULL, false);
 }
 
 static void elastic_lat_add(struct elastic_mm *em, u64 ns)
@@ -715,61 +830,97 @@ static void elastic_lat_add(struct elastic_mm *em, u64 ns)
 	atomic64_inc(&em->lat_us[b]);
 }
 
-/* Ask for the page of @slot ahead of its fault; best effort. */
-static void elastic_prefetch_one(struct elastic_mm *em, unsigned long slot)
+/*
+ * Set up the prefetch of @slot (not yet asked for): hold the slot as a
+ * fault does, so that a fault on it either finds the prefetch or has the
+ * slot to itself, and never maps the page while a prefetch of it is being
+ * started.  Return it held, or NULL (best effort: the fault pulls then).
+ */
+static struct elastic_pf *elastic_prefetch_prep(struct elastic_mm *em, unsigned long slot)
 {
-	struct elastic_pf *pf;
-	unsigned long arg[2];
+	struct elastic_pf *pf = NULL;
 	int owner;
 
 	if (xa_load(&em->pf, slot))
-		return;
-	/*
-	 * Hold the slot as a fault does while the prefetch is set up: a fault
-	 * on it then either finds the prefetch or has the slot to itself, and
-	 * never maps the page while a prefetch of it is being started (the
-	 * slot could be freed and reused, and the prefetch be stale).
-	 */
+		return NULL;
 	if (xa_insert(&elastic_pulling, slot, xa_mk_value(3), GFP_KERNEL))
-		return;
+		return NULL;
 	owner = elastic_slot_owner_of(slot);
-	pf = NULL;
 	if (owner > 0 && elastic_peer_alive(owner))
 		pf = kzalloc(sizeof(*pf), GFP_KERNEL | __GFP_NOWARN);
-	if (!pf)
-		goto unhold;
-	pf->page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
-	pf->owner = owner;
-	if (!pf->page || elastic_req_add(&pf->req, owner, pf->page, &pf->seq))
-		goto free;
-	if (xa_insert(&em->pf, slot, pf, GFP_KERNEL)) {
-		xa_erase(&elastic_reqs, pf->seq);
-		goto free;
+	if (pf)
+		pf->page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	if (pf && pf->page) {
+		pf->owner = owner;
+		pf->slot = slot;
+		elastic_req_init(&pf->req, owner, pf->page);
+		return pf;
 	}
-	atomic_inc(&em->npf);
-	arg[0] = slot;
-	arg[1] = owner;
-	elastic_pull_send(arg, pf->seq);
-	goto unhold;
-free:
-	if (pf->page)
-		__free_page(pf->page);
 	kfree(pf);
-unhold:
 	xa_erase(&elastic_pulling, slot);
 	wake_up_all(&elastic_pull_wq);
+	return NULL;
+}
+
+/*
+ * Ask the owner of pfs[0] for it and for every other of the @n prepared
+ * prefetches it owns, in one PULL, and publish them in em->pf.  Each is
+ * taken out of @pfs (set to NULL) as it goes: once in em->pf a zap may
+ * free it at any time.  Return the slots asked for, in @held.
+ */
+static unsigned int elastic_prefetch_send(struct elastic_mm *em, struct elastic_pf **pfs, int n,
+					  unsigned long *held)
+{
+	struct elastic_pf *pf, *group[ELASTIC_WIRE_BATCH];
+	unsigned long slots[ELASTIC_WIRE_BATCH];
+	u32 owner = pfs[0]->owner;
+	unsigned int c = 0, i;
+	u64 seq;
+
+	for (i = 0; i < n && c < ELASTIC_WIRE_BATCH; i++) {
+		if (pfs[i] && pfs[i]->owner == owner) {
+			group[c] = pfs[i];
+			slots[c++] = pfs[i]->slot;
+			pfs[i] = NULL;
+		}
+	}
+	/* The owner answers slot i on seq + i. */
+	seq = elastic_next_seqs(c);
+	for (i = 0; i < c; i++) {
+		pf = group[i];
+		held[i] = pf->slot;
+		pf->seq = seq + i;
+		if (elastic_req_insert(&pf->req, pf->seq))
+			goto drop;
+		if (xa_insert(&em->pf, pf->slot, pf, GFP_KERNEL)) {
+			xa_erase(&elastic_reqs, pf->seq);
+			goto drop;
+		}
+		atomic_inc(&em->npf);
+		continue;
+drop:
+		/* Still asked for: its reply is then a stale one. */
+		__free_page(pf->page);
+		kfree(pf);
+	}
+	if (elastic_send_slots(owner, ELASTIC_MSG_PULL, seq, slots, c, NULL, false))
+		atomic64_inc(&elastic_mstats.send_errors);
+	return c;
 }
 
 /*
  * A fault at @vmf: if it follows the previous one, pull the next pages
- * ahead, in a window that doubles while access stays sequential.
+ * ahead, in a window that doubles while access stays sequential, one PULL
+ * per owner.
  */
 static void elastic_prefetch(struct vm_fault *vmf, struct elastic_mm *em)
 {
 	swp_entry_t next[ELASTIC_PF_MAX_WINDOW];
+	struct elastic_pf *pfs[ELASTIC_PF_MAX_WINDOW];
+	unsigned long held[ELASTIC_PF_MAX_WINDOW];
 	unsigned long addr = vmf->address & PAGE_MASK;
 	unsigned int w = READ_ONCE(em->window);
-	int i, n;
+	int i, n, k = 0, h = 0;
 
 	if (addr == READ_ONCE(em->last_addr) + PAGE_SIZE)
 		w = clamp(w * 2, ELASTIC_PF_START, ELASTIC_PF_MAX_WINDOW);
@@ -780,9 +931,19 @@ static void elastic_prefetch(struct vm_fault *vmf, struct elastic_mm *em)
 	if (!w || atomic_read(&em->npf) + w > ELASTIC_PF_MAX)
 		return;
 	n = elastic_peek_entries(vmf, next, w);
-	for (i = 0; i < n; i++)
-		if (next[i].val)
-			elastic_prefetch_one(em, elastic_entry_slot(next[i]));
+	for (i = 0; i < n; i++) {
+		pfs[i] = NULL;
+		if (next[i].val) {
+			pfs[i] = elastic_prefetch_prep(em, elastic_entry_slot(next[i]));
+			k += !!pfs[i];
+		}
+	}
+	for (i = 0; i < n && h < k; i++)
+		if (pfs[i])
+			h += elastic_prefetch_send(em, pfs + i, n - i, held + h);
+	for (i = 0; i < h; i++)
+		xa_erase(&elastic_pulling, held[i]);
+	wake_up_all(&elastic_pull_wq);
 }
 
 /* Take a prefetched page for @slot into @page: 0, or -errno to pull anew. */
@@ -944,72 +1105,113 @@ static bool elastic_vma_elastic(struct vm_area_struct *vma)
  * @vma:	its VMA (stable: mmap_lock is held for the whole batch)
  * @snap:	PTE at the time of the copy
  * @slot:	slot allocated for it
- * @seq:	sequence number of its PUSH
- * @req:	waits for the PUSH_ACK
  */
 struct elastic_push_item {
 	unsigned long addr;
 	struct vm_area_struct *vma;
 	pte_t snap;
 	u32 slot;
+};
+
+/**
+ * struct elastic_push_msg - one PUSH message and its ack
+ * @to:		node it goes to
+ * @n:		pages in it
+ * @slots:	their slots
+ * @pages:	their contents (kernel addresses)
+ * @seq:	its sequence number, 0 when it could not be sent
+ * @req:	waits for the PUSH_ACK
+ */
+struct elastic_push_msg {
+	u32 to;
+	unsigned int n;
+	unsigned long slots[ELASTIC_WIRE_BATCH];
+	void *pages[ELASTIC_WIRE_BATCH];
 	u64 seq;
 	struct elastic_req req;
 };
 
-struct elastic_push_resend {
-	u32 to;
-	u32 slot;
-	const void *data;
-};
-
 static int elastic_push_send(void *arg, u64 seq)
 {
-	struct elastic_push_resend *r = arg;
-	struct elastic_wire_slot w = { .slot = cpu_to_be64(r->slot) };
+	struct elastic_push_msg *pm = arg;
 
-	return elastic_peer_send(r->to, ELASTIC_MSG_PUSH, seq, &w, sizeof(w),
-				 r->data, PAGE_SIZE);
+	return elastic_send_slots(pm->to, ELASTIC_MSG_PUSH, seq, pm->slots, pm->n, pm->pages,
+				  false);
 }
+
+/* Send @pm; elastic_push_wait() collects its ack. */
+static void elastic_push_start(struct elastic_push_msg *pm)
+{
+	if (elastic_req_add(&pm->req, pm->to, NULL, &pm->seq)) {
+		pm->seq = 0;
+		return;
+	}
+	pm->req.npages = pm->n;
+	if (elastic_push_send(pm, pm->seq))
+		atomic64_inc(&elastic_mstats.send_errors);
+}
+
+/*
+ * Wait for @pm's ack.  Return how many of its pages, from the first, the
+ * owner stored; *@status says why the next one was not.
+ */
+static unsigned int elastic_push_wait(struct elastic_push_msg *pm, int *status)
+{
+	if (!pm->seq) {
+		*status = -ENOMEM;
+		return 0;
+	}
+	*status = elastic_req_wait(&pm->req, pm->seq, elastic_push_send, pm);
+	if (!*status && pm->req.stored < pm->n)
+		*status = -EIO;		/* an ack that contradicts itself */
+	return pm->req.stored;
+}
+
+/* Pushes in flight per batch: ELASTIC_PUSH_BATCH pages in messages. */
+#define ELASTIC_PUSH_MSGS	DIV_ROUND_UP(ELASTIC_PUSH_BATCH, ELASTIC_WIRE_BATCH)
 
 /*
  * Send a prepared batch to @to and commit the pages it accepted.  Return
  * how many left this node, or -ENOSPC when @to refused for lack of room.
  */
 static long elastic_push_batch(struct elastic_mm *em, u32 to, struct elastic_push_item *it,
-			       u8 *bufs, int n)
+			       u8 *bufs, int n, struct elastic_push_msg *pm)
 {
-	struct elastic_push_resend r;
+	unsigned int stored;
+	int i, j, k, nmsg, ret, status;
 	long moved = 0;
 	bool full = false;
-	int i, ret;
 
-	for (i = 0; i < n; i++) {
-		r = (struct elastic_push_resend){ to, it[i].slot, bufs + i * PAGE_SIZE };
-		if (elastic_req_add(&it[i].req, to, NULL, &it[i].seq)) {
-			it[i].seq = 0;
-			continue;
+	nmsg = DIV_ROUND_UP(n, ELASTIC_WIRE_BATCH);
+	for (k = 0; k < nmsg; k++) {
+		pm[k].to = to;
+		pm[k].n = min(n - k * ELASTIC_WIRE_BATCH, ELASTIC_WIRE_BATCH);
+		for (j = 0; j < pm[k].n; j++) {
+			i = k * ELASTIC_WIRE_BATCH + j;
+			pm[k].slots[j] = it[i].slot;
+			pm[k].pages[j] = bufs + i * PAGE_SIZE;
 		}
-		if (elastic_push_send(&r, it[i].seq))
-			atomic64_inc(&elastic_mstats.send_errors);
+		elastic_push_start(&pm[k]);
 	}
-	for (i = 0; i < n; i++) {
-		r = (struct elastic_push_resend){ to, it[i].slot, bufs + i * PAGE_SIZE };
-		ret = it[i].seq ? elastic_req_wait(&it[i].req, it[i].seq, elastic_push_send, &r)
-				: -ENOMEM;
-		if (!ret)
-			ret = elastic_push_commit(it[i].vma, it[i].addr, it[i].snap,
-						  make_elastic_entry(to, it[i].slot));
-		if (ret == -ENOSPC)
-			full = true;
-		if (ret) {
-			/* The page stays; the owner's copy, if any, goes. */
-			elastic_slot_put(it[i].slot);
-			continue;
+	for (k = 0; k < nmsg; k++) {
+		stored = elastic_push_wait(&pm[k], &status);
+		for (j = 0; j < pm[k].n; j++) {
+			i = k * ELASTIC_WIRE_BATCH + j;
+			ret = j < stored ? elastic_push_commit(it[i].vma, it[i].addr, it[i].snap,
+							       make_elastic_entry(to, it[i].slot))
+					 : status;
+			if (ret == -ENOSPC)
+				full = true;
+			if (ret) {
+				/* The page stays; the owner's copy, if any, goes. */
+				elastic_slot_put(it[i].slot);
+				continue;
+			}
+			atomic_long_inc(&em->remote[to]);
+			atomic64_inc(&em->pushes);
+			atomic64_add(PAGE_SIZE, &em->bytes_out);
+			moved++;
 		}
-		atomic_long_inc(&em->remote[to]);
-		atomic64_inc(&em->pushes);
-		atomic64_add(PAGE_SIZE, &em->bytes_out);
-		moved++;
 	}
 	trace_elastic_push(to, n, moved);
 	return moved ? moved : (full ? -ENOSPC : 0);
@@ -1034,9 +1236,10 @@ static u32 elastic_pick_member(struct elastic_mm *em, u32 after, u64 full)
  * batch picks its member afresh (*@dst = 0), a full one is not asked again.
  */
 static long elastic_push_flush(struct elastic_mm *em, u32 *dst, struct elastic_push_item *it,
-			       u8 *bufs, int *n, long *done, u64 *full)
+			       u8 *bufs, struct elastic_push_msg *pm, int *n, long *done,
+			       u64 *full)
 {
-	long ret = elastic_push_batch(em, *dst, it, bufs, *n);
+	long ret = elastic_push_batch(em, *dst, it, bufs, *n, pm);
 
 	if (ret > 0)
 		*done += ret;
@@ -1089,6 +1292,7 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 {
 	struct mm_struct *mm = em->mm;
 	struct elastic_push_item *it;
+	struct elastic_push_msg *pm;
 	struct vm_area_struct *vma;
 	unsigned long addr, scanned;
 	long done = 0, ret = 0;
@@ -1099,8 +1303,9 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 	u8 *bufs;
 
 	it = kvcalloc(ELASTIC_PUSH_BATCH, sizeof(*it), GFP_KERNEL);
+	pm = kvcalloc(ELASTIC_PUSH_MSGS, sizeof(*pm), GFP_KERNEL);
 	bufs = vmalloc(ELASTIC_PUSH_BATCH * PAGE_SIZE);
-	if (!it || !bufs) {
+	if (!it || !pm || !bufs) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
@@ -1162,11 +1367,16 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 					continue;
 				if (elastic_slot_alloc(dst, &it[n].slot))
 					continue;
+				/*
+				 * A prefetch that raced a zap of the slot's
+				 * earlier page may have outlived it: gone now.
+				 */
+				elastic_pf_forget(em, it[n].slot);
 				it[n].vma = vma;
 				it[n].addr = addr;
 				if (++n < ELASTIC_PUSH_BATCH)
 					continue;
-				ret = elastic_push_flush(em, &dst, it, bufs, &n, &done, &full);
+				ret = elastic_push_flush(em, &dst, it, bufs, pm, &n, &done, &full);
 				if (fatal_signal_pending(current))
 					goto stop;
 			}
@@ -1174,7 +1384,7 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 		}
 stop:
 		if (n)
-			ret = elastic_push_flush(em, &dst, it, bufs, &n, &done, &full);
+			ret = elastic_push_flush(em, &dst, it, bufs, pm, &n, &done, &full);
 		if (fatal_signal_pending(current))
 			break;
 	}
@@ -1184,6 +1394,7 @@ out_unlock:
 	mutex_unlock(&em->push_lock);
 out_free:
 	vfree(bufs);
+	kvfree(pm);
 	kvfree(it);
 	if (done)
 		return done;
@@ -1667,6 +1878,9 @@ struct elastic_move {
 	int ret;
 };
 
+/* Drain batches: ELASTIC_DRAIN_BATCH slots, pulled and pushed in messages. */
+#define ELASTIC_DRAIN_MSGS	DIV_ROUND_UP(ELASTIC_DRAIN_BATCH, ELASTIC_WIRE_BATCH)
+
 static u32 elastic_pick_drain_target(u32 from, u64 full)
 {
 	u32 self = READ_ONCE(elastic_node.id);
@@ -1680,75 +1894,114 @@ static u32 elastic_pick_drain_target(u32 from, u64 full)
 	return 0;
 }
 
-/*
- * Move one batch of slots from @from to @to: PULL each (the owner keeps
- * its copy), PUSH it to @to, then switch the owner map and FREE the old
- * copy.  Faults on these slots wait meanwhile (they are in
- * elastic_pulling), so nobody reads a half-moved page.
- */
-static long elastic_move_batch(u32 from, u32 to, struct elastic_move *mv, int n, bool *full)
+/* Collects FREEs for one node and sends them ELASTIC_WIRE_BATCH at a time. */
+struct elastic_free_batch {
+	u32 to;
+	unsigned int n;
+	unsigned long slots[ELASTIC_WIRE_BATCH];
+};
+
+static void elastic_free_batch_send(struct elastic_free_batch *fb)
 {
-	struct elastic_wire_slot w;
-	struct elastic_push_resend r;
-	unsigned long arg[2];
+	if (fb->n)
+		elastic_send_slots(fb->to, ELASTIC_MSG_FREE, elastic_next_seq(),
+				   fb->slots, fb->n, NULL, false);
+	fb->n = 0;
+}
+
+static void elastic_free_batch_add(struct elastic_free_batch *fb, unsigned long slot)
+{
+	fb->slots[fb->n++] = slot;
+	if (fb->n == ELASTIC_WIRE_BATCH)
+		elastic_free_batch_send(fb);
+}
+
+/*
+ * Move one batch of slots from @from to @to: PULL them (the owner keeps
+ * its copy), PUSH them to @to, then switch the owner map and FREE the old
+ * copies.  Faults on these slots wait meanwhile (they are in
+ * elastic_pulling), so nobody reads a half-moved page.  Each message's
+ * worth of pages goes on to @to as soon as it is here, so the pull of the
+ * rest and the push of the first overlap on the two links.
+ */
+static long elastic_move_batch(u32 from, u32 to, struct elastic_move *mv, int n,
+			       struct elastic_push_msg *pm, bool *full)
+{
+	struct elastic_free_batch fb_from = { .to = from }, fb_to = { .to = to };
+	unsigned long slots[ELASTIC_WIRE_BATCH], arg[2];
+	int i, j, k, c, nmsg, status;
+	unsigned int stored;
 	long moved = 0;
 	bool keep;
+	u64 seq;
 	void *v;
-	int i;
 
-	for (i = 0; i < n; i++) {
-		arg[0] = mv[i].slot;
-		arg[1] = from;
-		mv[i].ret = elastic_req_add(&mv[i].req, from, mv[i].page, &mv[i].seq);
-		if (!mv[i].ret)
-			elastic_pull_send(arg, mv[i].seq);
-	}
-	/*
-	 * Each page goes on to @to as soon as it is here, so the pull of the
-	 * rest and the push of the first overlap on the two links.  Pages
-	 * from alloc_page(GFP_KERNEL) are never highmem.
-	 */
-	for (i = 0; i < n; i++) {
-		arg[0] = mv[i].slot;
-		arg[1] = from;
-		if (!mv[i].ret)
-			mv[i].ret = elastic_req_wait(&mv[i].req, mv[i].seq, elastic_pull_send, arg);
-		if (mv[i].ret)
-			continue;
-		r = (struct elastic_push_resend){ to, mv[i].slot, page_address(mv[i].page) };
-		mv[i].ret = elastic_req_add(&mv[i].req, to, NULL, &mv[i].seq);
-		if (!mv[i].ret && elastic_push_send(&r, mv[i].seq))
+	nmsg = DIV_ROUND_UP(n, ELASTIC_WIRE_BATCH);
+	for (k = 0; k < nmsg; k++) {
+		c = min(n - k * ELASTIC_WIRE_BATCH, ELASTIC_WIRE_BATCH);
+		seq = elastic_next_seqs(c);
+		for (j = 0; j < c; j++) {
+			i = k * ELASTIC_WIRE_BATCH + j;
+			slots[j] = mv[i].slot;
+			mv[i].seq = seq + j;
+			elastic_req_init(&mv[i].req, from, mv[i].page);
+			mv[i].ret = elastic_req_insert(&mv[i].req, mv[i].seq);
+		}
+		if (elastic_send_slots(from, ELASTIC_MSG_PULL, seq, slots, c, NULL, false))
 			atomic64_inc(&elastic_mstats.send_errors);
 	}
-	for (i = 0; i < n; i++) {
-		if (mv[i].ret)
-			continue;
-		r = (struct elastic_push_resend){ to, mv[i].slot, page_address(mv[i].page) };
-		mv[i].ret = elastic_req_wait(&mv[i].req, mv[i].seq, elastic_push_send, &r);
-		if (mv[i].ret == -ENOSPC)
-			*full = true;
-		if (mv[i].ret)
-			continue;
-		/*
-		 * Switch the owner unless the page was freed meanwhile: then
-		 * the new copy goes, and the free worker takes care of the old.
-		 */
-		xa_lock(&elastic_slots);
-		v = xa_load(&elastic_slots, mv[i].slot);
-		keep = v && elastic_slot_refs(v) && elastic_slot_owner(v) == from;
-		if (keep) {
-			__xa_store(&elastic_slots, mv[i].slot,
-				   elastic_slot_val(to, elastic_slot_refs(v)), GFP_ATOMIC);
-			atomic_long_dec(&elastic_owned[from]);
-			atomic_long_inc(&elastic_owned[to]);
+	/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
+	for (k = 0; k < nmsg; k++) {
+		c = min(n - k * ELASTIC_WIRE_BATCH, ELASTIC_WIRE_BATCH);
+		pm[k].to = to;
+		pm[k].n = 0;
+		for (j = 0; j < c; j++) {
+			i = k * ELASTIC_WIRE_BATCH + j;
+			arg[0] = mv[i].slot;
+			arg[1] = from;
+			if (!mv[i].ret)
+				mv[i].ret = elastic_req_wait(&mv[i].req, mv[i].seq,
+							     elastic_pull_send, arg);
+			if (mv[i].ret)
+				continue;
+			pm[k].slots[pm[k].n] = mv[i].slot;
+			pm[k].pages[pm[k].n++] = page_address(mv[i].page);
 		}
-		xa_unlock(&elastic_slots);
-		w.slot = cpu_to_be64(mv[i].slot);
-		elastic_peer_send(keep ? from : to, ELASTIC_MSG_FREE, elastic_next_seq(),
-				  &w, sizeof(w), NULL, 0);
-		if (keep)
-			moved++;
+		pm[k].seq = 0;
+		if (pm[k].n)
+			elastic_push_start(&pm[k]);
 	}
+	for (k = 0; k < nmsg; k++) {
+		c = min(n - k * ELASTIC_WIRE_BATCH, ELASTIC_WIRE_BATCH);
+		stored = pm[k].n ? elastic_push_wait(&pm[k], &status) : 0;
+		for (j = 0; j < pm[k].n; j++) {
+			if (j >= stored) {
+				if (status == -ENOSPC)
+					*full = true;
+				continue;
+			}
+			/*
+			 * Switch the owner unless the page was freed meanwhile:
+			 * then the new copy goes, and the free worker takes care
+			 * of the old.
+			 */
+			xa_lock(&elastic_slots);
+			v = xa_load(&elastic_slots, pm[k].slots[j]);
+			keep = v && elastic_slot_refs(v) && elastic_slot_owner(v) == from;
+			if (keep) {
+				__xa_store(&elastic_slots, pm[k].slots[j],
+					   elastic_slot_val(to, elastic_slot_refs(v)), GFP_ATOMIC);
+				atomic_long_dec(&elastic_owned[from]);
+				atomic_long_inc(&elastic_owned[to]);
+			}
+			xa_unlock(&elastic_slots);
+			elastic_free_batch_add(keep ? &fb_from : &fb_to, pm[k].slots[j]);
+			if (keep)
+				moved++;
+		}
+	}
+	elastic_free_batch_send(&fb_from);
+	elastic_free_batch_send(&fb_to);
 	return moved;
 }
 
@@ -1819,6 +2072,7 @@ static void elastic_remap_all(u32 from)
  */
 long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left)
 {
+	struct elastic_push_msg *pm;
 	struct elastic_move *mv;
 	unsigned long slot;
 	long moved = 0, ret = 0;
@@ -1838,8 +2092,12 @@ long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left)
 		return *left ? -EHOSTDOWN : 0;
 	}
 	mv = kvcalloc(ELASTIC_DRAIN_BATCH, sizeof(*mv), GFP_KERNEL);
-	if (!mv)
+	pm = kvcalloc(ELASTIC_DRAIN_MSGS, sizeof(*pm), GFP_KERNEL);
+	if (!mv || !pm) {
+		kvfree(pm);
+		kvfree(mv);
 		return -ENOMEM;
+	}
 	for (i = 0; i < ELASTIC_DRAIN_BATCH; i++) {
 		mv[i].page = alloc_page(GFP_KERNEL);
 		if (!mv[i].page) {
@@ -1867,7 +2125,7 @@ long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left)
 		if (!n)
 			break;	/* only slots in flight are left: the caller comes back */
 		full = false;
-		ret = elastic_move_batch(from, to, mv, n, &full);
+		ret = elastic_move_batch(from, to, mv, n, pm, &full);
 		trace_elastic_drain(from, to, n, ret, atomic_long_read(&elastic_owned[from]));
 		for (i = 0; i < n; i++)
 			xa_erase(&elastic_pulling, mv[i].slot);
@@ -1893,6 +2151,7 @@ out:
 	for (i = 0; i < ELASTIC_DRAIN_BATCH; i++)
 		if (mv[i].page)
 			__free_page(mv[i].page);
+	kvfree(pm);
 	kvfree(mv);
 	if (moved)
 		elastic_remap_all(from);

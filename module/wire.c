@@ -16,11 +16,11 @@
 static const int elastic_wire_payload_len[__ELASTIC_MSG_MAX] = {
 	[ELASTIC_MSG_HELLO]	= sizeof(struct elastic_wire_hello),
 	[ELASTIC_MSG_HEARTBEAT]	= 0,
-	[ELASTIC_MSG_PUSH]	= sizeof(struct elastic_wire_slot) + ELASTIC_WIRE_PAGE,
-	[ELASTIC_MSG_PUSH_ACK]	= sizeof(struct elastic_wire_reply),
-	[ELASTIC_MSG_PULL]	= sizeof(struct elastic_wire_slot),
+	[ELASTIC_MSG_PUSH]	= -1,
+	[ELASTIC_MSG_PUSH_ACK]	= sizeof(struct elastic_wire_reply) + sizeof(__be32),
+	[ELASTIC_MSG_PULL]	= -1,
 	[ELASTIC_MSG_PULL_REPLY] = -1,
-	[ELASTIC_MSG_FREE]	= sizeof(struct elastic_wire_slot),
+	[ELASTIC_MSG_FREE]	= -1,
 	[ELASTIC_MSG_CAP]	= sizeof(struct elastic_wire_cap),
 	[ELASTIC_MSG_EVACUATE]	= sizeof(struct elastic_wire_evacuate),
 };
@@ -108,14 +108,6 @@ int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst)
 	return 0;
 }
 
-/**
- * elastic_wire_parse_slot - validate the slot of a PUSH, PULL or FREE
- * @buf: payload
- * @len: its length (already checked against the type by the header)
- * @slot: the slot, filled on success
- *
- * Return: 0, -EMSGSIZE for a short payload, -EPROTO for a slot out of range.
- */
 /* A payload that is one big-endian u64 in [@min, @max]. */
 static int elastic_wire_parse_u64(const void *buf, size_t len, u64 min, u64 max, u64 *out)
 {
@@ -132,10 +124,49 @@ static int elastic_wire_parse_u64(const void *buf, size_t len, u64 min, u64 max,
 	return 0;
 }
 
-int elastic_wire_parse_slot(const void *buf, size_t len, u64 *slot)
+/**
+ * elastic_wire_parse_slots - validate the slots of a PUSH, PULL or FREE
+ * @type: ELASTIC_MSG_PUSH, ELASTIC_MSG_PULL or ELASTIC_MSG_FREE
+ * @buf: payload
+ * @len: its length
+ * @slots: ELASTIC_WIRE_BATCH entries, the first *@count filled on success
+ * @count: how many slots the message names
+ *
+ * The payload must be exactly the slots, and for a PUSH as many pages after
+ * them; a PUSH's pages start at offset elastic_wire_slots_len(*@count).
+ *
+ * Return: 0, -EMSGSIZE for a length that does not match the count,
+ * -EPROTO for a count, reserved field or slot out of range.
+ */
+int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
+			     unsigned int *count)
 {
-	BUILD_BUG_ON(sizeof(struct elastic_wire_slot) != sizeof(__be64));
-	return elastic_wire_parse_u64(buf, len, 1, ELASTIC_WIRE_SLOT_MAX, slot);
+	struct elastic_wire_slots h;
+	unsigned int n, i;
+	size_t want;
+	__be64 w;
+	u64 v;
+
+	if (len < sizeof(h))
+		return -EMSGSIZE;
+	memcpy(&h, buf, sizeof(h));
+	n = be32_to_cpu(h.count);
+	if (n < 1 || n > ELASTIC_WIRE_BATCH || h.zero)
+		return -EPROTO;
+	want = elastic_wire_slots_len(n);
+	if (type == ELASTIC_MSG_PUSH)
+		want += (size_t)n * ELASTIC_WIRE_PAGE;
+	if (len != want)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		memcpy(&w, (const u8 *)buf + sizeof(h) + i * sizeof(w), sizeof(w));
+		v = be64_to_cpu(w);
+		if (v < 1 || v > ELASTIC_WIRE_SLOT_MAX)
+			return -EPROTO;
+		slots[i] = v;
+	}
+	*count = n;
+	return 0;
 }
 
 /**
@@ -179,17 +210,22 @@ int elastic_wire_parse_evacuate(const void *buf, size_t len, bool *on)
  * @len: its length
  * @req_seq: sequence number of the request it answers, filled on success
  * @status: 0 or a negative errno, filled on success
+ * @stored: for a PUSH_ACK, pages stored (0 for a PULL_REPLY), on success
  *
- * A successful PULL_REPLY carries exactly one page; any other reply none.
+ * A successful PULL_REPLY carries exactly one page; a PUSH_ACK the count
+ * of pages stored, at most ELASTIC_WIRE_BATCH (whether it is at most what
+ * was pushed, only the request can tell).
  *
  * Return: 0, -EMSGSIZE for a length that does not match the status,
- * -EPROTO for a status outside the documented ones.
+ * -EPROTO for a status or count outside the documented ones.
  */
-int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status)
+int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status,
+			     unsigned int *stored)
 {
 	struct elastic_wire_reply r;
 	size_t want;
-	u32 st;
+	__be32 c;
+	u32 st, n = 0;
 
 	if (len < sizeof(r))
 		return -EMSGSIZE;
@@ -200,9 +236,18 @@ int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq
 	want = sizeof(r);
 	if (type == ELASTIC_MSG_PULL_REPLY && st == 0)
 		want += ELASTIC_WIRE_PAGE;
+	if (type == ELASTIC_MSG_PUSH_ACK)
+		want += sizeof(c);
 	if (len != want)
 		return -EMSGSIZE;
+	if (type == ELASTIC_MSG_PUSH_ACK) {
+		memcpy(&c, (const u8 *)buf + sizeof(r), sizeof(c));
+		n = be32_to_cpu(c);
+		if (n > ELASTIC_WIRE_BATCH)
+			return -EPROTO;
+	}
 	*req_seq = be64_to_cpu(r.req_seq);
 	*status = -(int)st;
+	*stored = n;
 	return 0;
 }

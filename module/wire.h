@@ -13,9 +13,20 @@
 #include <linux/types.h>
 
 #define ELASTIC_WIRE_MAGIC	0x53504f53	/* "SPOS" */
-#define ELASTIC_WIRE_VERSION	1
-/* A page plus room for its metadata; nothing bigger is ever sent. */
-#define ELASTIC_WIRE_MAX_PAYLOAD	(4096 + 256)
+/* 2: PUSH, PULL and FREE carry up to ELASTIC_WIRE_BATCH slots each. */
+#define ELASTIC_WIRE_VERSION	2
+/* Pages travel as 4 KiB: the page size of every SpotOS architecture. */
+#define ELASTIC_WIRE_PAGE	4096
+/*
+ * Slots (and for PUSH, pages) in one message at most.  One message per
+ * page cost five messages per page moved and made the home's CPU the
+ * bottleneck; 32 pages (128 KiB) keep a pull that queues behind a push
+ * waiting less than a millisecond on a 1 Gbit/s link.
+ */
+#define ELASTIC_WIRE_BATCH	32
+/* The largest message: a full PUSH (see struct elastic_wire_slots). */
+#define ELASTIC_WIRE_MAX_PAYLOAD	\
+	(8 + ELASTIC_WIRE_BATCH * (8 + ELASTIC_WIRE_PAGE))
 
 /**
  * struct elastic_wire_hdr - header of every message, as on the wire
@@ -41,11 +52,11 @@ struct elastic_wire_hdr {
 enum elastic_wire_type {
 	ELASTIC_MSG_HELLO = 1,		/* first message on a connection */
 	ELASTIC_MSG_HEARTBEAT,		/* liveness, both directions */
-	ELASTIC_MSG_PUSH,		/* home -> owner: slot, page; stored */
-	ELASTIC_MSG_PUSH_ACK,		/* reply to PUSH or CAP: status */
-	ELASTIC_MSG_PULL,		/* home -> owner: slot; answered */
+	ELASTIC_MSG_PUSH,		/* home -> owner: slots, pages; stored */
+	ELASTIC_MSG_PUSH_ACK,		/* reply to PUSH or CAP: status, stored */
+	ELASTIC_MSG_PULL,		/* home -> owner: slots; one reply each */
 	ELASTIC_MSG_PULL_REPLY,		/* owner -> home: reply, status[, page] */
-	ELASTIC_MSG_FREE,		/* home -> owner: slot; dropped */
+	ELASTIC_MSG_FREE,		/* home -> owner: slots; dropped */
 	ELASTIC_MSG_CAP,		/* set the receiver's hosting cap; acked */
 	ELASTIC_MSG_EVACUATE,		/* owner -> home: move your pages off me */
 	__ELASTIC_MSG_MAX,
@@ -61,19 +72,31 @@ struct elastic_wire_hello {
 	__be32 proto_min;
 } __packed;
 
-/* Pages travel as 4 KiB: the page size of every SpotOS architecture. */
-#define ELASTIC_WIRE_PAGE	4096
 /* Slots are numbered from 1 up to this (see ELASTIC_SLOT_BITS). */
 #define ELASTIC_WIRE_SLOT_MAX	((1ULL << 40) - 1)
 
 /**
- * struct elastic_wire_slot - start of PUSH, PULL and FREE payloads
- * @slot:	the page's slot at its home, 1..ELASTIC_WIRE_SLOT_MAX.  The
- *		sender of the message is the home.  PUSH has the page after.
+ * struct elastic_wire_slots - start of PUSH, PULL and FREE payloads
+ * @count:	slots that follow, 1..ELASTIC_WIRE_BATCH
+ * @zero:	0; reserved
+ * @slot:	the pages' slots at their home, each 1..ELASTIC_WIRE_SLOT_MAX
+ *		(the sender of the message is the home).  A PUSH has @count
+ *		pages after them, in the same order.  The owner answers a
+ *		PULL with one PULL_REPLY per slot, the i-th (from 0) carrying
+ *		the PULL's sequence number plus i, and a PUSH with one
+ *		PUSH_ACK saying how many of its pages it stored.
  */
-struct elastic_wire_slot {
-	__be64 slot;
+struct elastic_wire_slots {
+	__be32 count;
+	__be32 zero;
+	__be64 slot[];
 } __packed;
+
+/* Bytes of a PUSH, PULL or FREE payload before a PUSH's pages. */
+static inline size_t elastic_wire_slots_len(unsigned int count)
+{
+	return sizeof(struct elastic_wire_slots) + count * sizeof(__be64);
+}
 
 /* The largest hosting cap (the max_hosted_pages sysctl's range). */
 #define ELASTIC_WIRE_CAP_MAX	0x7fffffffULL
@@ -102,7 +125,10 @@ struct elastic_wire_evacuate {
  * struct elastic_wire_reply - start of PUSH_ACK and PULL_REPLY payloads
  * @req_seq:	sequence number of the request answered
  * @status:	0 or a positive errno: ENOENT (no such page), ENOSPC (cap
- *		reached), ENOMEM.  A PULL_REPLY with status 0 has the page after.
+ *		reached), ENOMEM.  A PULL_REPLY with status 0 has the page
+ *		after; a PUSH_ACK has a __be32 after: how many pages of the
+ *		PUSH, from the first, were stored (0..ELASTIC_WIRE_BATCH;
+ *		@status says why the next was not, 0 when all were).
  */
 struct elastic_wire_reply {
 	__be64 req_seq;
@@ -126,9 +152,11 @@ struct elastic_wire_msg {
 int elastic_wire_parse_hdr(const void *buf, size_t len, struct elastic_wire_msg *msg);
 void elastic_wire_build_hdr(struct elastic_wire_hdr *hdr, u32 type, u32 len, u32 src, u64 seq);
 int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst);
-int elastic_wire_parse_slot(const void *buf, size_t len, u64 *slot);
+int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
+			     unsigned int *count);
 int elastic_wire_parse_cap(const void *buf, size_t len, u64 *max_pages);
 int elastic_wire_parse_evacuate(const void *buf, size_t len, bool *on);
-int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status);
+int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status,
+			     unsigned int *stored);
 
 #endif /* _ELASTIC_WIRE_H */

@@ -52,7 +52,8 @@ struct hdr_case {
 static const struct hdr_case hdr_cases[] = {
 	{ "magic", 0, 'X', -EPROTO },
 	{ "version 0", 4, 0, -EPROTO },
-	{ "version 2", 4, 2, -EPROTO },
+	{ "version 1", 4, 1, -EPROTO },
+	{ "version 3", 4, 3, -EPROTO },
 	{ "type 0", 5, 0, -EOPNOTSUPP },
 	{ "type unknown", 5, __ELASTIC_MSG_MAX, -EOPNOTSUPP },
 	{ "type 255", 5, 255, -EOPNOTSUPP },
@@ -118,17 +119,18 @@ static void hello_payload(struct kunit *test)
 static void memory_lengths(struct kunit *test)
 {
 	static const struct { u32 type, len; int ret; } c[] = {
-		{ ELASTIC_MSG_PUSH, 8 + 4096, 0 },
-		{ ELASTIC_MSG_PUSH, 8, -EMSGSIZE },
-		{ ELASTIC_MSG_PUSH_ACK, 12, 0 },
-		{ ELASTIC_MSG_PUSH_ACK, 12 + 4096, -EMSGSIZE },
-		{ ELASTIC_MSG_PULL, 8, 0 },
-		{ ELASTIC_MSG_PULL, 0, -EMSGSIZE },
+		/* Vectors: the header admits any length, the payload checks it. */
+		{ ELASTIC_MSG_PUSH, 16 + 4096, 0 },
+		{ ELASTIC_MSG_PUSH, ELASTIC_WIRE_MAX_PAYLOAD, 0 },
+		{ ELASTIC_MSG_PUSH, ELASTIC_WIRE_MAX_PAYLOAD + 1, -EMSGSIZE },
+		{ ELASTIC_MSG_PUSH_ACK, 16, 0 },
+		{ ELASTIC_MSG_PUSH_ACK, 12, -EMSGSIZE },
+		{ ELASTIC_MSG_PUSH_ACK, 16 + 4096, -EMSGSIZE },
+		{ ELASTIC_MSG_PULL, 16, 0 },
 		{ ELASTIC_MSG_PULL_REPLY, 12, 0 },
 		{ ELASTIC_MSG_PULL_REPLY, 12 + 4096, 0 },
 		{ ELASTIC_MSG_PULL_REPLY, ELASTIC_WIRE_MAX_PAYLOAD + 1, -EMSGSIZE },
-		{ ELASTIC_MSG_FREE, 8, 0 },
-		{ ELASTIC_MSG_FREE, 9, -EMSGSIZE },
+		{ ELASTIC_MSG_FREE, 16, 0 },
 		{ ELASTIC_MSG_CAP, 8, 0 },
 		{ ELASTIC_MSG_CAP, 0, -EMSGSIZE },
 		{ ELASTIC_MSG_EVACUATE, 8, 0 },
@@ -145,22 +147,79 @@ static void memory_lengths(struct kunit *test)
 	}
 }
 
-static void slot_bounds(struct kunit *test)
+/* A PUSH, PULL or FREE of @n slots, @first, @first + 1, ...; pages zero. */
+static size_t slots_msg(u8 *buf, u32 type, u32 n, u64 first)
 {
-	struct elastic_wire_slot w;
-	u64 slot = 0;
+	struct elastic_wire_slots *w = (void *)buf;
+	size_t len = elastic_wire_slots_len(n);
+	u32 i;
 
-	w.slot = cpu_to_be64(1);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slot(&w, sizeof(w), &slot), 0);
-	KUNIT_EXPECT_EQ(test, slot, 1);
-	w.slot = cpu_to_be64(ELASTIC_WIRE_SLOT_MAX);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slot(&w, sizeof(w), &slot), 0);
-	KUNIT_EXPECT_EQ(test, slot, ELASTIC_WIRE_SLOT_MAX);
-	w.slot = 0;
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slot(&w, sizeof(w), &slot), -EPROTO);
-	w.slot = cpu_to_be64(ELASTIC_WIRE_SLOT_MAX + 1);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slot(&w, sizeof(w), &slot), -EPROTO);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slot(&w, 7, &slot), -EMSGSIZE);
+	w->count = cpu_to_be32(n);
+	w->zero = 0;
+	for (i = 0; i < n; i++)
+		w->slot[i] = cpu_to_be64(first + i);
+	if (type == ELASTIC_MSG_PUSH) {
+		memset(buf + len, 0, n * ELASTIC_WIRE_PAGE);
+		len += n * ELASTIC_WIRE_PAGE;
+	}
+	return len;
+}
+
+static void slots_rules(struct kunit *test)
+{
+	static const u32 types[] = { ELASTIC_MSG_PUSH, ELASTIC_MSG_PULL, ELASTIC_MSG_FREE };
+	u8 *buf = kunit_kzalloc(test, ELASTIC_WIRE_MAX_PAYLOAD + 64, GFP_KERNEL);
+	struct elastic_wire_slots *w = (void *)buf;
+	u64 slots[ELASTIC_WIRE_BATCH];
+	unsigned int n;
+	size_t len;
+	u32 t;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		t = types[i];
+		len = slots_msg(buf, t, 1, 1);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), 0);
+		KUNIT_EXPECT_EQ(test, n, 1);
+		KUNIT_EXPECT_EQ(test, slots[0], 1);
+		len = slots_msg(buf, t, ELASTIC_WIRE_BATCH,
+				ELASTIC_WIRE_SLOT_MAX - ELASTIC_WIRE_BATCH + 1);
+		KUNIT_EXPECT_LE(test, len, ELASTIC_WIRE_MAX_PAYLOAD);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), 0);
+		KUNIT_EXPECT_EQ(test, n, ELASTIC_WIRE_BATCH);
+		KUNIT_EXPECT_EQ(test, slots[ELASTIC_WIRE_BATCH - 1], ELASTIC_WIRE_SLOT_MAX);
+		/* A length one off either way, in slots or in pages. */
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len - 1, slots, &n),
+				-EMSGSIZE);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len + 1, slots, &n),
+				-EMSGSIZE);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, 7, slots, &n), -EMSGSIZE);
+		/* Slot 0 and slots past the largest, anywhere in the vector. */
+		len = slots_msg(buf, t, 3, 1);
+		w->slot[2] = 0;
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), -EPROTO);
+		w->slot[2] = cpu_to_be64(ELASTIC_WIRE_SLOT_MAX + 1);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), -EPROTO);
+		/* Counts 0 and over the batch, and the reserved field. */
+		len = slots_msg(buf, t, 2, 5);
+		w->count = 0;
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), -EPROTO);
+		w->count = cpu_to_be32(ELASTIC_WIRE_BATCH + 1);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), -EPROTO);
+		w->count = cpu_to_be32(~0U);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), -EPROTO);
+		w->count = cpu_to_be32(2);
+		w->zero = cpu_to_be32(1);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), -EPROTO);
+	}
+	/* A PUSH without its pages, a PULL with them: refused. */
+	len = slots_msg(buf, ELASTIC_MSG_PULL, 2, 1);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(ELASTIC_MSG_PUSH, buf, len, slots, &n),
+			-EMSGSIZE);
+	len = slots_msg(buf, ELASTIC_MSG_PUSH, 2, 1);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(ELASTIC_MSG_PULL, buf, len, slots, &n),
+			-EMSGSIZE);
 }
 
 static void cap_rules(struct kunit *test)
@@ -198,8 +257,11 @@ static void evacuate_rules(struct kunit *test)
 static void reply_rules(struct kunit *test)
 {
 	size_t size = sizeof(struct elastic_wire_reply) + 4096;
+	size_t ack = sizeof(struct elastic_wire_reply) + sizeof(__be32);
 	u8 *buf = kunit_kzalloc(test, size, GFP_KERNEL);
 	struct elastic_wire_reply *r = (void *)buf;
+	__be32 *stored = (void *)(buf + sizeof(*r));
+	unsigned int n = 99;
 	u64 seq = 0;
 	int st = 1;
 
@@ -207,28 +269,38 @@ static void reply_rules(struct kunit *test)
 	r->req_seq = cpu_to_be64(77);
 	r->status = 0;
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PULL_REPLY, buf, size,
-						       &seq, &st), 0);
+						       &seq, &st, &n), 0);
 	KUNIT_EXPECT_EQ(test, seq, 77);
 	KUNIT_EXPECT_EQ(test, st, 0);
+	KUNIT_EXPECT_EQ(test, n, 0);
 	/* A successful pull without its page, an ack with one: refused. */
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PULL_REPLY, buf, sizeof(*r),
-						       &seq, &st), -EMSGSIZE);
+						       &seq, &st, &n), -EMSGSIZE);
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, size,
-						       &seq, &st), -EMSGSIZE);
+						       &seq, &st, &n), -EMSGSIZE);
 	r->status = cpu_to_be32(ENOENT);
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PULL_REPLY, buf, sizeof(*r),
-						       &seq, &st), 0);
+						       &seq, &st, &n), 0);
 	KUNIT_EXPECT_EQ(test, st, -ENOENT);
+	/* An ack says how many pages it stored: up to a batch. */
 	r->status = cpu_to_be32(ENOSPC);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, sizeof(*r),
-						       &seq, &st), 0);
+	*stored = cpu_to_be32(5);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, ack,
+						       &seq, &st, &n), 0);
 	KUNIT_EXPECT_EQ(test, st, -ENOSPC);
+	KUNIT_EXPECT_EQ(test, n, 5);
+	*stored = cpu_to_be32(ELASTIC_WIRE_BATCH + 1);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, ack,
+						       &seq, &st, &n), -EPROTO);
+	*stored = 0;
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, sizeof(*r),
+						       &seq, &st, &n), -EMSGSIZE);
 	/* Only the documented errors. */
 	r->status = cpu_to_be32(EIO);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, sizeof(*r),
-						       &seq, &st), -EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, ack,
+						       &seq, &st, &n), -EPROTO);
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, 11,
-						       &seq, &st), -EMSGSIZE);
+						       &seq, &st, &n), -EMSGSIZE);
 }
 
 static struct kunit_case elastic_wire_cases[] = {
@@ -238,7 +310,7 @@ static struct kunit_case elastic_wire_cases[] = {
 	KUNIT_CASE(heartbeat_has_no_payload),
 	KUNIT_CASE(hello_payload),
 	KUNIT_CASE(memory_lengths),
-	KUNIT_CASE(slot_bounds),
+	KUNIT_CASE(slots_rules),
 	KUNIT_CASE(cap_rules),
 	KUNIT_CASE(evacuate_rules),
 	KUNIT_CASE(reply_rules),

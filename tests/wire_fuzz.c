@@ -6,8 +6,9 @@
  *   wire_fuzz HOST PORT SRC DST COUNT SEED
  *
  * Runs on member SRC (its address is the one DST accepts), against node DST.
- * Each case starts from a captured valid stream (HELLO, or HELLO then
- * HEARTBEATs), mutates it (flipped bytes, truncation, bad length, wrong
+ * Each case starts from a valid stream (HELLO, then HEARTBEATs, then
+ * perhaps a PULL and a FREE of up to a batch of slots the node does not
+ * hold, so that it answers ENOENT and drops nothing), mutates it (flipped bytes, truncation, bad length, wrong
  * version, garbage, appended junk), sends it, and waits for the node to
  * finish with the connection.  An oracle that follows the receiver's rules
  * decides whether the node must count the stream as malformed; the last
@@ -28,13 +29,16 @@
 
 #define HDR 24
 #define MAX_NODE 63
-#define MAX_PAYLOAD (4096 + 256)
-enum { HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, CAP, EVACUATE, TYPE_MAX };
+#define VERSION 2
 #define PAGE 4096
+#define BATCH 32
+#define MAX_PAYLOAD (8 + BATCH * (8 + PAGE))
+#define SLOT_MAX ((1ULL << 40) - 1)
+enum { HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, CAP, EVACUATE, TYPE_MAX };
 /* Payload length of each type (module/wire.c); -1: variable. */
 static const int type_len[TYPE_MAX] = {
-	[HELLO] = 8, [HEARTBEAT] = 0, [PUSH] = 8 + PAGE, [PUSH_ACK] = 12,
-	[PULL] = 8, [PULL_REPLY] = -1, [FREE] = 8, [CAP] = 8, [EVACUATE] = 8,
+	[HELLO] = 8, [HEARTBEAT] = 0, [PUSH] = -1, [PUSH_ACK] = 16,
+	[PULL] = -1, [PULL_REPLY] = -1, [FREE] = -1, [CAP] = 8, [EVACUATE] = 8,
 };
 
 static uint64_t rng;
@@ -53,7 +57,7 @@ static size_t put_hdr(uint8_t *p, uint8_t type, uint32_t len, uint32_t src, uint
 	uint64_t q = htobe64(seq);
 
 	memcpy(p, &magic, 4);
-	p[4] = 1;
+	p[4] = VERSION;
 	p[5] = type;
 	p[6] = p[7] = 0;
 	memcpy(p + 8, &l, 4);
@@ -64,7 +68,7 @@ static size_t put_hdr(uint8_t *p, uint8_t type, uint32_t len, uint32_t src, uint
 
 static size_t put_hello(uint8_t *p, uint32_t src, uint32_t dst)
 {
-	uint32_t d = htobe32(dst), v = htobe32(1);
+	uint32_t d = htobe32(dst), v = htobe32(VERSION);
 
 	put_hdr(p, HELLO, 8, src, 1);
 	memcpy(p + HDR, &d, 4);
@@ -88,18 +92,29 @@ static uint64_t be64at(const uint8_t *p)
 	return be64toh(v);
 }
 
-/* Payload rules of the memory messages (elastic_wire_parse_slot/_cap/_evacuate/_reply). */
+/* Payload rules of the memory messages (elastic_wire_parse_slots/_cap/_evacuate/_reply). */
 static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len)
 {
+	uint32_t st, n, i;
 	uint64_t slot;
-	uint32_t st;
 
 	switch (type) {
 	case PUSH:
 	case PULL:
 	case FREE:
-		slot = be64at(p);
-		return slot < 1 || slot > (1ULL << 40) - 1;
+		if (len < 8)
+			return 1;
+		n = be32at(p);
+		if (n < 1 || n > BATCH || be32at(p + 4))
+			return 1;
+		if (len != 8 + 8 * n + (type == PUSH ? n * PAGE : 0))
+			return 1;
+		for (i = 0; i < n; i++) {
+			slot = be64at(p + 8 + 8 * i);
+			if (slot < 1 || slot > SLOT_MAX)
+				return 1;
+		}
+		return 0;
 	case CAP:
 		return be64at(p) > 0x7fffffffULL;
 	case EVACUATE:
@@ -111,7 +126,9 @@ static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len)
 		st = be32at(p + 8);
 		if (st != 0 && st != ENOENT && st != ENOSPC && st != ENOMEM)
 			return 1;
-		return len != 12u + (type == PULL_REPLY && st == 0 ? PAGE : 0);
+		if (type == PUSH_ACK)
+			return len != 16 || be32at(p + 12) > BATCH;
+		return len != 12u + (st == 0 ? PAGE : 0);
 	}
 	return 0;
 }
@@ -128,7 +145,7 @@ static int malformed(const uint8_t *b, size_t n, uint32_t src, uint32_t dst)
 
 		if (n - off < HDR)
 			return 1;			/* truncated header */
-		if (be32at(h) != 0x53504f53 || h[4] != 1 || h[6] || h[7])
+		if (be32at(h) != 0x53504f53 || h[4] != VERSION || h[6] || h[7])
 			return 1;
 		if (h[5] == 0 || h[5] >= TYPE_MAX)
 			return 1;
@@ -143,7 +160,7 @@ static int malformed(const uint8_t *b, size_t n, uint32_t src, uint32_t dst)
 		if (first) {
 			if (h[5] != HELLO || s != src)
 				return 1;
-			if (be32at(h + HDR) != dst || be32at(h + HDR + 4) > 1)
+			if (be32at(h + HDR) != dst || be32at(h + HDR + 4) > VERSION)
 				return 1;
 		} else if (s != src || h[5] == HELLO) {
 			return 1;
@@ -156,6 +173,25 @@ static int malformed(const uint8_t *b, size_t n, uint32_t src, uint32_t dst)
 	return 0;
 }
 
+/*
+ * A PULL or FREE of 1..BATCH slots from the top of the slot space, which no
+ * home allocates in a test (slots are numbered from 1 up).
+ */
+static size_t put_slots(uint8_t *p, uint8_t type, uint32_t src, uint64_t seq)
+{
+	uint32_t n = 1 + rnd() % BATCH, i, c = htobe32(n), z = 0;
+	uint64_t s;
+
+	put_hdr(p, type, 8 + 8 * n, src, seq);
+	memcpy(p + HDR, &c, 4);
+	memcpy(p + HDR + 4, &z, 4);
+	for (i = 0; i < n; i++) {
+		s = htobe64(SLOT_MAX - rnd() % 4096);
+		memcpy(p + HDR + 8 + 8 * i, &s, 8);
+	}
+	return HDR + 8 + 8 * n;
+}
+
 static size_t make_case(uint8_t *b, size_t size, uint32_t src, uint32_t dst)
 {
 	size_t n = put_hello(b, src, dst), i, k;
@@ -163,7 +199,11 @@ static size_t make_case(uint8_t *b, size_t size, uint32_t src, uint32_t dst)
 
 	while (beats--)
 		n += put_hdr(b + n, HEARTBEAT, 0, src, 2 + beats);
-	switch (rnd() % 7) {
+	if (rnd() % 2) {
+		n += put_slots(b + n, PULL, src, 10);
+		n += put_slots(b + n, FREE, src, 100);
+	}
+	switch (rnd() % 8) {
 	case 0: /* flip a few bytes */
 	case 1:
 		for (k = 1 + rnd() % 3; k; k--)
@@ -194,6 +234,8 @@ static size_t make_case(uint8_t *b, size_t size, uint32_t src, uint32_t dst)
 		k = 1 + rnd() % 40;
 		for (i = 0; i < k && n < size; i++)
 			b[n++] = rnd();
+		break;
+	case 7: /* the valid stream as it is */
 		break;
 	}
 	return n;
@@ -226,7 +268,7 @@ int main(int argc, char **argv)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	unsigned long count, i, bad = 0;
 	uint32_t src, dst;
-	uint8_t buf[512];
+	uint8_t buf[2048];
 
 	if (argc != 7 || inet_pton(AF_INET, argv[1], &a.sin_addr) != 1) {
 		fprintf(stderr, "usage: wire_fuzz HOST PORT SRC DST COUNT SEED\n");
