@@ -157,6 +157,8 @@ void elastic_proc_format(struct seq_file *m, const struct elastic_proc_info *inf
 	seq_printf(m, "pushes:\t%llu\n", info->pushes);
 	seq_printf(m, "coalesced:\t%llu\n", info->coalesced);
 	seq_printf(m, "prefetch_hits:\t%llu\n", info->prefetch_hits);
+	seq_printf(m, "pull_msgs:\t%llu\n", info->pull_msgs);
+	seq_printf(m, "push_msgs:\t%llu\n", info->push_msgs);
 	seq_printf(m, "bytes_in:\t%llu\n", info->bytes_in);
 	seq_printf(m, "bytes_out:\t%llu\n", info->bytes_out);
 	seq_printf(m, "pull_latency_us:\tp50<%llu p99<%llu\n",

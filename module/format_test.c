@@ -266,6 +266,8 @@ static void proc_text_stretched(struct kunit *test)
 	info->pushes = 11;
 	info->coalesced = 1;
 	info->prefetch_hits = 2;
+	info->pull_msgs = 2;
+	info->push_msgs = 1;
 	info->bytes_in = 3 * 4096;
 	info->bytes_out = 11 * 4096;
 	info->lat_us[11] = 99;	/* 1024..2047 us */
@@ -277,6 +279,7 @@ static void proc_text_stretched(struct kunit *test)
 			   "nodes:\t2,3\nlocal_limit_pages:\t32768\n"
 			   "pages_on_node:\t2:7 3:0 5:1\npages_remote:\t8\n"
 			   "faults:\t4\npulls:\t3\npushes:\t11\ncoalesced:\t1\nprefetch_hits:\t2\n"
+			   "pull_msgs:\t2\npush_msgs:\t1\n"
 			   "bytes_in:\t12288\nbytes_out:\t45056\n"
 			   "pull_latency_us:\tp50<2048 p99<2048\n");
 }

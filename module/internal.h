@@ -76,6 +76,8 @@ struct elastic_status {
  * @bytes_out:	page bytes sent
  * @coalesced:	faults that waited for another fault's pull of the page
  * @prefetch_hits: faults served by a page pulled ahead
+ * @pull_msgs:	PULL messages sent for its pages (a prefetch asks for several)
+ * @push_msgs:	PUSH messages that carried its pages (up to 32 each)
  * @lat_us:	pull latency histogram (ELASTIC_LAT_BUCKETS)
  */
 struct elastic_proc_info {
@@ -93,6 +95,8 @@ struct elastic_proc_info {
 	u64 bytes_out;
 	u64 coalesced;
 	u64 prefetch_hits;
+	u64 pull_msgs;
+	u64 push_msgs;
 	u64 lat_us[ELASTIC_LAT_BUCKETS];
 };
 

@@ -646,7 +646,10 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
  * @npf:	entries in @pf
  * @last_addr:	address of the previous fault, for sequential detection
  * @window:	pages to prefetch after a sequential fault (0: none)
+ * @pf_end:	end of the pages asked for ahead of sequential faults
  * @pf_hits:	faults served from @pf
+ * @pull_msgs:	PULLs sent for it, re-sent ones not counted
+ * @push_msgs:	PUSHes sent for it, re-sent ones not counted
  * @ref:	one for mm->elastic, one for each push or queued limit task
  *		work (struct elastic_throttle) that uses the structure without
  *		the mmap_lock
@@ -678,7 +681,10 @@ struct elastic_mm {
 	atomic_t npf;
 	unsigned long last_addr;
 	unsigned int window;
+	unsigned long pf_end;
 	atomic64_t pf_hits;
+	atomic64_t pull_msgs;
+	atomic64_t push_msgs;
 	struct kref ref;
 	bool unstretching;
 	unsigned long full_at;
@@ -866,10 +872,9 @@ static struct elastic_pf *elastic_prefetch_prep(struct elastic_mm *em, unsigned 
  * Ask the owner of pfs[0] for it and for every other of the @n prepared
  * prefetches it owns, in one PULL, and publish them in em->pf.  Each is
  * taken out of @pfs (set to NULL) as it goes: once in em->pf a zap may
- * free it at any time.  Return the slots asked for, in @held.
+ * free it at any time.  Return how many were asked for.
  */
-static unsigned int elastic_prefetch_send(struct elastic_mm *em, struct elastic_pf **pfs, int n,
-					  unsigned long *held)
+static unsigned int elastic_prefetch_send(struct elastic_mm *em, struct elastic_pf **pfs, int n)
 {
 	struct elastic_pf *pf, *group[ELASTIC_WIRE_BATCH];
 	unsigned long slots[ELASTIC_WIRE_BATCH];
@@ -888,7 +893,6 @@ static unsigned int elastic_prefetch_send(struct elastic_mm *em, struct elastic_
 	seq = elastic_next_seqs(c);
 	for (i = 0; i < c; i++) {
 		pf = group[i];
-		held[i] = pf->slot;
 		pf->seq = seq + i;
 		if (elastic_req_insert(&pf->req, pf->seq))
 			goto drop;
@@ -905,21 +909,26 @@ drop:
 	}
 	if (elastic_send_slots(owner, ELASTIC_MSG_PULL, seq, slots, c, NULL, false))
 		atomic64_inc(&elastic_mstats.send_errors);
+	atomic64_inc(&em->pull_msgs);
 	return c;
 }
 
 /*
  * A fault at @vmf: if it follows the previous one, pull the next pages
- * ahead, in a window that doubles while access stays sequential, one PULL
- * per owner.
+ * ahead, in a window that doubles while access stays sequential.  Like
+ * readahead's asynchronous marker, more is asked for only once fewer than
+ * half a window of pages ahead are in flight, and then a whole window (one
+ * PULL per owner): asking on every fault for the one page that entered the
+ * window would send a PULL per page again.
  */
 static void elastic_prefetch(struct vm_fault *vmf, struct elastic_mm *em)
 {
-	swp_entry_t next[ELASTIC_PF_MAX_WINDOW];
+	swp_entry_t next[2 * ELASTIC_PF_MAX_WINDOW];
 	struct elastic_pf *pfs[ELASTIC_PF_MAX_WINDOW];
-	unsigned long held[ELASTIC_PF_MAX_WINDOW];
+	DECLARE_BITMAP(held, ELASTIC_PF_MAX_WINDOW);
 	unsigned long addr = vmf->address & PAGE_MASK;
-	unsigned int w = READ_ONCE(em->window);
+	unsigned long end = READ_ONCE(em->pf_end);
+	unsigned int w = READ_ONCE(em->window), ahead = 0;
 	int i, n, k = 0, h = 0;
 
 	if (addr == READ_ONCE(em->last_addr) + PAGE_SIZE)
@@ -928,21 +937,34 @@ static void elastic_prefetch(struct vm_fault *vmf, struct elastic_mm *em)
 		w = 0;
 	WRITE_ONCE(em->window, w);
 	WRITE_ONCE(em->last_addr, addr);
-	if (!w || atomic_read(&em->npf) + w > ELASTIC_PF_MAX)
+	if (!w) {
+		WRITE_ONCE(em->pf_end, 0);
 		return;
-	n = elastic_peek_entries(vmf, next, w);
+	}
+	if (end > addr + PAGE_SIZE)
+		ahead = min((end - addr) / PAGE_SIZE - 1, (unsigned long)ELASTIC_PF_MAX_WINDOW);
+	if (ahead >= w / 2 || atomic_read(&em->npf) + w > ELASTIC_PF_MAX)
+		return;
+	n = elastic_peek_entries(vmf, next, ahead + w);
+	if (n <= ahead)
+		return;
+	WRITE_ONCE(em->pf_end, addr + (n + 1) * PAGE_SIZE);
+	n -= ahead;
+	bitmap_zero(held, ELASTIC_PF_MAX_WINDOW);
 	for (i = 0; i < n; i++) {
 		pfs[i] = NULL;
-		if (next[i].val) {
-			pfs[i] = elastic_prefetch_prep(em, elastic_entry_slot(next[i]));
-			k += !!pfs[i];
+		if (next[ahead + i].val)
+			pfs[i] = elastic_prefetch_prep(em, elastic_entry_slot(next[ahead + i]));
+		if (pfs[i]) {
+			__set_bit(i, held);
+			k++;
 		}
 	}
 	for (i = 0; i < n && h < k; i++)
 		if (pfs[i])
-			h += elastic_prefetch_send(em, pfs + i, n - i, held + h);
-	for (i = 0; i < h; i++)
-		xa_erase(&elastic_pulling, held[i]);
+			h += elastic_prefetch_send(em, pfs + i, n - i);
+	for_each_set_bit(i, held, ELASTIC_PF_MAX_WINDOW)
+		xa_erase(&elastic_pulling, elastic_entry_slot(next[ahead + i]));
 	wake_up_all(&elastic_pull_wq);
 }
 
@@ -1012,6 +1034,7 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 		goto fail;
 	if (elastic_pull_send(arg, seq))
 		atomic64_inc(&elastic_mstats.send_errors);
+	atomic64_inc(&em->pull_msgs);
 	ret = elastic_req_wait(&req, seq, elastic_pull_send, arg);
 	if (ret)
 		goto fail;
@@ -1192,6 +1215,7 @@ static long elastic_push_batch(struct elastic_mm *em, u32 to, struct elastic_pus
 			pm[k].pages[j] = bufs + i * PAGE_SIZE;
 		}
 		elastic_push_start(&pm[k]);
+		atomic64_inc(&em->push_msgs);
 	}
 	for (k = 0; k < nmsg; k++) {
 		stored = elastic_push_wait(&pm[k], &status);
@@ -1852,6 +1876,8 @@ void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info)
 		info->bytes_out = atomic64_read(&em->bytes_out);
 		info->coalesced = atomic64_read(&em->coalesced);
 		info->prefetch_hits = atomic64_read(&em->pf_hits);
+		info->pull_msgs = atomic64_read(&em->pull_msgs);
+		info->push_msgs = atomic64_read(&em->push_msgs);
 		for (i = 0; i < ELASTIC_LAT_BUCKETS; i++)
 			info->lat_us[i] = atomic64_read(&em->lat_us[i]);
 	}

@@ -16,7 +16,7 @@
  *	process's resident anonymous memory at the end of the phase; I and O
  *	count the pages brought in and sent out during it, Q and W the
  *	messages or requests that carried them: for a stretched process its
- *	pulls and pushes (/proc/self/elastic; one page a message), with
+ *	PULL and PUSH messages (/proc/self/elastic: pull_msgs, push_msgs), with
  *	-d DEV the sectors and requests that block device DEV (the swap
  *	device, e.g. nbd0) read and wrote (/sys/block/DEV/stat), else 0.
  *
@@ -141,8 +141,12 @@ static void traffic_now(struct traffic *t)
 	/* Only a stretched process has these lines. */
 	if (!file_value("/proc/self/elastic", "pulls", &t->in) &&
 	    !file_value("/proc/self/elastic", "pushes", &t->out)) {
-		t->in_req = t->in;
-		t->out_req = t->out;
+		/* Kernels before wire v2 sent one page per message. */
+		if (file_value("/proc/self/elastic", "pull_msgs", &t->in_req) ||
+		    file_value("/proc/self/elastic", "push_msgs", &t->out_req)) {
+			t->in_req = t->in;
+			t->out_req = t->out;
+		}
 		return;
 	}
 	if (!swap_dev)
