@@ -102,7 +102,15 @@ static DEFINE_XARRAY(elastic_pulling);
 static DECLARE_WAIT_QUEUE_HEAD(elastic_pull_wq);
 
 static void elastic_free_fn(struct work_struct *work);
-static DECLARE_WORK(elastic_free_work, elastic_free_fn);
+static DECLARE_DELAYED_WORK(elastic_free_work, elastic_free_fn);
+/* Slots that lost their last reference since the free worker last ran. */
+static atomic_t elastic_free_pending = ATOMIC_INIT(0);
+/*
+ * A FREE waits this long for others to go out with it, unless a message's
+ * worth is pending: one FREE per pulled page was a message per fault more
+ * for both nodes' CPUs to handle, in the middle of the next fault's pull.
+ */
+#define ELASTIC_FREE_DELAY	msecs_to_jiffies(20)
 
 /* ---- requests and replies ---- */
 
@@ -292,8 +300,12 @@ static void elastic_slot_put(unsigned long slot)
 	if (!elastic_slot_refs(v))
 		__xa_set_mark(&elastic_slots, slot, ELASTIC_SLOT_FREEING);
 	xa_unlock(&elastic_slots);
-	if (!elastic_slot_refs(v))
-		schedule_work(&elastic_free_work);
+	if (elastic_slot_refs(v))
+		return;
+	if (atomic_inc_return(&elastic_free_pending) >= ELASTIC_WIRE_BATCH)
+		mod_delayed_work(system_wq, &elastic_free_work, 0);
+	else
+		queue_delayed_work(system_wq, &elastic_free_work, ELASTIC_FREE_DELAY);
 }
 
 static void elastic_slot_get(unsigned long slot)
@@ -354,6 +366,7 @@ static void elastic_free_fn(struct work_struct *work)
 	int ret = 0;
 	void *v;
 
+	atomic_set(&elastic_free_pending, 0);
 	memset(nb, 0, sizeof(nb));
 	xa_for_each_marked(&elastic_slots, slot, v, ELASTIC_SLOT_FREEING) {
 		owner = elastic_slot_owner(v);
@@ -370,7 +383,7 @@ static void elastic_free_fn(struct work_struct *work)
 			ret = elastic_free_flush(owner, batch[owner], nb[owner]);
 	/* Not connected right now: the slots stay marked; try again shortly. */
 	if (ret)
-		schedule_work(&elastic_free_work);
+		queue_delayed_work(system_wq, &elastic_free_work, ELASTIC_FREE_DELAY);
 }
 
 /**
@@ -529,32 +542,29 @@ static void elastic_rx_push(u32 src, const struct elastic_wire_msg *m, const u8 
 	elastic_ack(src, m->seq, ret, i);
 }
 
-/* Answer each slot of a PULL, the i-th on the PULL's sequence number + i. */
+/*
+ * Answer each slot of a PULL, the i-th on the PULL's sequence number + i,
+ * straight from the hosted page: a reference keeps it while it is sent,
+ * should a FREE or the home's death drop it meanwhile.
+ */
 static void elastic_rx_pull(u32 src, const struct elastic_wire_msg *m, const u64 *slots,
 			    unsigned int n)
 {
 	struct page *page;
 	unsigned int i;
-	void *buf, *kaddr;
 
-	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	for (i = 0; i < n; i++) {
-		page = NULL;
-		if (buf) {
-			/* Only this thread removes src's pages, but node death may too. */
-			xa_lock(&elastic_hosted[src]);
-			page = xa_load(&elastic_hosted[src], slots[i]);
-			if (page) {
-				kaddr = kmap_local_page(page);
-				memcpy(buf, kaddr, PAGE_SIZE);
-				kunmap_local(kaddr);
-			}
-			xa_unlock(&elastic_hosted[src]);
-		}
-		elastic_pull_reply(src, m->seq + i, !buf ? -ENOMEM : page ? 0 : -ENOENT,
-				   page ? buf : NULL, i + 1 < n);
+		xa_lock(&elastic_hosted[src]);
+		page = xa_load(&elastic_hosted[src], slots[i]);
+		if (page)
+			get_page(page);
+		xa_unlock(&elastic_hosted[src]);
+		/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
+		elastic_pull_reply(src, m->seq + i, page ? 0 : -ENOENT,
+				   page ? page_address(page) : NULL, i + 1 < n);
+		if (page)
+			put_page(page);
 	}
-	kfree(buf);
 }
 
 /**
@@ -2406,7 +2416,7 @@ void elastic_mem_exit(void)
 		cancel_delayed_work_sync(&elastic_orphans[i].work);
 		cancel_work_sync(&elastic_evac_work[i]);
 	}
-	flush_work(&elastic_free_work);
+	flush_delayed_work(&elastic_free_work);
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)
 		xa_destroy(&elastic_hosted[i]);
 	xa_destroy(&elastic_slots);
