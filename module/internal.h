@@ -138,6 +138,9 @@ struct elastic_mem_params {
  *			(push_below_kb), not because of a local limit
  * @shrinker_scans:	times the kernel's reclaim asked the module's shrinker
  *			to free memory (each queues pushes)
+ * @relieve_requests:	RELIEVE messages this node sent, short of memory
+ *			while hosting pages for others
+ * @relieved:		pages this node moved off members at their request
  */
 struct elastic_mem_stats {
 	atomic64_t remote_pages;
@@ -155,6 +158,8 @@ struct elastic_mem_stats {
 	atomic64_t evacuations;
 	atomic64_t pressure_pushes;
 	atomic64_t shrinker_scans;
+	atomic64_t relieve_requests;
+	atomic64_t relieved;
 };
 
 extern struct elastic_mem_params elastic_mparams;

@@ -96,6 +96,13 @@ bool elastic_evacuating;
  * which must stay free to deliver the replies the drain waits for.
  */
 static struct work_struct elastic_evac_work[ELASTIC_MAX_NODE_ID + 1];
+/* A member's RELIEVE: pages it asks to be moved off it, and the work doing it. */
+static atomic_long_t elastic_relieve_want[ELASTIC_MAX_NODE_ID + 1];
+static struct work_struct elastic_relieve_work[ELASTIC_MAX_NODE_ID + 1];
+/* Pages this node hosts for each home (elastic_hosted[home]'s entries). */
+static atomic_long_t elastic_hosted_for[ELASTIC_MAX_NODE_ID + 1];
+static struct delayed_work elastic_pressure_work;
+static unsigned long elastic_pressure_deficit(void);
 
 static DEFINE_XARRAY(elastic_reqs);
 static DEFINE_XARRAY(elastic_pulling);
@@ -405,7 +412,8 @@ static int elastic_host_put(u32 home, u64 slot, const u8 *data)
 	struct page *page, *old;
 	void *kaddr;
 
-	if (READ_ONCE(elastic_evacuating))
+	/* Nor while this node is short of memory: it asks for pages to go. */
+	if (READ_ONCE(elastic_evacuating) || elastic_pressure_deficit())
 		return -ENOSPC;
 	if (cap && atomic64_read(&elastic_mstats.hosted_pages) >= cap &&
 	    !xa_load(&elastic_hosted[home], slot))
@@ -421,10 +429,16 @@ static int elastic_host_put(u32 home, u64 slot, const u8 *data)
 		__free_page(page);
 		return -ENOMEM;
 	}
-	if (old)
+	if (old) {
 		__free_page(old);	/* a repeated push of the same slot */
-	else if (atomic64_inc_return(&elastic_mstats.hosted_pages) == 1)
+		return 0;
+	}
+	atomic_long_inc(&elastic_hosted_for[home]);
+	if (atomic64_inc_return(&elastic_mstats.hosted_pages) == 1) {
 		__module_get(THIS_MODULE);	/* no unload while hosting */
+		/* Watch memory while hosting (a no-op while it is queued). */
+		queue_delayed_work(system_unbound_wq, &elastic_pressure_work, HZ / 10);
+	}
 	return 0;
 }
 
@@ -435,6 +449,7 @@ static void elastic_host_drop(u32 home, u64 slot)
 	if (!page)
 		return;
 	__free_page(page);
+	atomic_long_dec(&elastic_hosted_for[home]);
 	if (atomic64_dec_and_test(&elastic_mstats.hosted_pages))
 		module_put(THIS_MODULE);
 }
@@ -629,6 +644,14 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 		/* The member repeats the request; a queued drain covers them all. */
 		queue_work(system_unbound_wq, &elastic_evac_work[src]);
 		return 0;
+	case ELASTIC_MSG_RELIEVE:
+		ret = elastic_wire_parse_relieve(payload, m->len, &cap);
+		if (ret)
+			return ret;
+		/* Repeated while the member stays short: the latest count holds. */
+		atomic_long_set(&elastic_relieve_want[src], cap);
+		queue_work(system_unbound_wq, &elastic_relieve_work[src]);
+		return 0;
 	}
 	return -EPROTO;
 }
@@ -722,7 +745,6 @@ struct elastic_pf {
 #define ELASTIC_PF_MAX		256
 
 static atomic_t elastic_nstretched = ATOMIC_INIT(0);
-static struct delayed_work elastic_pressure_work;
 static LIST_HEAD(elastic_mms);
 static DEFINE_MUTEX(elastic_mms_lock);
 
@@ -2106,7 +2128,7 @@ static void elastic_remap_all(u32 from)
  * -ENOSPC (no other member has room), -EHOSTDOWN (@from is dead: its pages
  * are lost), -ENOMEM.
  */
-long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left)
+static long elastic_drain(u32 from, unsigned long max, unsigned long *left, bool mark)
 {
 	struct elastic_push_msg *pm;
 	struct elastic_move *mv;
@@ -2122,7 +2144,8 @@ long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left)
 		return -EINVAL;
 	if (!elastic_node_known(from))
 		return -ENOENT;
-	set_bit(from, elastic_draining);
+	if (mark)
+		set_bit(from, elastic_draining);
 	if (!elastic_peer_alive(from)) {
 		*left = atomic_long_read(&elastic_owned[from]);
 		return *left ? -EHOSTDOWN : 0;
@@ -2196,6 +2219,33 @@ out:
 	if (moved)
 		return moved;
 	return ret < 0 ? ret : 0;
+}
+
+long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left)
+{
+	return elastic_drain(from, max, left, true);
+}
+
+/*
+ * A member short of memory asked for some of this node's pages to go: move
+ * that many to other members, without marking it draining (it refuses
+ * pushes itself while it is short, and takes pages again after).
+ */
+static void elastic_relieve_fn(struct work_struct *work)
+{
+	u32 from = work - elastic_relieve_work;
+	unsigned long want = atomic_long_xchg(&elastic_relieve_want[from], 0);
+	unsigned long left = 0;
+	long ret;
+
+	if (!want)
+		return;
+	ret = elastic_drain(from, want, &left, false);
+	if (ret > 0)
+		atomic64_add(ret, &elastic_mstats.relieved);
+	else if (ret < 0 && ret != -ENOENT)
+		pr_warn_ratelimited("cannot move pages off node %u, short of memory: error %ld\n",
+				    from, ret);
 }
 
 static void elastic_evac_fn(struct work_struct *work)
@@ -2340,11 +2390,47 @@ static void elastic_shrink_fn(struct work_struct *work)
  * reclaim (the shrinker only hears of pressure once it does, and a home
  * deep in reclaim can fall silent long enough to be declared dead).
  */
+/*
+ * This node hosts pages for others and is short of @deficit pages: ask
+ * each home to move its share (plus a batch) to other members.  Once a
+ * second per home at most: a drain round takes that long, and the request
+ * is repeated while the shortage lasts.
+ */
+static void elastic_relieve(unsigned long deficit)
+{
+	/* Only the pressure work, which never runs twice at once, uses it. */
+	static unsigned long last[ELASTIC_MAX_NODE_ID + 1];
+	long total = atomic64_read(&elastic_mstats.hosted_pages), n;
+	struct elastic_wire_relieve w;
+	u64 want;
+	u32 home;
+
+	if (total <= 0)
+		return;
+	for (home = 1; home <= ELASTIC_MAX_NODE_ID; home++) {
+		n = atomic_long_read(&elastic_hosted_for[home]);
+		if (n <= 0 || (last[home] && time_before(jiffies, last[home] + HZ)))
+			continue;
+		want = min_t(u64, n, DIV_ROUND_UP((u64)(deficit + ELASTIC_PUSH_BATCH) * n, total));
+		want = min_t(u64, want, ELASTIC_WIRE_CAP_MAX);
+		w.pages = cpu_to_be64(want);
+		if (elastic_peer_send(home, ELASTIC_MSG_RELIEVE, elastic_next_seq(), &w,
+				      sizeof(w), NULL, 0))
+			continue;
+		last[home] = jiffies;
+		atomic64_inc(&elastic_mstats.relieve_requests);
+	}
+}
+
 static void elastic_pressure_fn(struct work_struct *work)
 {
-	if (elastic_pressure_deficit())
+	unsigned long deficit = elastic_pressure_deficit();
+
+	if (deficit && atomic_read(&elastic_nstretched))
 		elastic_push_largest(0);
-	if (atomic_read(&elastic_nstretched))
+	if (deficit && atomic64_read(&elastic_mstats.hosted_pages))
+		elastic_relieve(deficit);
+	if (atomic_read(&elastic_nstretched) || atomic64_read(&elastic_mstats.hosted_pages))
 		queue_delayed_work(system_unbound_wq, &elastic_pressure_work, HZ / 10);
 }
 
@@ -2387,6 +2473,7 @@ int elastic_mem_init(void)
 
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++) {
 		INIT_WORK(&elastic_evac_work[i], elastic_evac_fn);
+		INIT_WORK(&elastic_relieve_work[i], elastic_relieve_fn);
 		xa_init(&elastic_hosted[i]);
 		elastic_orphans[i].home = i;
 		INIT_DELAYED_WORK(&elastic_orphans[i].work, elastic_orphans_fn);
@@ -2415,6 +2502,7 @@ void elastic_mem_exit(void)
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++) {
 		cancel_delayed_work_sync(&elastic_orphans[i].work);
 		cancel_work_sync(&elastic_evac_work[i]);
+		cancel_work_sync(&elastic_relieve_work[i]);
 	}
 	flush_delayed_work(&elastic_free_work);
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)

@@ -244,6 +244,20 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.proc_handler	= elastic_sysctl_counter,
 	},
 	{
+		.procname	= "relieve_requests",
+		.data		= &elastic_mstats.relieve_requests,
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0444,
+		.proc_handler	= elastic_sysctl_counter,
+	},
+	{
+		.procname	= "relieved",
+		.data		= &elastic_mstats.relieved,
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0444,
+		.proc_handler	= elastic_sysctl_counter,
+	},
+	{
 		.procname	= "evacuating",
 		.data		= &elastic_evacuating,
 		.maxlen		= sizeof(bool),

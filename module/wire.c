@@ -23,6 +23,7 @@ static const int elastic_wire_payload_len[__ELASTIC_MSG_MAX] = {
 	[ELASTIC_MSG_FREE]	= -1,
 	[ELASTIC_MSG_CAP]	= sizeof(struct elastic_wire_cap),
 	[ELASTIC_MSG_EVACUATE]	= sizeof(struct elastic_wire_evacuate),
+	[ELASTIC_MSG_RELIEVE]	= sizeof(struct elastic_wire_relieve),
 };
 
 /**
@@ -201,6 +202,21 @@ int elastic_wire_parse_evacuate(const void *buf, size_t len, bool *on)
 	if (!ret)
 		*on = v;
 	return ret;
+}
+
+/**
+ * elastic_wire_parse_relieve - validate a RELIEVE message
+ * @buf: payload
+ * @len: its length (already checked against the type by the header)
+ * @pages: how many pages the sender asks to be moved off it, on success
+ *
+ * Return: 0, -EMSGSIZE for a short payload, -EPROTO for a count that is 0
+ * or above ELASTIC_WIRE_CAP_MAX.
+ */
+int elastic_wire_parse_relieve(const void *buf, size_t len, u64 *pages)
+{
+	BUILD_BUG_ON(sizeof(struct elastic_wire_relieve) != sizeof(__be64));
+	return elastic_wire_parse_u64(buf, len, 1, ELASTIC_WIRE_CAP_MAX, pages);
 }
 
 /**

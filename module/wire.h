@@ -59,6 +59,7 @@ enum elastic_wire_type {
 	ELASTIC_MSG_FREE,		/* home -> owner: slots; dropped */
 	ELASTIC_MSG_CAP,		/* set the receiver's hosting cap; acked */
 	ELASTIC_MSG_EVACUATE,		/* owner -> home: move your pages off me */
+	ELASTIC_MSG_RELIEVE,		/* owner -> home: move some pages off me */
 	__ELASTIC_MSG_MAX,
 };
 
@@ -122,6 +123,16 @@ struct elastic_wire_evacuate {
 } __packed;
 
 /**
+ * struct elastic_wire_relieve - payload of RELIEVE
+ * @pages:	how many of the receiver's pages the sender, short of memory,
+ *		asks it to move to other nodes; 1..ELASTIC_WIRE_CAP_MAX.  Not
+ *		acknowledged: repeated while the sender stays short.
+ */
+struct elastic_wire_relieve {
+	__be64 pages;
+} __packed;
+
+/**
  * struct elastic_wire_reply - start of PUSH_ACK and PULL_REPLY payloads
  * @req_seq:	sequence number of the request answered
  * @status:	0 or a positive errno: ENOENT (no such page), ENOSPC (cap
@@ -156,6 +167,7 @@ int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
 			     unsigned int *count);
 int elastic_wire_parse_cap(const void *buf, size_t len, u64 *max_pages);
 int elastic_wire_parse_evacuate(const void *buf, size_t len, bool *on);
+int elastic_wire_parse_relieve(const void *buf, size_t len, u64 *pages);
 int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status,
 			     unsigned int *stored);
 

@@ -135,6 +135,8 @@ static void memory_lengths(struct kunit *test)
 		{ ELASTIC_MSG_CAP, 0, -EMSGSIZE },
 		{ ELASTIC_MSG_EVACUATE, 8, 0 },
 		{ ELASTIC_MSG_EVACUATE, 16, -EMSGSIZE },
+		{ ELASTIC_MSG_RELIEVE, 8, 0 },
+		{ ELASTIC_MSG_RELIEVE, 0, -EMSGSIZE },
 	};
 	struct elastic_wire_msg m;
 	struct elastic_wire_hdr h;
@@ -254,6 +256,23 @@ static void evacuate_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_evacuate(&e, 7, &on), -EMSGSIZE);
 }
 
+static void relieve_rules(struct kunit *test)
+{
+	struct elastic_wire_relieve r = { .pages = cpu_to_be64(1) };
+	u64 v = 0;
+
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_relieve(&r, sizeof(r), &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 1);
+	r.pages = cpu_to_be64(ELASTIC_WIRE_CAP_MAX);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_relieve(&r, sizeof(r), &v), 0);
+	KUNIT_EXPECT_EQ(test, v, ELASTIC_WIRE_CAP_MAX);
+	r.pages = 0;
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_relieve(&r, sizeof(r), &v), -EPROTO);
+	r.pages = cpu_to_be64(ELASTIC_WIRE_CAP_MAX + 1);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_relieve(&r, sizeof(r), &v), -EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_relieve(&r, 7, &v), -EMSGSIZE);
+}
+
 static void reply_rules(struct kunit *test)
 {
 	size_t size = sizeof(struct elastic_wire_reply) + 4096;
@@ -313,6 +332,7 @@ static struct kunit_case elastic_wire_cases[] = {
 	KUNIT_CASE(slots_rules),
 	KUNIT_CASE(cap_rules),
 	KUNIT_CASE(evacuate_rules),
+	KUNIT_CASE(relieve_rules),
 	KUNIT_CASE(reply_rules),
 	{}
 };

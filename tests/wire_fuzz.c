@@ -34,11 +34,14 @@
 #define BATCH 32
 #define MAX_PAYLOAD (8 + BATCH * (8 + PAGE))
 #define SLOT_MAX ((1ULL << 40) - 1)
-enum { HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, CAP, EVACUATE, TYPE_MAX };
+enum {
+	HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, CAP, EVACUATE, RELIEVE,
+	TYPE_MAX
+};
 /* Payload length of each type (module/wire.c); -1: variable. */
 static const int type_len[TYPE_MAX] = {
 	[HELLO] = 8, [HEARTBEAT] = 0, [PUSH] = -1, [PUSH_ACK] = 16,
-	[PULL] = -1, [PULL_REPLY] = -1, [FREE] = -1, [CAP] = 8, [EVACUATE] = 8,
+	[PULL] = -1, [PULL_REPLY] = -1, [FREE] = -1, [CAP] = 8, [EVACUATE] = 8, [RELIEVE] = 8,
 };
 
 static uint64_t rng;
@@ -119,6 +122,8 @@ static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len)
 		return be64at(p) > 0x7fffffffULL;
 	case EVACUATE:
 		return be64at(p) > 1;
+	case RELIEVE:
+		return be64at(p) < 1 || be64at(p) > 0x7fffffffULL;
 	case PUSH_ACK:
 	case PULL_REPLY:
 		if (len < 12)

@@ -176,9 +176,14 @@ static int parse_process(int argc, char **argv, struct cmd_args *a)
 	uint64_t bytes;
 	int opt;
 
-	optind = 1;
-	/* '+': stop at the first non-option, so that run's CMD keeps its own options. */
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	/* 0, not 1: glibc then also forgets the ordering of the last parse. */
+	optind = 0;
+	/*
+	 * '+' for run: stop at the first non-option, so that CMD keeps its own
+	 * options.  push and stretch take theirs after the PID too, as their
+	 * usage says.
+	 */
+	while ((opt = getopt_long(argc, argv, is_run ? "+" : "", opts, NULL)) != -1) {
 		if (opt == 'n' && !is_push && !elastic_parse_nodes(optarg, &a->nodes))
 			continue;
 		if (opt == 'l' && !is_push && !elastic_parse_size(optarg, &bytes)) {
