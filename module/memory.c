@@ -335,25 +335,34 @@ static int elastic_slot_owner_of(unsigned long slot)
 	return v ? elastic_slot_owner(v) : -ENOENT;
 }
 
+/* Collects FREEs for one node and sends them ELASTIC_WIRE_BATCH at a time. */
+struct elastic_free_batch {
+	u32 to;
+	unsigned int n;
+	unsigned long slots[ELASTIC_WIRE_BATCH];
+};
+
 /*
- * FREE @n slots that lost their last reference on @owner, then forget them.
- * Return 0, or -EAGAIN when @owner is alive but could not be told now.
+ * FREE the slots of @fb, which lost their last reference, on their owner,
+ * then forget them.  Return 0, or -EAGAIN when the owner is alive but could
+ * not be told now.
  */
-static int elastic_free_flush(u32 owner, const unsigned long *slots, unsigned int n)
+static int elastic_free_flush(struct elastic_free_batch *fb)
 {
-	unsigned int i;
+	unsigned int i, n = fb->n;
 	void *v;
 
+	fb->n = 0;
 	/* A dead or removed owner has dropped the pages already. */
-	if (elastic_send_slots(owner, ELASTIC_MSG_FREE, elastic_next_seq(), slots, n,
-			       NULL, false) && elastic_peer_alive(owner))
+	if (elastic_send_slots(fb->to, ELASTIC_MSG_FREE, elastic_next_seq(), fb->slots, n,
+			       NULL, false) && elastic_peer_alive(fb->to))
 		return -EAGAIN;
 	for (i = 0; i < n; i++) {
 		xa_lock(&elastic_slots);
-		v = xa_load(&elastic_slots, slots[i]);
+		v = xa_load(&elastic_slots, fb->slots[i]);
 		if (v && !elastic_slot_refs(v)) {
-			__xa_erase(&elastic_slots, slots[i]);
-			atomic_long_dec(&elastic_owned[owner]);
+			__xa_erase(&elastic_slots, fb->slots[i]);
+			atomic_long_dec(&elastic_owned[fb->to]);
 			atomic64_dec(&elastic_mstats.remote_pages);
 		}
 		xa_unlock(&elastic_slots);
@@ -366,28 +375,27 @@ static int elastic_free_flush(u32 owner, const unsigned long *slots, unsigned in
 static void elastic_free_fn(struct work_struct *work)
 {
 	/* Only this work item uses them, and it never runs twice at once. */
-	static unsigned long batch[ELASTIC_MAX_NODE_ID + 1][ELASTIC_WIRE_BATCH];
-	static unsigned int nb[ELASTIC_MAX_NODE_ID + 1];
+	static struct elastic_free_batch fb[ELASTIC_MAX_NODE_ID + 1];
 	unsigned long slot;
 	unsigned int owner;
 	int ret = 0;
 	void *v;
 
 	atomic_set(&elastic_free_pending, 0);
-	memset(nb, 0, sizeof(nb));
+	for (owner = 0; owner <= ELASTIC_MAX_NODE_ID; owner++)
+		fb[owner] = (struct elastic_free_batch){ .to = owner };
 	xa_for_each_marked(&elastic_slots, slot, v, ELASTIC_SLOT_FREEING) {
 		owner = elastic_slot_owner(v);
-		batch[owner][nb[owner]++] = slot;
-		if (nb[owner] < ELASTIC_WIRE_BATCH)
-			continue;
-		ret = elastic_free_flush(owner, batch[owner], nb[owner]);
-		nb[owner] = 0;
-		if (ret)
-			break;
+		fb[owner].slots[fb[owner].n++] = slot;
+		if (fb[owner].n == ELASTIC_WIRE_BATCH) {
+			ret = elastic_free_flush(&fb[owner]);
+			if (ret)
+				break;
+		}
 	}
 	for (owner = 1; owner <= ELASTIC_MAX_NODE_ID && !ret; owner++)
-		if (nb[owner])
-			ret = elastic_free_flush(owner, batch[owner], nb[owner]);
+		if (fb[owner].n)
+			ret = elastic_free_flush(&fb[owner]);
 	/* Not connected right now: the slots stay marked; try again shortly. */
 	if (ret)
 		queue_delayed_work(system_wq, &elastic_free_work, ELASTIC_FREE_DELAY);
@@ -1952,13 +1960,6 @@ static u32 elastic_pick_drain_target(u32 from, u64 full)
 	return 0;
 }
 
-/* Collects FREEs for one node and sends them ELASTIC_WIRE_BATCH at a time. */
-struct elastic_free_batch {
-	u32 to;
-	unsigned int n;
-	unsigned long slots[ELASTIC_WIRE_BATCH];
-};
-
 static void elastic_free_batch_send(struct elastic_free_batch *fb)
 {
 	if (fb->n)
@@ -2030,7 +2031,6 @@ static long elastic_move_batch(u32 from, u32 to, struct elastic_move *mv, int n,
 			elastic_push_start(&pm[k]);
 	}
 	for (k = 0; k < nmsg; k++) {
-		c = min(n - k * ELASTIC_WIRE_BATCH, ELASTIC_WIRE_BATCH);
 		stored = pm[k].n ? elastic_push_wait(&pm[k], &status) : 0;
 		for (j = 0; j < pm[k].n; j++) {
 			if (j >= stored) {

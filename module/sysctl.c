@@ -99,6 +99,15 @@ static int elastic_sysctl_counter(const struct ctl_table *table, int write,
 	return proc_doulongvec_minmax(&t, write, buffer, lenp, ppos);
 }
 
+/* A read-only counter named after its field in @stats (an atomic64_t). */
+#define ELASTIC_SYSCTL_COUNTER(stats, field) {			\
+	.procname	= #field,				\
+	.data		= &(stats).field,			\
+	.maxlen		= sizeof(unsigned long),		\
+	.mode		= 0444,					\
+	.proc_handler	= elastic_sysctl_counter,		\
+}
+
 static unsigned int port_min = 1, port_max = 65535;
 static unsigned int hb_min = 50, hb_max = 60000;
 static unsigned int misses_min = 1, misses_max = 100;
@@ -139,27 +148,9 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.extra1		= &misses_min,
 		.extra2		= &misses_max,
 	},
-	{
-		.procname	= "bad_input",
-		.data		= &elastic_node.bad_input,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "bad_frames",
-		.data		= &elastic_cstats.bad_frames,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "conn_refused",
-		.data		= &elastic_cstats.conn_refused,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
+	ELASTIC_SYSCTL_COUNTER(elastic_node, bad_input),
+	ELASTIC_SYSCTL_COUNTER(elastic_cstats, bad_frames),
+	ELASTIC_SYSCTL_COUNTER(elastic_cstats, conn_refused),
 	{
 		.procname	= "swap_type",
 		.data		= &swap_type,
@@ -176,41 +167,11 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_INT_MAX,
 	},
-	{
-		.procname	= "remote_pages",
-		.data		= &elastic_mstats.remote_pages,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "drained",
-		.data		= &elastic_mstats.drained,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "oom_kills",
-		.data		= &elastic_mstats.oom_kills,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "caps_set",
-		.data		= &elastic_mstats.caps_set,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "evacuations",
-		.data		= &elastic_mstats.evacuations,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, remote_pages),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, drained),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, oom_kills),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, caps_set),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, evacuations),
 	{
 		.procname	= "push_below_kb",
 		.data		= &elastic_mparams.push_below_kb,
@@ -229,34 +190,10 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_INT_MAX,
 	},
-	{
-		.procname	= "pressure_pushes",
-		.data		= &elastic_mstats.pressure_pushes,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "shrinker_scans",
-		.data		= &elastic_mstats.shrinker_scans,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "relieve_requests",
-		.data		= &elastic_mstats.relieve_requests,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "relieved",
-		.data		= &elastic_mstats.relieved,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, pressure_pushes),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shrinker_scans),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, relieve_requests),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, relieved),
 	{
 		.procname	= "evacuating",
 		.data		= &elastic_evacuating,
@@ -264,62 +201,14 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.mode		= 0444,
 		.proc_handler	= proc_dobool,
 	},
-	{
-		.procname	= "hosted_pages",
-		.data		= &elastic_mstats.hosted_pages,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "hosted_in",
-		.data		= &elastic_mstats.hosted_in,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "frees",
-		.data		= &elastic_mstats.frees,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "pull_failures",
-		.data		= &elastic_mstats.pull_failures,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "push_failures",
-		.data		= &elastic_mstats.push_failures,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "resends",
-		.data		= &elastic_mstats.resends,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "stale_replies",
-		.data		= &elastic_mstats.stale_replies,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
-	{
-		.procname	= "send_errors",
-		.data		= &elastic_mstats.send_errors,
-		.maxlen		= sizeof(unsigned long),
-		.mode		= 0444,
-		.proc_handler	= elastic_sysctl_counter,
-	},
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, hosted_pages),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, hosted_in),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, frees),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, pull_failures),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, push_failures),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, resends),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, stale_replies),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, send_errors),
 };
 
 int elastic_sysctl_init(void)

@@ -224,21 +224,35 @@ static void slots_rules(struct kunit *test)
 			-EMSGSIZE);
 }
 
+/* A payload of one u64 in [@min, @max]: both ends taken, beyond refused. */
+static void u64_bounds(struct kunit *test, int (*parse)(const void *, size_t, u64 *),
+		       u64 min, u64 max)
+{
+	__be64 w = cpu_to_be64(min);
+	u64 v = ~min;
+
+	KUNIT_EXPECT_EQ(test, parse(&w, sizeof(w), &v), 0);
+	KUNIT_EXPECT_EQ(test, v, min);
+	w = cpu_to_be64(max);
+	KUNIT_EXPECT_EQ(test, parse(&w, sizeof(w), &v), 0);
+	KUNIT_EXPECT_EQ(test, v, max);
+	if (min) {
+		w = cpu_to_be64(min - 1);
+		KUNIT_EXPECT_EQ(test, parse(&w, sizeof(w), &v), -EPROTO);
+	}
+	w = cpu_to_be64(max + 1);
+	KUNIT_EXPECT_EQ(test, parse(&w, sizeof(w), &v), -EPROTO);
+	KUNIT_EXPECT_EQ(test, parse(&w, 7, &v), -EMSGSIZE);
+}
+
 static void cap_rules(struct kunit *test)
 {
-	struct elastic_wire_cap c = { .max_pages = 0 };
-	u64 v = 1;
+	__be64 w = cpu_to_be64(~0ULL);
+	u64 v;
 
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&c, sizeof(c), &v), 0);
-	KUNIT_EXPECT_EQ(test, v, 0);
-	c.max_pages = cpu_to_be64(ELASTIC_WIRE_CAP_MAX);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&c, sizeof(c), &v), 0);
-	KUNIT_EXPECT_EQ(test, v, ELASTIC_WIRE_CAP_MAX);
-	c.max_pages = cpu_to_be64(ELASTIC_WIRE_CAP_MAX + 1);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&c, sizeof(c), &v), -EPROTO);
-	c.max_pages = cpu_to_be64(~0ULL);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&c, sizeof(c), &v), -EPROTO);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&c, 4, &v), -EMSGSIZE);
+	u64_bounds(test, elastic_wire_parse_cap, 0, ELASTIC_WIRE_CAP_MAX);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&w, sizeof(w), &v), -EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_cap(&w, 4, &v), -EMSGSIZE);
 }
 
 static void evacuate_rules(struct kunit *test)
@@ -258,19 +272,7 @@ static void evacuate_rules(struct kunit *test)
 
 static void relieve_rules(struct kunit *test)
 {
-	struct elastic_wire_relieve r = { .pages = cpu_to_be64(1) };
-	u64 v = 0;
-
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_relieve(&r, sizeof(r), &v), 0);
-	KUNIT_EXPECT_EQ(test, v, 1);
-	r.pages = cpu_to_be64(ELASTIC_WIRE_CAP_MAX);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_relieve(&r, sizeof(r), &v), 0);
-	KUNIT_EXPECT_EQ(test, v, ELASTIC_WIRE_CAP_MAX);
-	r.pages = 0;
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_relieve(&r, sizeof(r), &v), -EPROTO);
-	r.pages = cpu_to_be64(ELASTIC_WIRE_CAP_MAX + 1);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_relieve(&r, sizeof(r), &v), -EPROTO);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_relieve(&r, 7, &v), -EMSGSIZE);
+	u64_bounds(test, elastic_wire_parse_relieve, 1, ELASTIC_WIRE_CAP_MAX);
 }
 
 static void reply_rules(struct kunit *test)
