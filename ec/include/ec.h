@@ -188,10 +188,14 @@ typedef struct {
     double switch_hours;        /* anti-churn extra per launch (objective only) */
     const ec_fleet *lower;      /* or NULL: node counts of period 0 at least these (repair) */
     int fix_spot;               /* with lower: spot counts of period 0 fixed to lower */
+    int relax_market_edm;       /* analysis only: drop the per-market revocation rows */
 } ec_problem;
 
 typedef struct {
     double objective;           /* solver objective */
+    double bound;               /* proven lower bound on the optimal objective: = objective
+                                 * when solved with gap 0, else the best of the LP relaxation
+                                 * and branch-and-cut's best node bound */
     double cost;                /* billed USD: node-hours + launches (no risk/penalty) */
     ec_fleet *fleets;           /* [P] solution per period (caller frees via ec_solution_free) */
     int P;

@@ -253,6 +253,21 @@ static double revocation_penalty(const ec_world *w, const ec_config *c, int m, d
     return q * (c->launch_hours * price + c->cooldown_h * od_per_gib * ec_page_cap(c, t, 1));
 }
 
+/* Branch-and-cut callback: the best local bound among the active subproblems. Node bounds
+ * only grow from parent to child and the active set only loses its weakest nodes, so the
+ * largest value seen is a proven lower bound on the integer optimum even if the search is
+ * stopped by the time limit. */
+static void track_bound(glp_tree *tree, void *info)
+{
+    double *best = info;
+    int node = glp_ios_best_node(tree);
+    if (node) {
+        double b = glp_ios_node_bound(tree, node);
+        if (b > *best)
+            *best = b;
+    }
+}
+
 int ec_solve(const ec_problem *p, ec_solution *s, ec_error *err)
 {
     const ec_world *w = p->w;
@@ -338,6 +353,8 @@ int ec_solve(const ec_problem *p, ec_solution *s, ec_error *err)
             int rc = add_row(&b, GLP_UP, 0, 0); /* per-node evacuation cap */
             put(&b, rc, y, 1);
             put(&b, rc, n, -ec_page_cap(c, t, 1));
+            if (p->relax_market_edm) /* analysis only: what the headroom costs */
+                continue;
             int rm = add_row(&b, GLP_LO, D, 0); /* market revoked: others hold everything */
             put(&b, rm, cT[k], 1);
             put(&b, rm, n, -t->mem_gib);
@@ -407,6 +424,7 @@ int ec_solve(const ec_problem *p, ec_solution *s, ec_error *err)
     if (ret != 0 || glp_get_status(b.lp) != GLP_OPT)
         rc = ec_fail(err, "LP relaxation not solved (glpk ret %d, status %d)", ret,
                      glp_get_status(b.lp));
+    double bound = rc == 0 ? glp_get_obj_val(b.lp) : -INFINITY; /* the LP relaxation's */
     if (rc == 0 && has_int) {
         glp_iocp parm;
         glp_init_iocp(&parm);
@@ -417,6 +435,8 @@ int ec_solve(const ec_problem *p, ec_solution *s, ec_error *err)
         parm.fp_heur = GLP_ON;
         parm.mir_cuts = GLP_ON;
         parm.gmi_cuts = GLP_ON;
+        parm.cb_func = track_bound;
+        parm.cb_info = &bound;
         ret = glp_intopt(b.lp, &parm);
         int st = glp_mip_status(b.lp);
         if (st == GLP_OPT)
@@ -425,11 +445,18 @@ int ec_solve(const ec_problem *p, ec_solution *s, ec_error *err)
             s->status = 1;
         else
             rc = ec_fail(err, "MILP: no integer fleet found (glpk ret %d, status %d)", ret, st);
+        /* Solved to the gap: the optimum is within mip_gap of the incumbent. */
+        if (st == GLP_OPT) {
+            double v = glp_mip_obj_val(b.lp), g = parm.mip_gap * (fabs(v) + 2.2e-16);
+            if (v - g > bound)
+                bound = v - g;
+        }
     }
     if (rc == 0) {
         s->P = P;
         s->fleets = calloc(P, sizeof *s->fleets);
         s->objective = has_int ? glp_mip_obj_val(b.lp) : glp_get_obj_val(b.lp);
+        s->bound = bound < s->objective ? bound : s->objective;
         s->cost = 0;
 #define VAL(col) ((col) ? (has_int ? glp_mip_col_val(b.lp, col) : glp_get_col_prim(b.lp, col)) : 0.0)
         for (int k = 0; k < P; k++) {
