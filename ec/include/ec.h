@@ -7,8 +7,8 @@
  *   forecast price and demand forecasters (+ seasonal-naive baseline)
  *   model    the multi-period MILP (GLPK) and EDM feasibility checks
  *   policy   mpo, on-demand, lowest-price, price-capacity
- *   oracle   hindsight lower bound (weekly-block LP relaxation)
- *   backtest hour-by-hour replay with revocations and evacuation
+ *   backtest hour-by-hour replay with revocations and evacuation, and the two lower
+ *            bounds: oracle (weekly-block LP relaxation) and hindsight (per-hour MILP)
  *   plot     gnuplot output
  *   json     tiny JSON writer
  *   cli      the `ec` command
@@ -141,6 +141,8 @@ typedef struct {
     uint64_t seed;
     double mip_time_s;      /* solver time limit per decision */
     double mip_gap;
+    double hindsight_time_s; /* time limit per hour of the hindsight bound (gap 0) */
+    int relax_market_edm;   /* analysis only (oracle, hindsight): no per-market EDM rows */
 } ec_config;
 
 void ec_config_default(ec_config *c);
@@ -216,7 +218,11 @@ double ec_hourly_revocation_prob(double band);
 int ec_revoked(uint64_t seed, const char *name, int64_t hour, double band);
 
 /* -------------------------------------------------------------- policy */
-typedef enum { EC_MPO, EC_ON_DEMAND, EC_LOWEST_PRICE, EC_PRICE_CAPACITY, EC_ORACLE, EC_N_POLICIES } ec_policy;
+/* Policies before EC_ORACLE decide hour by hour; oracle and hindsight are lower bounds. */
+typedef enum {
+    EC_MPO, EC_ON_DEMAND, EC_LOWEST_PRICE, EC_PRICE_CAPACITY, EC_ORACLE, EC_HINDSIGHT,
+    EC_N_POLICIES
+} ec_policy;
 const char *ec_policy_name(ec_policy p);
 int ec_policy_parse(const char *s, ec_policy *p);
 
@@ -255,6 +261,11 @@ typedef struct {
     double max_decision_ms, mean_decision_ms;
     int fallbacks;              /* hours where on-demand fallback had to add nodes */
     double launches;
+    double spot_usd, od_usd;    /* node-hours billed for spot / on-demand nodes */
+    double launch_usd;          /* launches billed (cost_usd = spot + od + launch); hindsight:
+                                 * what its hourly fleets would pay, not in cost_usd */
+    int bound_hours;            /* hindsight: hours whose MILP hit the time limit (their
+                                 * proven bound is used in cost_usd, not a fleet's cost) */
     double *cum_cost;           /* [hours] */
     double *mix;                /* [hours * (n_mkts + 1)] spot nodes per market, then on-demand */
     int n_mkts;
@@ -280,6 +291,11 @@ double ec_evacuate(const ec_world *w, const ec_config *c, ec_fleet *f, int m);
 /* Hindsight lower bound over [start, end) (weekly-block LP relaxation). */
 int ec_oracle(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_result *r,
               ec_error *err);
+/* Hindsight per-hour integer lower bound over [start, end): each hour, the cheapest integer
+ * fleet meeting every constraint at the hour's realised prices, demand and availability
+ * (as the backtest sees them), launches free; cost_usd = sum of the hours' optima. */
+int ec_hindsight(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_result *r,
+                 ec_error *err);
 
 /* ---------------------------------------------------------------- plot */
 /* Cost over time per result and the node mix of the first one. .png or .svg by suffix. */

@@ -62,15 +62,26 @@ double ec_evacuate(const ec_world *w, const ec_config *c, ec_fleet *f, int m)
     return pages - moved;
 }
 
-static double fleet_hour_cost(const ec_world *w, const ec_fleet *f, int t)
+static double fleet_spot_cost(const ec_world *w, const ec_fleet *f, int t)
 {
     double s = 0;
     for (int m = 0; m < w->n_mkts; m++)
         if (f->spot[m] > 0)
             s += f->spot[m] * ec_price(w, t, m);
+    return s;
+}
+
+static double fleet_od_cost(const ec_world *w, const ec_fleet *f)
+{
+    double s = 0;
     for (int j = 0; j < w->n_types; j++)
         s += f->od[j] * w->types[j].od_usd;
     return s;
+}
+
+static double fleet_hour_cost(const ec_world *w, const ec_fleet *f, int t)
+{
+    return fleet_spot_cost(w, f, t) + fleet_od_cost(w, f);
 }
 
 static double launch_cost(const ec_world *w, const ec_config *c, const ec_fleet *from,
@@ -137,6 +148,8 @@ int ec_backtest(const ec_world *w, const ec_config *c, ec_policy p, const ec_bt_
 {
     if (p == EC_ORACLE)
         return ec_oracle(w, c, o, r, err);
+    if (p == EC_HINDSIGHT)
+        return ec_hindsight(w, c, o, r, err);
     if (o->start < 0 || o->end > w->n_hours || o->start >= o->end)
         return ec_fail(err, "empty replay range");
     const int M = w->n_mkts;
@@ -178,8 +191,12 @@ int ec_backtest(const ec_world *w, const ec_config *c, ec_policy p, const ec_bt_
             break;
         }
         r->fallbacks += added > 0;
-        double hour = fleet_hour_cost(w, &next, t) + launch_cost(w, c, &cur, &next, t, &r->launches);
-        r->cost_usd += hour;
+        double spot = fleet_spot_cost(w, &next, t), od = fleet_od_cost(w, &next);
+        double launch = launch_cost(w, c, &cur, &next, t, &r->launches);
+        r->spot_usd += spot;
+        r->od_usd += od;
+        r->launch_usd += launch;
+        r->cost_usd += spot + od + launch;
         r->cum_cost[i] = r->cost_usd;
         record_mix(r, &next, i);
         ec_fleet_copy(&cur, &next);
@@ -239,7 +256,8 @@ int ec_oracle(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_res
          * node count, adds memory and costs no more, so the bound stays valid. */
         ec_problem p = {.w = w, .c = c, .P = P, .len = len, .price = price, .demand = demand,
                         .free_start = 1, .revoked = ev + (size_t)b0 * M, .n_integer = 0,
-                        .allow_spot = 1, .od_allowed = od};
+                        .allow_spot = 1, .od_allowed = od,
+                        .relax_market_edm = c->relax_market_edm};
         ec_solution s;
         double t0 = ec_now_ms();
         if ((rc = ec_solve(&p, &s, err)))
@@ -258,9 +276,15 @@ int ec_oracle(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_res
          * the block total */
         double before = r->cost_usd;
         for (int k = 0; k < P; k++) {
-            before += fleet_hour_cost(w, &s.fleets[k], b0 + k);
+            double spot = fleet_spot_cost(w, &s.fleets[k], b0 + k);
+            double odc = fleet_od_cost(w, &s.fleets[k]);
+            r->spot_usd += spot;
+            r->od_usd += odc;
+            r->launch_usd -= spot + odc;
+            before += spot + odc;
             r->cum_cost[b0 + k - o->start] = before;
         }
+        r->launch_usd += s.cost;
         r->cost_usd += s.cost;
         r->cum_cost[b0 + P - 1 - o->start] = r->cost_usd;
         ec_solution_free(&s);
@@ -274,6 +298,98 @@ int ec_oracle(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_res
     free(od);
     free(price);
     free(demand);
+    free(ev);
+    free(cd);
+    return rc;
+}
+
+/* Hindsight per-hour integer bound. Every policy's fleet at hour t is, after ec_repair, an
+ * integer fleet that meets every constraint at the realised demand using only markets that
+ * are priced and not cooling down, and the policy pays its node-hours at the realised prices
+ * plus launches (>= 0). So it is feasible for this hour's problem, which has the same rows,
+ * and pays at least the hour's optimum. Two restrictions of ec_solve lose nothing here:
+ * dominated on-demand types (see the oracle) and the integer upper bounds
+ * ceil(D / cap) + 1: with ceil(D / cap_m) nodes, market m alone holds D GiB of memory and
+ * can receive D GiB within the notice, so more of them relieve no constraint; an on-demand
+ * type with ceil(D / mem_j) nodes holds all pages on its own and makes every spot node
+ * unnecessary. Gap 0; an hour that hits the time limit contributes the solver's proven
+ * bound instead of a fleet's cost and is counted in bound_hours. */
+int ec_hindsight(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_result *r,
+                 ec_error *err)
+{
+    if (o->start < 0 || o->end > w->n_hours || o->start >= o->end)
+        return ec_fail(err, "empty replay range");
+    const int M = w->n_mkts;
+    result_init(r, w, EC_HINDSIGHT, o);
+    if (on_demand_baseline(w, c, o, &r->on_demand_cost_usd, err))
+        return -1;
+    ec_config hc = *c;
+    hc.mip_gap = 0;
+    hc.mip_time_s = c->hindsight_time_s;
+    unsigned char *ev = ec_revocation_events(w, c, o->start, o->end);
+    unsigned char *cd = ec_cooldown_mask(w, c, ev, o->start, o->end);
+    unsigned char *od = malloc(w->n_types + 1);
+    ec_od_undominated(w, od);
+    double *price = malloc(sizeof *price * (M + 1));
+    ec_fleet prev;
+    ec_fleet_init(&prev, M, w->n_types);
+    int rc = 0, one = 1;
+    double total_ms = 0;
+    for (int t = o->start; t < o->end && rc == 0; t++) {
+        int i = t - o->start;
+        double demand = realised_demand(w, c, t);
+        for (int m = 0; m < M; m++)
+            price[m] = cd[(size_t)t * M + m] ? NAN : ec_price(w, t, m);
+        ec_problem p = {.w = w, .c = &hc, .P = 1, .len = &one, .price = price, .demand = &demand,
+                        .free_start = 1, .n_integer = 1, .allow_spot = 1, .od_allowed = od,
+                        .relax_market_edm = c->relax_market_edm};
+        ec_solution s;
+        double t0 = ec_now_ms(), hour;
+        if (ec_solve(&p, &s, err)) {
+            /* time limit without an integer fleet: the LP relaxation still bounds the hour */
+            p.n_integer = 0;
+            if ((rc = ec_solve(&p, &s, err))) {
+                char when[32], msg[EC_ERR_MAX];
+                ec_format_hour(w->hour0 + t, when);
+                snprintf(msg, sizeof msg, "%s", err->msg);
+                ec_fail(err, "hour %s: %.400s", when, msg);
+                break;
+            }
+            s.status = 1;
+        }
+        double ms = ec_now_ms() - t0;
+        total_ms += ms;
+        if (ms > r->max_decision_ms)
+            r->max_decision_ms = ms;
+        const ec_fleet *f = &s.fleets[0];
+        if (s.status == 0) {
+            hour = s.cost;
+        } else {
+            hour = s.bound;
+            r->bound_hours++;
+        }
+        r->spot_usd += fleet_spot_cost(w, f, t);
+        r->od_usd += fleet_od_cost(w, f);
+        r->launch_usd += launch_cost(w, c, &prev, f, t, &r->launches);
+        r->cost_usd += hour;
+        r->cum_cost[i] = r->cost_usd;
+        record_mix(r, f, i);
+        ec_fleet_copy(&prev, f);
+        for (int m = 0; m < M; m++)
+            if (ev[(size_t)t * M + m] && prev.spot[m] > 0) {
+                r->revocations++;
+                prev.spot[m] = prev.spot_pages[m] = 0;
+            }
+        ec_solution_free(&s);
+        if (o->progress && (i + 1) % 168 == 0)
+            fprintf(stderr, "ec: hindsight: %d/%d hours, %.2f USD\n", i + 1, r->hours,
+                    r->cost_usd);
+    }
+    r->mean_decision_ms = total_ms / r->hours;
+    r->cost_ratio = r->on_demand_cost_usd > 0 ? r->cost_usd / r->on_demand_cost_usd : NAN;
+    ec_fleet_free(&prev);
+    free(price);
+    free(od);
     free(ev);
     free(cd);
     return rc;

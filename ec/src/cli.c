@@ -18,8 +18,9 @@ static void usage(FILE *f)
         "              [--start TS] [--end TS] [--json]\n"
         "tuning: --margin SEC (20) --cooldown H (3) --pools N (4) --risk A (0.5)\n"
         "        --switch-hours X (0.1) --launch-hours X (0.1) --market-share F (0.5)\n"
-        "        --time-limit SEC (0.6) --quiet\n"
-        "policies: mpo on-demand lowest-price price-capacity oracle\n",
+        "        --time-limit SEC (0.6) --hindsight-time-limit SEC (60) --quiet\n"
+        "analysis (oracle, hindsight only): --relax-market-edm (drop the per-market EDM rows)\n"
+        "policies: mpo on-demand lowest-price price-capacity; lower bounds: oracle hindsight\n",
         f);
 }
 
@@ -56,6 +57,10 @@ static int parse_args(int argc, char **argv, args *a)
             a->load.quiet = 1;
             continue;
         }
+        if (strcmp(o, "--relax-market-edm") == 0) {
+            a->c.relax_market_edm = 1;
+            continue;
+        }
         if (i + 1 >= argc) {
             fprintf(stderr, "ec: %s needs a value\n", o);
             return -1;
@@ -76,6 +81,7 @@ static int parse_args(int argc, char **argv, args *a)
             {"--launch-hours", &a->c.launch_hours, 0, 1e3},
             {"--market-share", &a->c.market_share, 0.01, 1},
             {"--time-limit", &a->c.mip_time_s, 0.01, 3600},
+            {"--hindsight-time-limit", &a->c.hindsight_time_s, 0.01, 86400},
         };
         int done = 0;
         for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
@@ -217,7 +223,7 @@ static int parse_policies(const char *s, ec_policy *list, int *n)
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         if (*n >= EC_N_POLICIES || ec_policy_parse(tok, &list[*n])) {
             fprintf(stderr, "ec: unknown policy '%s' (mpo, on-demand, lowest-price, "
-                            "price-capacity, oracle, all)\n", tok);
+                            "price-capacity, oracle, hindsight, all)\n", tok);
             return -1;
         }
         (*n)++;
@@ -230,7 +236,15 @@ static int cmd_backtest(args *a)
     ec_world w;
     int start, end, np;
     ec_policy pol[EC_N_POLICIES];
-    if (parse_policies(a->policy, pol, &np) || setup(a, &w, &start, &end))
+    if (parse_policies(a->policy, pol, &np))
+        return 2;
+    for (int i = 0; i < np && a->c.relax_market_edm; i++)
+        if (pol[i] < EC_ORACLE) {
+            fprintf(stderr, "ec: --relax-market-edm is for the bounds (oracle, hindsight) only: "
+                            "policy %s would lose pages\n", ec_policy_name(pol[i]));
+            return 2;
+        }
+    if (setup(a, &w, &start, &end))
         return 2;
     ec_bt_opts o = {.start = start, .end = end, .progress = end - start > 48 && !a->load.quiet};
     ec_result r[EC_N_POLICIES];
@@ -368,7 +382,7 @@ static int cmd_plan(args *a)
     ec_world w;
     int start, end;
     ec_policy pol;
-    if (ec_policy_parse(a->policy, &pol) || pol == EC_ORACLE) {
+    if (ec_policy_parse(a->policy, &pol) || pol >= EC_ORACLE) {
         fprintf(stderr, "ec: plan: --policy must be mpo, on-demand, lowest-price or price-capacity\n");
         return 2;
     }

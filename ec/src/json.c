@@ -102,4 +102,9 @@ void ec_json_result(ec_json *j, const ec_result *r)
     ec_json_num(j, "mean_decision_ms", r->mean_decision_ms);
     ec_json_int(j, "fallback_hours", r->fallbacks);
     ec_json_num(j, "launches", r->launches);
+    ec_json_num(j, "spot_usd", r->spot_usd);
+    ec_json_num(j, "od_usd", r->od_usd);
+    ec_json_num(j, "launch_usd", r->launch_usd);
+    if (r->policy == EC_HINDSIGHT)
+        ec_json_int(j, "bound_hours", r->bound_hours);
 }

@@ -40,6 +40,7 @@ void ec_config_default(ec_config *c)
     c->seed = 1;
     c->mip_time_s = 0.6;
     c->mip_gap = 1e-4;
+    c->hindsight_time_s = 60;
 }
 
 static double gib_per_s(const ec_config *c) { return c->bw_gbps * 1e9 / 8.0 / 1073741824.0; }

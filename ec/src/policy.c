@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *names[EC_N_POLICIES] = {"mpo", "on-demand", "lowest-price", "price-capacity",
-                                           "oracle"};
+static const char *names[EC_N_POLICIES] = {"mpo",    "on-demand", "lowest-price", "price-capacity",
+                                           "oracle", "hindsight"};
 
 const char *ec_policy_name(ec_policy p) { return p < EC_N_POLICIES ? names[p] : "?"; }
 

@@ -55,6 +55,80 @@ static void t_oracle_bounds_policies(void)
     ec_world_free(&w);
 }
 
+/* The per-hour integer bound: every policy pays at least the hour's optimum in every hour.
+ * Against the oracle: the hindsight fleets are feasible for the oracle's weekly LPs, which
+ * would bill their launches (the hindsight does not), so oracle <= hindsight + its launch
+ * cost always, and oracle <= hindsight exactly when launches are free. */
+static void t_hindsight_bounds_policies(void)
+{
+    ec_world w;
+    tap_world(&w);
+    ec_config c;
+    week_config(&c);
+    ec_bt_opts o = {.start = 48, .end = w.n_hours};
+    ec_error err;
+    for (uint64_t seed = 1; seed <= 2; seed++) {
+        c.seed = seed;
+        ec_result hs, orc, orc0;
+        if (ec_hindsight(&w, &c, &o, &hs, &err)) {
+            printf("# %s\n", err.msg);
+            CHECK(0);
+            continue;
+        }
+        CHECK(hs.hours == 168 && hs.cost_usd > 0 && hs.bound_hours == 0);
+        CHECK_NEAR(hs.cost_usd, hs.spot_usd + hs.od_usd, 1e-6);
+        CHECK(ec_oracle(&w, &c, &o, &orc, &err) == 0);
+        ec_config free_launch = c;
+        free_launch.launch_hours = 0;
+        CHECK(ec_oracle(&w, &free_launch, &o, &orc0, &err) == 0);
+        printf("# seed %llu hindsight %.3f USD (ratio %.4f, its launches %.3f), oracle %.3f, "
+               "oracle without launch cost %.3f\n",
+               (unsigned long long)seed, hs.cost_usd, hs.cost_ratio, hs.launch_usd, orc.cost_usd,
+               orc0.cost_usd);
+        CHECK(orc0.cost_usd <= hs.cost_usd + 1e-6);
+        CHECK(orc.cost_usd <= hs.cost_usd + hs.launch_usd + 1e-6);
+        CHECK(orc.cost_usd <= hs.cost_usd + 1e-6); /* holds on this data, not in general */
+        for (int p = 0; p < EC_ORACLE; p++) {
+            ec_result r;
+            if (ec_backtest(&w, &c, (ec_policy)p, &o, &r, &err)) {
+                printf("# %s\n", err.msg);
+                CHECK(0);
+                continue;
+            }
+            printf("# seed %llu %-14s %.3f USD (node-hours %.3f)\n", (unsigned long long)seed,
+                   ec_policy_name(r.policy), r.cost_usd, r.spot_usd + r.od_usd);
+            CHECK_NEAR(r.cost_usd, r.spot_usd + r.od_usd + r.launch_usd, 1e-6);
+            CHECK(hs.cost_usd <= r.spot_usd + r.od_usd + 1e-6);
+            int worse = 0;
+            for (int i = 0; i < r.hours; i++) {
+                double a = hs.cum_cost[i] - (i ? hs.cum_cost[i - 1] : 0);
+                double b = r.cum_cost[i] - (i ? r.cum_cost[i - 1] : 0);
+                worse += a > b + 1e-6;
+            }
+            CHECK(worse == 0);
+            ec_result_free(&r);
+        }
+        /* a time limit too short to prove optimality: the hours' bounds stay below the
+         * optima */
+        ec_config rushed = c;
+        rushed.hindsight_time_s = 0.001;
+        ec_result hr;
+        CHECK(ec_hindsight(&w, &rushed, &o, &hr, &err) == 0);
+        printf("# seed %llu rushed hindsight %.3f USD, %d hours on the bound\n",
+               (unsigned long long)seed, hr.cost_usd, hr.bound_hours);
+        int above = 0;
+        for (int i = 0; i < hr.hours; i++)
+            above += hr.cum_cost[i] - (i ? hr.cum_cost[i - 1] : 0) >
+                     hs.cum_cost[i] - (i ? hs.cum_cost[i - 1] : 0) + 1e-6;
+        CHECK(above == 0);
+        ec_result_free(&hr);
+        ec_result_free(&hs);
+        ec_result_free(&orc);
+        ec_result_free(&orc0);
+    }
+    ec_world_free(&w);
+}
+
 static void t_revocation_stress(void)
 {
     /* Bands near 100%/month: about one revocation per market per 4 days. Every policy
@@ -153,6 +227,20 @@ static void t_cli_backtest_json(void)
     CHECK(out_buf[0] == '{' && strchr(out_buf, '\n') == out_buf + strlen(out_buf) - 1);
     /* stdout is only JSON; warnings go to stderr */
     CHECK(strstr(err_buf, "c1.xlarge") != NULL);
+    /* the bounds, with and without the per-market EDM rows */
+    double bound[2];
+    for (int relax = 0; relax <= 1; relax++) {
+        snprintf(args, sizeof args,
+                 "backtest %s --memory-gib 256 --policy hindsight --seed 5 --json --quiet%s "
+                 "--start 2018-10-15T00:00:00Z --end 2018-10-22T00:00:00Z",
+                 data_args(), relax ? " --relax-market-edm" : "");
+        CHECK(run(args) == 0);
+        CHECK(strstr(out_buf, "\"policy\":\"hindsight\"") != NULL);
+        CHECK(field(out_buf, "bound_hours") == 0);
+        bound[relax] = field(out_buf, "cost_usd");
+        CHECK_NEAR(bound[relax], field(out_buf, "spot_usd") + field(out_buf, "od_usd"), 1e-3);
+    }
+    CHECK(bound[1] < bound[0] && bound[0] <= cost);
 }
 
 static void t_cli_plan(void)
@@ -230,11 +318,18 @@ static void t_cli_errors(void)
     CHECK(run(args) == 2 && strstr(err_buf, "unknown policy"));
     snprintf(args, sizeof args, "backtest %s --memory-gib -4 --policy mpo", data_args());
     CHECK(run(args) == 2 && strstr(err_buf, "--memory-gib"));
+    snprintf(args, sizeof args, "backtest %s --memory-gib 64 --policy mpo --relax-market-edm",
+             data_args());
+    CHECK(run(args) == 2 && strstr(err_buf, "--relax-market-edm"));
+    snprintf(args, sizeof args, "plan %s --memory-gib 64 --policy hindsight", data_args());
+    CHECK(run(args) == 2 && strstr(err_buf, "--policy"));
 }
 
 int main(void)
 {
     tap_run("backtest: oracle <= every policy (2 seeds, one week)", t_oracle_bounds_policies);
+    tap_run("backtest: oracle <= hindsight <= every policy, hour by hour (2 seeds)",
+            t_hindsight_bounds_policies);
     tap_run("backtest: shared revocations evacuated without loss", t_revocation_stress);
     tap_run("cli: backtest --json over one week", t_cli_backtest_json);
     tap_run("cli: plan --json contract (caps, hot set, pages)", t_cli_plan);
