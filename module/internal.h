@@ -141,6 +141,9 @@ struct elastic_mem_params {
  * @relieve_requests:	RELIEVE messages this node sent, short of memory
  *			while hosting pages for others
  * @relieved:		pages this node moved off members at their request
+ * @handed_off:		pages this node handed to another member at their
+ *			home's request (MOVE), for a drain or a relief
+ * @handed_in:		pages other members handed to this node (HANDOFF)
  */
 struct elastic_mem_stats {
 	atomic64_t remote_pages;
@@ -160,6 +163,8 @@ struct elastic_mem_stats {
 	atomic64_t shrinker_scans;
 	atomic64_t relieve_requests;
 	atomic64_t relieved;
+	atomic64_t handed_off;
+	atomic64_t handed_in;
 };
 
 extern struct elastic_mem_params elastic_mparams;

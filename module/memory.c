@@ -21,8 +21,11 @@
  *    xa values (owner | refs << 6); a slot whose last reference went is
  *    marked ELASTIC_SLOT_FREEING and freed by elastic_free_work, which
  *    sends the FREE (zaps run under the page table lock and cannot send).
- *  - elastic_hosted[home]: its xa_lock; only the receiver of that home's
- *    connection adds and removes pages, node death and unload clear all.
+ *  - elastic_hosted[home]: its xa_lock; the receiver of that home's
+ *    connection adds (PUSH) and removes (FREE) pages, the receivers of
+ *    other members' connections add pages the home moved here (HANDOFF);
+ *    node death and unload clear all.  A page's private field is the
+ *    sequence number of the MOVE that brought it, 0 for a PUSH.
  *  - elastic_reqs: requests waiting for a reply, under its xa_lock; the
  *    waiter removes its own entry before returning, so a late reply never
  *    touches a finished request.
@@ -125,6 +128,7 @@ static atomic_t elastic_free_pending = ATOMIC_INIT(0);
  * struct elastic_req - a request waiting for its reply
  * @done:	completed by the receiver with @status (and @page filled)
  * @peer:	node the reply must come from
+ * @peer2:	another node that may send it (a MOVE's source), or 0
  * @status:	0 or -errno from the reply
  * @page:	for a pull, where the page's contents go
  * @npages:	for a push, how many pages it carries
@@ -133,6 +137,7 @@ static atomic_t elastic_free_pending = ATOMIC_INIT(0);
 struct elastic_req {
 	struct completion done;
 	u32 peer;
+	u32 peer2;
 	int status;
 	struct page *page;
 	unsigned int npages;
@@ -143,6 +148,7 @@ static void elastic_req_init(struct elastic_req *req, u32 peer, struct page *pag
 {
 	init_completion(&req->done);
 	req->peer = peer;
+	req->peer2 = 0;
 	req->status = -EIO;
 	req->page = page;
 	req->npages = 0;
@@ -189,8 +195,9 @@ static int elastic_send_slots(u32 to, u32 type, u64 seq, const unsigned long *sl
 
 /*
  * Wait for the reply to the request @seq, re-sending it with @resend every
- * two heartbeats (a connection may have dropped it) until the peer is
- * declared dead.  A slow peer is thus never mistaken for a dead one.
+ * two heartbeats (a connection may have dropped it) until the peer (or
+ * the second one, if any) is declared dead.  A slow peer is thus never
+ * mistaken for a dead one.
  */
 static int elastic_req_wait(struct elastic_req *req, u64 seq,
 			    int (*resend)(void *arg, u64 seq), void *arg)
@@ -200,7 +207,8 @@ static int elastic_req_wait(struct elastic_req *req, u64 seq,
 
 	for (;;) {
 		/* A dead peer answers nothing: fail at once, not after a wait. */
-		if (!elastic_peer_alive(req->peer)) {
+		if (!elastic_peer_alive(req->peer) ||
+		    (req->peer2 && !elastic_peer_alive(req->peer2))) {
 			ret = -EHOSTDOWN;
 			break;
 		}
@@ -234,7 +242,7 @@ static int elastic_rx_reply(u32 src, const struct elastic_wire_msg *m, const u8 
 	req = xa_load(&elastic_reqs, req_seq);
 	/* A pull waits for a page, a push for none: the reply must match. */
 	is_ack = m->type == ELASTIC_MSG_PUSH_ACK;
-	if (!req || req->peer != src || !req->page != is_ack) {
+	if (!req || (req->peer != src && req->peer2 != src) || !req->page != is_ack) {
 		xa_unlock(&elastic_reqs);
 		/* Answer to a request given up or re-sent: harmless. */
 		atomic64_inc(&elastic_mstats.stale_replies);
@@ -414,11 +422,30 @@ long elastic_mem_node_pages(u32 id)
 
 /* ---- hosted store (owner side) ---- */
 
-static int elastic_host_put(u32 home, u64 slot, const u8 *data)
+/*
+ * File a page for @home under @slot.  @tag is 0 for a PUSH from @home, whose
+ * repetition replaces the page; for a HANDOFF it is the MOVE's sequence
+ * number.  A HANDOFF meeting another copy of the slot is refused with
+ * -EEXIST unless it is a repetition of the same MOVE: that copy is stale,
+ * its FREE from the home still on its way (the home's messages and this
+ * HANDOFF travel on different connections), and the FREE would drop the
+ * new page in its place.  The home moves the slot again later.
+ */
+static int elastic_host_put(u32 home, u64 slot, const u8 *data, u64 tag)
 {
 	unsigned long cap = READ_ONCE(elastic_mparams.max_hosted_pages);
 	struct page *page, *old;
 	void *kaddr;
+	bool same;
+
+	if (tag) {
+		xa_lock(&elastic_hosted[home]);
+		old = xa_load(&elastic_hosted[home], slot);
+		same = old && page_private(old) == tag;
+		xa_unlock(&elastic_hosted[home]);
+		if (old)
+			return same ? 0 : -EEXIST;
+	}
 
 	/* Nor while this node is short of memory: it asks for pages to go. */
 	if (READ_ONCE(elastic_evacuating) || elastic_pressure_deficit())
@@ -432,10 +459,18 @@ static int elastic_host_put(u32 home, u64 slot, const u8 *data)
 	kaddr = kmap_local_page(page);
 	memcpy(kaddr, data, PAGE_SIZE);
 	kunmap_local(kaddr);
-	old = xa_store(&elastic_hosted[home], slot, page, GFP_KERNEL);
+	set_page_private(page, tag);
+	if (tag)	/* only this connection's receiver hands this slot here */
+		old = xa_cmpxchg(&elastic_hosted[home], slot, NULL, page, GFP_KERNEL);
+	else
+		old = xa_store(&elastic_hosted[home], slot, page, GFP_KERNEL);
 	if (xa_is_err(old)) {
 		__free_page(page);
 		return -ENOMEM;
+	}
+	if (old && tag) {
+		__free_page(page);
+		return page_private(old) == tag ? 0 : -EEXIST;
 	}
 	if (old) {
 		__free_page(old);	/* a repeated push of the same slot */
@@ -456,6 +491,7 @@ static void elastic_host_drop(u32 home, u64 slot)
 
 	if (!page)
 		return;
+	set_page_private(page, 0);
 	__free_page(page);
 	atomic_long_dec(&elastic_hosted_for[home]);
 	if (atomic64_dec_and_test(&elastic_mstats.hosted_pages))
@@ -558,11 +594,88 @@ static void elastic_rx_push(u32 src, const struct elastic_wire_msg *m, const u8 
 	int ret = 0;
 
 	for (i = 0; i < n && !ret; i++)
-		ret = elastic_host_put(src, slots[i], data + i * PAGE_SIZE);
+		ret = elastic_host_put(src, slots[i], data + i * PAGE_SIZE, 0);
 	if (ret)
 		i--;
 	atomic64_add(i, &elastic_mstats.hosted_in);
 	elastic_ack(src, m->seq, ret, i);
+}
+
+/*
+ * A home asks this node to hand some of its pages to @to (MOVE).  They go
+ * in one HANDOFF, in order up to the first this node lacks, straight from
+ * the hosted pages (references keep them while they are sent); the copies
+ * stay until the home, told by @to that it holds them, sends FREE.  So a
+ * repeated MOVE hands the same pages again, and a lost message loses none.
+ */
+static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
+			    const u64 *slots, unsigned int n)
+{
+	/* The HANDOFF's fields, then its slots: see struct elastic_wire_handoff. */
+	__be64 buf[3 + ELASTIC_WIRE_BATCH];
+	struct elastic_wire_handoff *h = (void *)buf;
+	struct elastic_wire_slots *w = (void *)&buf[2];
+	struct kvec parts[ELASTIC_SEND_MAX_PARTS];
+	struct page *page;
+	unsigned int i, k;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(*h) != 2 * sizeof(buf[0]) || sizeof(*w) != sizeof(buf[0]));
+	for (k = 0; k < n; k++) {
+		xa_lock(&elastic_hosted[home]);
+		page = xa_load(&elastic_hosted[home], slots[k]);
+		if (page)
+			get_page(page);
+		xa_unlock(&elastic_hosted[home]);
+		if (!page)
+			break;
+		w->slot[k] = cpu_to_be64(slots[k]);
+		/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
+		parts[k + 1] = (struct kvec){ .iov_base = page_address(page),
+					      .iov_len = PAGE_SIZE };
+	}
+	if (!k) {
+		elastic_ack(home, m->seq, -ENOENT, 0);
+		return;
+	}
+	h->home = cpu_to_be32(home);
+	h->status = cpu_to_be32(k < n ? ENOENT : 0);
+	h->req_seq = cpu_to_be64(m->seq);
+	w->count = cpu_to_be32(k);
+	w->zero = 0;
+	parts[0] = (struct kvec){ .iov_base = buf,
+				  .iov_len = sizeof(*h) + elastic_wire_slots_len(k) };
+	ret = elastic_peer_sendv(to, ELASTIC_MSG_HANDOFF, elastic_next_seq(), parts, k + 1, false);
+	for (i = 0; i < k; i++)
+		put_page(virt_to_page(parts[i + 1].iov_base));
+	if (ret) {
+		atomic64_inc(&elastic_mstats.send_errors);
+		elastic_ack(home, m->seq, -EHOSTUNREACH, 0);
+		return;
+	}
+	atomic64_add(k, &elastic_mstats.handed_off);
+}
+
+/*
+ * Pages of @home that member @src hands to this node at @home's request:
+ * filed as if @home had pushed them, and acknowledged to @home on its
+ * MOVE's sequence number (the stored count, and why the next was not).
+ */
+static void elastic_rx_handoff(u32 src, u32 home, int status, u64 req_seq, const u8 *payload,
+			       const u64 *slots, unsigned int n)
+{
+	const u8 *data = payload + sizeof(struct elastic_wire_handoff) +
+			 elastic_wire_slots_len(n);
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++)
+		ret = elastic_host_put(home, slots[i], data + i * PAGE_SIZE, req_seq);
+	if (ret)
+		i--;
+	atomic64_add(i, &elastic_mstats.hosted_in);
+	atomic64_add(i, &elastic_mstats.handed_in);
+	elastic_ack(home, req_seq, ret ?: status, i);
 }
 
 /*
@@ -600,11 +713,13 @@ static void elastic_rx_pull(u32 src, const struct elastic_wire_msg *m, const u64
  */
 int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 {
+	u32 self = READ_ONCE(elastic_node.id);
 	u64 slots[ELASTIC_WIRE_BATCH];
 	unsigned int n, i;
+	u32 node;
+	int ret, st;
 	u64 cap;
 	bool on;
-	int ret;
 
 	switch (m->type) {
 	case ELASTIC_MSG_PUSH_ACK:
@@ -659,6 +774,23 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 		/* Repeated while the member stays short: the latest count holds. */
 		atomic_long_set(&elastic_relieve_want[src], cap);
 		queue_work(system_unbound_wq, &elastic_relieve_work[src]);
+		return 0;
+	case ELASTIC_MSG_MOVE:
+		ret = elastic_wire_parse_move(payload, m->len, &node, slots, &n);
+		if (ret)
+			return ret;
+		if (node == src || node == self)
+			return -EPROTO;
+		elastic_rx_move(src, m, node, slots, n);
+		return 0;
+	case ELASTIC_MSG_HANDOFF:
+		ret = elastic_wire_parse_handoff(payload, m->len, &node, &st, &cap, slots, &n);
+		if (ret)
+			return ret;
+		/* Pages of a node it does not know, this node could never free. */
+		if (node == src || node == self || !elastic_node_known(node))
+			return -EPROTO;
+		elastic_rx_handoff(src, node, st, cap, payload, slots, n);
 		return 0;
 	}
 	return -EPROTO;
@@ -1935,16 +2067,25 @@ void elastic_mem_node_forget(u32 id)
 		clear_bit(id, elastic_draining);
 }
 
-/* A slot being moved by a drain, and where its page is meanwhile. */
+/**
+ * struct elastic_move - one MOVE of a drain and its ack
+ * @from:	member the pages leave
+ * @to:		member they go to
+ * @n:		slots in it
+ * @slots:	the slots
+ * @seq:	its sequence number, 0 when it could not be sent
+ * @req:	waits for @to's PUSH_ACK (or @from's, when it fails there)
+ */
 struct elastic_move {
-	unsigned long slot;
-	struct page *page;
+	u32 from;
+	u32 to;
+	unsigned int n;
+	unsigned long slots[ELASTIC_WIRE_BATCH];
 	u64 seq;
 	struct elastic_req req;
-	int ret;
 };
 
-/* Drain batches: ELASTIC_DRAIN_BATCH slots, pulled and pushed in messages. */
+/* Drain batches: ELASTIC_DRAIN_BATCH slots, moved in messages. */
 #define ELASTIC_DRAIN_MSGS	DIV_ROUND_UP(ELASTIC_DRAIN_BATCH, ELASTIC_WIRE_BATCH)
 
 static u32 elastic_pick_drain_target(u32 from, u64 full)
@@ -1975,85 +2116,79 @@ static void elastic_free_batch_add(struct elastic_free_batch *fb, unsigned long 
 		elastic_free_batch_send(fb);
 }
 
-/*
- * Move one batch of slots from @from to @to: PULL them (the owner keeps
- * its copy), PUSH them to @to, then switch the owner map and FREE the old
- * copies.  Faults on these slots wait meanwhile (they are in
- * elastic_pulling), so nobody reads a half-moved page.  Each message's
- * worth of pages goes on to @to as soon as it is here, so the pull of the
- * rest and the push of the first overlap on the two links.
- */
-static long elastic_move_batch(u32 from, u32 to, struct elastic_move *mv, int n,
-			       struct elastic_push_msg *pm, bool *full)
+static int elastic_move_send(void *arg, u64 seq)
 {
-	struct elastic_free_batch fb_from = { .to = from }, fb_to = { .to = to };
-	unsigned long slots[ELASTIC_WIRE_BATCH], arg[2];
-	int i, j, k, c, nmsg, status;
+	struct elastic_move *mv = arg;
+	struct {
+		struct elastic_wire_move h;
+		__be64 slots[1 + ELASTIC_WIRE_BATCH];
+	} __packed w = { .h.to = cpu_to_be32(mv->to) };
+	struct elastic_wire_slots *ws = (void *)w.slots;
+	struct kvec part = { .iov_base = &w,
+			     .iov_len = sizeof(w.h) + elastic_wire_slots_len(mv->n) };
+	unsigned int i;
+
+	ws->count = cpu_to_be32(mv->n);
+	for (i = 0; i < mv->n; i++)
+		ws->slot[i] = cpu_to_be64(mv->slots[i]);
+	return elastic_peer_sendv(mv->from, ELASTIC_MSG_MOVE, seq, &part, 1, false);
+}
+
+/*
+ * Move slots from member @from to member @to directly: @from hands the
+ * pages to @to (MOVE, HANDOFF), @to says how many it stored, and only then
+ * does the owner map switch and the old copies get a FREE.  Faults on these
+ * slots wait meanwhile (they are in elastic_pulling), so nobody reads a
+ * half-moved page.  All messages of the batch are in flight at once.
+ * *@full is set when @to refused pages for lack of room, and
+ * *@unreachable when @from could not reach it.
+ */
+static long elastic_move_batch(struct elastic_move *mv, int nmsg, bool *full, bool *unreachable)
+{
+	struct elastic_free_batch fb_from = { .to = mv[0].from }, fb_to = { .to = mv[0].to };
 	unsigned int stored;
+	int j, k, status;
 	long moved = 0;
 	bool keep;
-	u64 seq;
 	void *v;
 
-	nmsg = DIV_ROUND_UP(n, ELASTIC_WIRE_BATCH);
 	for (k = 0; k < nmsg; k++) {
-		c = min(n - k * ELASTIC_WIRE_BATCH, ELASTIC_WIRE_BATCH);
-		seq = elastic_next_seqs(c);
-		for (j = 0; j < c; j++) {
-			i = k * ELASTIC_WIRE_BATCH + j;
-			slots[j] = mv[i].slot;
-			mv[i].seq = seq + j;
-			elastic_req_init(&mv[i].req, from, mv[i].page);
-			mv[i].ret = elastic_req_insert(&mv[i].req, mv[i].seq);
+		if (elastic_req_add(&mv[k].req, mv[k].to, NULL, &mv[k].seq)) {
+			mv[k].seq = 0;
+			continue;
 		}
-		if (elastic_send_slots(from, ELASTIC_MSG_PULL, seq, slots, c, NULL, false))
+		mv[k].req.peer2 = mv[k].from;
+		mv[k].req.npages = mv[k].n;
+		if (elastic_move_send(&mv[k], mv[k].seq))
 			atomic64_inc(&elastic_mstats.send_errors);
 	}
-	/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
 	for (k = 0; k < nmsg; k++) {
-		c = min(n - k * ELASTIC_WIRE_BATCH, ELASTIC_WIRE_BATCH);
-		pm[k].to = to;
-		pm[k].n = 0;
-		for (j = 0; j < c; j++) {
-			i = k * ELASTIC_WIRE_BATCH + j;
-			arg[0] = mv[i].slot;
-			arg[1] = from;
-			if (!mv[i].ret)
-				mv[i].ret = elastic_req_wait(&mv[i].req, mv[i].seq,
-							     elastic_pull_send, arg);
-			if (mv[i].ret)
-				continue;
-			pm[k].slots[pm[k].n] = mv[i].slot;
-			pm[k].pages[pm[k].n++] = page_address(mv[i].page);
-		}
-		pm[k].seq = 0;
-		if (pm[k].n)
-			elastic_push_start(&pm[k]);
-	}
-	for (k = 0; k < nmsg; k++) {
-		stored = pm[k].n ? elastic_push_wait(&pm[k], &status) : 0;
-		for (j = 0; j < pm[k].n; j++) {
-			if (j >= stored) {
-				if (status == -ENOSPC)
-					*full = true;
-				continue;
-			}
+		if (!mv[k].seq)
+			continue;
+		status = elastic_req_wait(&mv[k].req, mv[k].seq, elastic_move_send, &mv[k]);
+		stored = mv[k].req.stored;	/* 0 unless an ack came */
+		if (status == -ENOSPC)
+			*full = true;
+		if (status == -EHOSTUNREACH)
+			*unreachable = true;
+		for (j = 0; j < stored; j++) {
 			/*
 			 * Switch the owner unless the page was freed meanwhile:
 			 * then the new copy goes, and the free worker takes care
 			 * of the old.
 			 */
 			xa_lock(&elastic_slots);
-			v = xa_load(&elastic_slots, pm[k].slots[j]);
-			keep = v && elastic_slot_refs(v) && elastic_slot_owner(v) == from;
+			v = xa_load(&elastic_slots, mv[k].slots[j]);
+			keep = v && elastic_slot_refs(v) && elastic_slot_owner(v) == mv[k].from;
 			if (keep) {
-				__xa_store(&elastic_slots, pm[k].slots[j],
-					   elastic_slot_val(to, elastic_slot_refs(v)), GFP_ATOMIC);
-				atomic_long_dec(&elastic_owned[from]);
-				atomic_long_inc(&elastic_owned[to]);
+				__xa_store(&elastic_slots, mv[k].slots[j],
+					   elastic_slot_val(mv[k].to, elastic_slot_refs(v)),
+					   GFP_ATOMIC);
+				atomic_long_dec(&elastic_owned[mv[k].from]);
+				atomic_long_inc(&elastic_owned[mv[k].to]);
 			}
 			xa_unlock(&elastic_slots);
-			elastic_free_batch_add(keep ? &fb_from : &fb_to, pm[k].slots[j]);
+			elastic_free_batch_add(keep ? &fb_from : &fb_to, mv[k].slots[j]);
 			if (keep)
 				moved++;
 		}
@@ -2125,18 +2260,17 @@ static void elastic_remap_all(u32 from)
  * page table entries are rewritten at the end of the call.
  *
  * Return: pages moved, or -EINVAL (this node), -ENOENT (no member),
- * -ENOSPC (no other member has room), -EHOSTDOWN (@from is dead: its pages
- * are lost), -ENOMEM.
+ * -ENOSPC (no other member has room, or none that @from can reach),
+ * -EHOSTDOWN (@from is dead: its pages are lost), -ENOMEM.
  */
 static long elastic_drain(u32 from, unsigned long max, unsigned long *left, bool mark)
 {
-	struct elastic_push_msg *pm;
+	bool full, unreachable;
 	struct elastic_move *mv;
 	unsigned long slot;
 	long moved = 0, ret = 0;
-	bool full = false;
 	u64 fullmask = 0;
-	int n = 0, i;
+	int n, k, j;
 	u32 to;
 	void *v;
 
@@ -2150,20 +2284,9 @@ static long elastic_drain(u32 from, unsigned long max, unsigned long *left, bool
 		*left = atomic_long_read(&elastic_owned[from]);
 		return *left ? -EHOSTDOWN : 0;
 	}
-	mv = kvcalloc(ELASTIC_DRAIN_BATCH, sizeof(*mv), GFP_KERNEL);
-	pm = kvcalloc(ELASTIC_DRAIN_MSGS, sizeof(*pm), GFP_KERNEL);
-	if (!mv || !pm) {
-		kvfree(pm);
-		kvfree(mv);
+	mv = kvcalloc(ELASTIC_DRAIN_MSGS, sizeof(*mv), GFP_KERNEL);
+	if (!mv)
 		return -ENOMEM;
-	}
-	for (i = 0; i < ELASTIC_DRAIN_BATCH; i++) {
-		mv[i].page = alloc_page(GFP_KERNEL);
-		if (!mv[i].page) {
-			ret = -ENOMEM;
-			goto out;
-		}
-	}
 	while (moved < max && atomic_long_read(&elastic_owned[from])) {
 		to = elastic_pick_drain_target(from, fullmask);
 		if (!to) {
@@ -2177,24 +2300,34 @@ static long elastic_drain(u32 from, unsigned long max, unsigned long *left, bool
 			/* A slot being pulled is left for the next round. */
 			if (xa_insert(&elastic_pulling, slot, xa_mk_value(2), GFP_KERNEL))
 				continue;
-			mv[n++].slot = slot;
+			k = n / ELASTIC_WIRE_BATCH;
+			mv[k].slots[n % ELASTIC_WIRE_BATCH] = slot;
+			n++;
 			if (n == ELASTIC_DRAIN_BATCH || moved + n >= max)
 				break;
 		}
 		if (!n)
 			break;	/* only slots in flight are left: the caller comes back */
+		for (k = 0; k * ELASTIC_WIRE_BATCH < n; k++) {
+			mv[k].from = from;
+			mv[k].to = to;
+			mv[k].n = min(n - k * ELASTIC_WIRE_BATCH, ELASTIC_WIRE_BATCH);
+		}
 		full = false;
-		ret = elastic_move_batch(from, to, mv, n, pm, &full);
+		unreachable = false;
+		ret = elastic_move_batch(mv, k, &full, &unreachable);
 		trace_elastic_drain(from, to, n, ret, atomic_long_read(&elastic_owned[from]));
-		for (i = 0; i < n; i++)
-			xa_erase(&elastic_pulling, mv[i].slot);
+		for (k = 0; k * ELASTIC_WIRE_BATCH < n; k++)
+			for (j = 0; j < mv[k].n; j++)
+				xa_erase(&elastic_pulling, mv[k].slots[j]);
 		wake_up_all(&elastic_pull_wq);
 		if (ret > 0)
 			moved += ret;
-		if (full)
+		/* A target without room, or that @from cannot reach: the next. */
+		if (full || unreachable)
 			fullmask |= BIT_ULL(to);
 		/* Nothing moved for another reason: let the caller come back. */
-		if (ret <= 0 && !full) {
+		if (ret <= 0 && !full && !unreachable) {
 			ret = 0;
 			break;
 		}
@@ -2206,11 +2339,6 @@ static long elastic_drain(u32 from, unsigned long max, unsigned long *left, bool
 			break;
 		ret = 0;
 	}
-out:
-	for (i = 0; i < ELASTIC_DRAIN_BATCH; i++)
-		if (mv[i].page)
-			__free_page(mv[i].page);
-	kvfree(pm);
 	kvfree(mv);
 	if (moved)
 		elastic_remap_all(from);

@@ -194,6 +194,8 @@ static struct ctl_table elastic_sysctl_table[] = {
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shrinker_scans),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, relieve_requests),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, relieved),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, handed_off),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, handed_in),
 	{
 		.procname	= "evacuating",
 		.data		= &elastic_evacuating,

@@ -24,6 +24,8 @@ static const int elastic_wire_payload_len[__ELASTIC_MSG_MAX] = {
 	[ELASTIC_MSG_CAP]	= sizeof(struct elastic_wire_cap),
 	[ELASTIC_MSG_EVACUATE]	= sizeof(struct elastic_wire_evacuate),
 	[ELASTIC_MSG_RELIEVE]	= sizeof(struct elastic_wire_relieve),
+	[ELASTIC_MSG_MOVE]	= -1,
+	[ELASTIC_MSG_HANDOFF]	= -1,
 };
 
 /**
@@ -127,7 +129,9 @@ static int elastic_wire_parse_u64(const void *buf, size_t len, u64 min, u64 max,
 
 /**
  * elastic_wire_parse_slots - validate the slots of a PUSH, PULL or FREE
- * @type: ELASTIC_MSG_PUSH, ELASTIC_MSG_PULL or ELASTIC_MSG_FREE
+ * @type: ELASTIC_MSG_PUSH, ELASTIC_MSG_PULL or ELASTIC_MSG_FREE (or
+ *	ELASTIC_MSG_MOVE and ELASTIC_MSG_HANDOFF, for the part after their
+ *	own fields: a HANDOFF's has pages as a PUSH's)
  * @buf: payload
  * @len: its length
  * @slots: ELASTIC_WIRE_BATCH entries, the first *@count filled on success
@@ -155,7 +159,7 @@ int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
 	if (n < 1 || n > ELASTIC_WIRE_BATCH || h.zero)
 		return -EPROTO;
 	want = elastic_wire_slots_len(n);
-	if (type == ELASTIC_MSG_PUSH)
+	if (type == ELASTIC_MSG_PUSH || type == ELASTIC_MSG_HANDOFF)
 		want += (size_t)n * ELASTIC_WIRE_PAGE;
 	if (len != want)
 		return -EMSGSIZE;
@@ -219,6 +223,79 @@ int elastic_wire_parse_relieve(const void *buf, size_t len, u64 *pages)
 	return elastic_wire_parse_u64(buf, len, 1, ELASTIC_WIRE_CAP_MAX, pages);
 }
 
+static bool elastic_wire_node_ok(u32 id)
+{
+	return id >= 1 && id <= ELASTIC_MAX_NODE_ID;
+}
+
+/**
+ * elastic_wire_parse_move - validate a MOVE
+ * @buf: payload
+ * @len: its length
+ * @to: node the pages go to, filled on success
+ * @slots: ELASTIC_WIRE_BATCH entries, the first *@count filled on success
+ * @count: how many slots the message names
+ *
+ * Whether @to is the sender or the receiver, only the caller can tell.
+ *
+ * Return: 0, -EMSGSIZE or -EPROTO as elastic_wire_parse_slots().
+ */
+int elastic_wire_parse_move(const void *buf, size_t len, u32 *to, u64 *slots,
+			    unsigned int *count)
+{
+	struct elastic_wire_move h;
+	int ret;
+
+	if (len < sizeof(h))
+		return -EMSGSIZE;
+	memcpy(&h, buf, sizeof(h));
+	if (!elastic_wire_node_ok(be32_to_cpu(h.to)) || h.zero)
+		return -EPROTO;
+	ret = elastic_wire_parse_slots(ELASTIC_MSG_MOVE, (const u8 *)buf + sizeof(h),
+				       len - sizeof(h), slots, count);
+	if (!ret)
+		*to = be32_to_cpu(h.to);
+	return ret;
+}
+
+/**
+ * elastic_wire_parse_handoff - validate a HANDOFF
+ * @buf: payload
+ * @len: its length
+ * @home: node whose pages they are, filled on success
+ * @status: 0 or -ENOENT, filled on success
+ * @req_seq: the MOVE's sequence number, filled on success
+ * @slots: ELASTIC_WIRE_BATCH entries, the first *@count filled on success
+ * @count: how many slots (and pages) the message carries
+ *
+ * The pages start at offset sizeof(struct elastic_wire_handoff) +
+ * elastic_wire_slots_len(*@count).
+ *
+ * Return: 0, -EMSGSIZE or -EPROTO as elastic_wire_parse_slots().
+ */
+int elastic_wire_parse_handoff(const void *buf, size_t len, u32 *home, int *status, u64 *req_seq,
+			       u64 *slots, unsigned int *count)
+{
+	struct elastic_wire_handoff h;
+	u32 st;
+	int ret;
+
+	if (len < sizeof(h))
+		return -EMSGSIZE;
+	memcpy(&h, buf, sizeof(h));
+	st = be32_to_cpu(h.status);
+	if (!elastic_wire_node_ok(be32_to_cpu(h.home)) || (st && st != ENOENT))
+		return -EPROTO;
+	ret = elastic_wire_parse_slots(ELASTIC_MSG_HANDOFF, (const u8 *)buf + sizeof(h),
+				       len - sizeof(h), slots, count);
+	if (ret)
+		return ret;
+	*home = be32_to_cpu(h.home);
+	*status = -(int)st;
+	*req_seq = be64_to_cpu(h.req_seq);
+	return 0;
+}
+
 /**
  * elastic_wire_parse_reply - validate a PUSH_ACK or PULL_REPLY
  * @type: ELASTIC_MSG_PUSH_ACK or ELASTIC_MSG_PULL_REPLY
@@ -247,7 +324,8 @@ int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq
 		return -EMSGSIZE;
 	memcpy(&r, buf, sizeof(r));
 	st = be32_to_cpu(r.status);
-	if (st != 0 && st != ENOENT && st != ENOSPC && st != ENOMEM)
+	if (st != 0 && st != ENOENT && st != ENOSPC && st != ENOMEM &&
+	    ((st != EHOSTUNREACH && st != EEXIST) || type != ELASTIC_MSG_PUSH_ACK))
 		return -EPROTO;
 	want = sizeof(r);
 	if (type == ELASTIC_MSG_PULL_REPLY && st == 0)

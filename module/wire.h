@@ -13,8 +13,11 @@
 #include <linux/types.h>
 
 #define ELASTIC_WIRE_MAGIC	0x53504f53	/* "SPOS" */
-/* 2: PUSH, PULL and FREE carry up to ELASTIC_WIRE_BATCH slots each. */
-#define ELASTIC_WIRE_VERSION	2
+/*
+ * 2: PUSH, PULL and FREE carry up to ELASTIC_WIRE_BATCH slots each.
+ * 3: MOVE and HANDOFF: a page moves from one member to another directly.
+ */
+#define ELASTIC_WIRE_VERSION	3
 /* Pages travel as 4 KiB: the page size of every SpotOS architecture. */
 #define ELASTIC_WIRE_PAGE	4096
 /*
@@ -24,9 +27,9 @@
  * waiting less than a millisecond on a 1 Gbit/s link.
  */
 #define ELASTIC_WIRE_BATCH	32
-/* The largest message: a full PUSH (see struct elastic_wire_slots). */
+/* The largest message: a full HANDOFF (see struct elastic_wire_handoff). */
 #define ELASTIC_WIRE_MAX_PAYLOAD	\
-	(8 + ELASTIC_WIRE_BATCH * (8 + ELASTIC_WIRE_PAGE))
+	(16 + 8 + ELASTIC_WIRE_BATCH * (8 + ELASTIC_WIRE_PAGE))
 
 /**
  * struct elastic_wire_hdr - header of every message, as on the wire
@@ -60,6 +63,8 @@ enum elastic_wire_type {
 	ELASTIC_MSG_CAP,		/* set the receiver's hosting cap; acked */
 	ELASTIC_MSG_EVACUATE,		/* owner -> home: move your pages off me */
 	ELASTIC_MSG_RELIEVE,		/* owner -> home: move some pages off me */
+	ELASTIC_MSG_MOVE,		/* home -> owner: hand these pages to a node */
+	ELASTIC_MSG_HANDOFF,		/* owner -> new owner: a home's pages; stored */
 	__ELASTIC_MSG_MAX,
 };
 
@@ -133,10 +138,48 @@ struct elastic_wire_relieve {
 } __packed;
 
 /**
+ * struct elastic_wire_move - start of MOVE payloads
+ * @to:		node to hand the pages to: 1..ELASTIC_MAX_NODE_ID, neither the
+ *		sender nor the receiver
+ * @zero:	0; reserved
+ *
+ * A struct elastic_wire_slots follows (no pages): slots the sender (their
+ * home) wants moved off the receiver.  The receiver sends the pages it
+ * holds for them, in order up to the first it lacks, to @to in one HANDOFF
+ * and keeps its copies: the home FREEs them once it has switched its owner
+ * map.  @to acknowledges to the home, on the MOVE's sequence number, with
+ * a PUSH_ACK as for a PUSH.  When the receiver holds none of the pages, or
+ * cannot reach @to, it sends that PUSH_ACK itself (ENOENT, EHOSTUNREACH).
+ */
+struct elastic_wire_move {
+	__be32 to;
+	__be32 zero;
+} __packed;
+
+/**
+ * struct elastic_wire_handoff - start of HANDOFF payloads
+ * @home:	node whose pages these are: 1..ELASTIC_MAX_NODE_ID, neither the
+ *		sender nor the receiver
+ * @status:	0, or ENOENT when the MOVE named a slot after these pages that
+ *		the sender did not hold
+ * @req_seq:	the MOVE's sequence number, for the PUSH_ACK to @home
+ *
+ * A struct elastic_wire_slots follows, then its pages, as in a PUSH.  The
+ * receiver files them as if @home had pushed them.
+ */
+struct elastic_wire_handoff {
+	__be32 home;
+	__be32 status;
+	__be64 req_seq;
+} __packed;
+
+/**
  * struct elastic_wire_reply - start of PUSH_ACK and PULL_REPLY payloads
  * @req_seq:	sequence number of the request answered
  * @status:	0 or a positive errno: ENOENT (no such page), ENOSPC (cap
- *		reached), ENOMEM.  A PULL_REPLY with status 0 has the page
+ *		reached), ENOMEM; for a PUSH_ACK also EHOSTUNREACH (a MOVE's
+ *		target not reached) and EEXIST (a HANDOFF met a stale copy of a
+ *		slot; see elastic_host_put()).  A PULL_REPLY with status 0 has the page
  *		after; a PUSH_ACK has a __be32 after: how many pages of the
  *		PUSH, from the first, were stored (0..ELASTIC_WIRE_BATCH;
  *		@status says why the next was not, 0 when all were).
@@ -168,6 +211,10 @@ int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
 int elastic_wire_parse_cap(const void *buf, size_t len, u64 *max_pages);
 int elastic_wire_parse_evacuate(const void *buf, size_t len, bool *on);
 int elastic_wire_parse_relieve(const void *buf, size_t len, u64 *pages);
+int elastic_wire_parse_move(const void *buf, size_t len, u32 *to, u64 *slots,
+			    unsigned int *count);
+int elastic_wire_parse_handoff(const void *buf, size_t len, u32 *home, int *status, u64 *req_seq,
+			       u64 *slots, unsigned int *count);
 int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status,
 			     unsigned int *stored);
 

@@ -53,7 +53,8 @@ static const struct hdr_case hdr_cases[] = {
 	{ "magic", 0, 'X', -EPROTO },
 	{ "version 0", 4, 0, -EPROTO },
 	{ "version 1", 4, 1, -EPROTO },
-	{ "version 3", 4, 3, -EPROTO },
+	{ "version 2", 4, 2, -EPROTO },
+	{ "version 4", 4, 4, -EPROTO },
 	{ "type 0", 5, 0, -EOPNOTSUPP },
 	{ "type unknown", 5, __ELASTIC_MSG_MAX, -EOPNOTSUPP },
 	{ "type 255", 5, 255, -EOPNOTSUPP },
@@ -137,6 +138,9 @@ static void memory_lengths(struct kunit *test)
 		{ ELASTIC_MSG_EVACUATE, 16, -EMSGSIZE },
 		{ ELASTIC_MSG_RELIEVE, 8, 0 },
 		{ ELASTIC_MSG_RELIEVE, 0, -EMSGSIZE },
+		{ ELASTIC_MSG_MOVE, 24, 0 },
+		{ ELASTIC_MSG_HANDOFF, ELASTIC_WIRE_MAX_PAYLOAD, 0 },
+		{ ELASTIC_MSG_HANDOFF, ELASTIC_WIRE_MAX_PAYLOAD + 1, -EMSGSIZE },
 	};
 	struct elastic_wire_msg m;
 	struct elastic_wire_hdr h;
@@ -160,7 +164,7 @@ static size_t slots_msg(u8 *buf, u32 type, u32 n, u64 first)
 	w->zero = 0;
 	for (i = 0; i < n; i++)
 		w->slot[i] = cpu_to_be64(first + i);
-	if (type == ELASTIC_MSG_PUSH) {
+	if (type == ELASTIC_MSG_PUSH || type == ELASTIC_MSG_HANDOFF) {
 		memset(buf + len, 0, n * ELASTIC_WIRE_PAGE);
 		len += n * ELASTIC_WIRE_PAGE;
 	}
@@ -222,6 +226,90 @@ static void slots_rules(struct kunit *test)
 	len = slots_msg(buf, ELASTIC_MSG_PUSH, 2, 1);
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(ELASTIC_MSG_PULL, buf, len, slots, &n),
 			-EMSGSIZE);
+}
+
+/* A MOVE names its target, then slots as a PULL does. */
+static void move_rules(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, ELASTIC_WIRE_MAX_PAYLOAD, GFP_KERNEL);
+	struct elastic_wire_move *h = (void *)buf;
+	u64 slots[ELASTIC_WIRE_BATCH];
+	unsigned int n = 0;
+	size_t len;
+	u32 to = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	len = sizeof(*h) + slots_msg(buf + sizeof(*h), ELASTIC_MSG_MOVE, ELASTIC_WIRE_BATCH, 9);
+	h->to = cpu_to_be32(ELASTIC_MAX_NODE_ID);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_move(buf, len, &to, slots, &n), 0);
+	KUNIT_EXPECT_EQ(test, to, ELASTIC_MAX_NODE_ID);
+	KUNIT_EXPECT_EQ(test, n, ELASTIC_WIRE_BATCH);
+	KUNIT_EXPECT_EQ(test, slots[ELASTIC_WIRE_BATCH - 1], 9 + ELASTIC_WIRE_BATCH - 1);
+	/* Pages after the slots, or a slot short: the length is wrong. */
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_move(buf, len + ELASTIC_WIRE_PAGE, &to, slots,
+						      &n), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_move(buf, len - 8, &to, slots, &n),
+			-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_move(buf, 7, &to, slots, &n), -EMSGSIZE);
+	/* No node 0 or past the last; the reserved field stays 0. */
+	h->to = 0;
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_move(buf, len, &to, slots, &n), -EPROTO);
+	h->to = cpu_to_be32(ELASTIC_MAX_NODE_ID + 1);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_move(buf, len, &to, slots, &n), -EPROTO);
+	h->to = cpu_to_be32(2);
+	h->zero = cpu_to_be32(1);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_move(buf, len, &to, slots, &n), -EPROTO);
+	h->zero = 0;
+	/* The slot rules hold after the target. */
+	len = sizeof(*h) + slots_msg(buf + sizeof(*h), ELASTIC_MSG_MOVE, 1, 0);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_move(buf, len, &to, slots, &n), -EPROTO);
+}
+
+/* A HANDOFF names the home, a status and the MOVE, then slots and pages. */
+static void handoff_rules(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, ELASTIC_WIRE_MAX_PAYLOAD + 8, GFP_KERNEL);
+	struct elastic_wire_handoff *h = (void *)buf;
+	u64 slots[ELASTIC_WIRE_BATCH], seq = 0;
+	unsigned int n = 0;
+	u32 home = 0;
+	int st = 1;
+	size_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	len = sizeof(*h) + slots_msg(buf + sizeof(*h), ELASTIC_MSG_HANDOFF,
+				     ELASTIC_WIRE_BATCH, 1);
+	KUNIT_EXPECT_EQ(test, len, ELASTIC_WIRE_MAX_PAYLOAD);
+	h->home = cpu_to_be32(1);
+	h->req_seq = cpu_to_be64(~0ULL);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots, &n),
+			0);
+	KUNIT_EXPECT_EQ(test, home, 1);
+	KUNIT_EXPECT_EQ(test, st, 0);
+	KUNIT_EXPECT_EQ(test, seq, ~0ULL);
+	KUNIT_EXPECT_EQ(test, n, ELASTIC_WIRE_BATCH);
+	h->status = cpu_to_be32(ENOENT);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots, &n),
+			0);
+	KUNIT_EXPECT_EQ(test, st, -ENOENT);
+	/* A member has no other reason to hand fewer pages than asked. */
+	h->status = cpu_to_be32(ENOSPC);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots, &n),
+			-EPROTO);
+	h->status = 0;
+	/* Without a page, or with one too many. */
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len - ELASTIC_WIRE_PAGE, &home,
+							 &st, &seq, slots, &n), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len + 8, &home, &st, &seq,
+							 slots, &n), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, 15, &home, &st, &seq, slots, &n),
+			-EMSGSIZE);
+	h->home = 0;
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots, &n),
+			-EPROTO);
+	h->home = cpu_to_be32(ELASTIC_MAX_NODE_ID + 1);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots, &n),
+			-EPROTO);
 }
 
 /* A payload of one u64 in [@min, @max]: both ends taken, beyond refused. */
@@ -316,6 +404,19 @@ static void reply_rules(struct kunit *test)
 	*stored = 0;
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, sizeof(*r),
 						       &seq, &st, &n), -EMSGSIZE);
+	/* A MOVE's failures come back in an ack, never in a pull's reply. */
+	r->status = cpu_to_be32(EHOSTUNREACH);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, ack,
+						       &seq, &st, &n), 0);
+	KUNIT_EXPECT_EQ(test, st, -EHOSTUNREACH);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PULL_REPLY, buf, sizeof(*r),
+						       &seq, &st, &n), -EPROTO);
+	r->status = cpu_to_be32(EEXIST);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, ack,
+						       &seq, &st, &n), 0);
+	KUNIT_EXPECT_EQ(test, st, -EEXIST);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PULL_REPLY, buf, sizeof(*r),
+						       &seq, &st, &n), -EPROTO);
 	/* Only the documented errors. */
 	r->status = cpu_to_be32(EIO);
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_reply(ELASTIC_MSG_PUSH_ACK, buf, ack,
@@ -332,6 +433,8 @@ static struct kunit_case elastic_wire_cases[] = {
 	KUNIT_CASE(hello_payload),
 	KUNIT_CASE(memory_lengths),
 	KUNIT_CASE(slots_rules),
+	KUNIT_CASE(move_rules),
+	KUNIT_CASE(handoff_rules),
 	KUNIT_CASE(cap_rules),
 	KUNIT_CASE(evacuate_rules),
 	KUNIT_CASE(relieve_rules),

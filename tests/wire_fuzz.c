@@ -3,12 +3,16 @@
  * wire_fuzz: seeded mutations of valid SpotOS wire messages, sent to a live
  * node, one connection each.
  *
- *   wire_fuzz HOST PORT SRC DST COUNT SEED
+ *   wire_fuzz HOST PORT SRC DST COUNT SEED [KNOWN]
  *
+ * KNOWN: comma-separated ids of the other members DST knows, besides SRC
+ * (a HANDOFF of a home it does not know is malformed).
  * Runs on member SRC (its address is the one DST accepts), against node DST.
  * Each case starts from a valid stream (HELLO, then HEARTBEATs, then
- * perhaps a PULL and a FREE of up to a batch of slots the node does not
- * hold, so that it answers ENOENT and drops nothing), mutates it (flipped bytes, truncation, bad length, wrong
+ * perhaps a PULL, a FREE and a MOVE of up to a batch of slots the node does
+ * not hold, so that it answers ENOENT and drops nothing, and perhaps a
+ * HANDOFF of a page of a home it does not know, which it must refuse),
+ * mutates it (flipped bytes, truncation, bad length, wrong
  * version, garbage, appended junk), sends it, and waits for the node to
  * finish with the connection.  An oracle that follows the receiver's rules
  * decides whether the node must count the stream as malformed; the last
@@ -29,20 +33,24 @@
 
 #define HDR 24
 #define MAX_NODE 63
-#define VERSION 2
+#define VERSION 3
 #define PAGE 4096
 #define BATCH 32
-#define MAX_PAYLOAD (8 + BATCH * (8 + PAGE))
+#define MAX_PAYLOAD (16 + 8 + BATCH * (8 + PAGE))
 #define SLOT_MAX ((1ULL << 40) - 1)
 enum {
 	HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, CAP, EVACUATE, RELIEVE,
-	TYPE_MAX
+	MOVE, HANDOFF, TYPE_MAX
 };
 /* Payload length of each type (module/wire.c); -1: variable. */
 static const int type_len[TYPE_MAX] = {
 	[HELLO] = 8, [HEARTBEAT] = 0, [PUSH] = -1, [PUSH_ACK] = 16,
 	[PULL] = -1, [PULL_REPLY] = -1, [FREE] = -1, [CAP] = 8, [EVACUATE] = 8, [RELIEVE] = 8,
+	[MOVE] = -1, [HANDOFF] = -1,
 };
+
+/* Nodes DST knows (KNOWN, and SRC). */
+static uint64_t known;
 
 static uint64_t rng;
 
@@ -95,13 +103,33 @@ static uint64_t be64at(const uint8_t *p)
 	return be64toh(v);
 }
 
-/* Payload rules of the memory messages (elastic_wire_parse_slots/_cap/_evacuate/_reply). */
-static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len)
+/*
+ * Payload rules of the memory messages (elastic_wire_parse_slots/_cap/
+ * _evacuate/_move/_handoff/_reply, elastic_mem_rx()).
+ */
+static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len, uint32_t src, uint32_t dst)
 {
-	uint32_t st, n, i;
+	uint32_t st, n, i, node;
 	uint64_t slot;
 
 	switch (type) {
+	case MOVE:
+		if (len < 8)
+			return 1;
+		node = be32at(p);
+		if (node < 1 || node > MAX_NODE || node == src || node == dst || be32at(p + 4))
+			return 1;
+		return bad_payload(PULL, p + 8, len - 8, src, dst);
+	case HANDOFF:
+		if (len < 16)
+			return 1;
+		node = be32at(p);
+		st = be32at(p + 4);
+		if (node < 1 || node > MAX_NODE || (st && st != ENOENT))
+			return 1;
+		if (node == src || node == dst || !(known >> node & 1))
+			return 1;
+		return bad_payload(PUSH, p + 16, len - 16, src, dst);
 	case PUSH:
 	case PULL:
 	case FREE:
@@ -129,7 +157,8 @@ static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len)
 		if (len < 12)
 			return 1;
 		st = be32at(p + 8);
-		if (st != 0 && st != ENOENT && st != ENOSPC && st != ENOMEM)
+		if (st != 0 && st != ENOENT && st != ENOSPC && st != ENOMEM &&
+		    ((st != EHOSTUNREACH && st != EEXIST) || type != PUSH_ACK))
 			return 1;
 		if (type == PUSH_ACK)
 			return len != 16 || be32at(p + 12) > BATCH;
@@ -169,7 +198,7 @@ static int malformed(const uint8_t *b, size_t n, uint32_t src, uint32_t dst)
 				return 1;
 		} else if (s != src || h[5] == HELLO) {
 			return 1;
-		} else if (bad_payload(h[5], h + HDR, len)) {
+		} else if (bad_payload(h[5], h + HDR, len, src, dst)) {
 			return 1;
 		}
 		first = 0;
@@ -179,22 +208,49 @@ static int malformed(const uint8_t *b, size_t n, uint32_t src, uint32_t dst)
 }
 
 /*
- * A PULL or FREE of 1..BATCH slots from the top of the slot space, which no
- * home allocates in a test (slots are numbered from 1 up).
+ * A PULL, FREE or MOVE of 1..BATCH slots (a HANDOFF of one slot and its
+ * page) from the top of the slot space, which no home allocates in a test
+ * (slots are numbered from 1 up).  A MOVE's target and a HANDOFF's home is
+ * @node; a HANDOFF's pages carry the MOVE's sequence number 1000.
  */
-static size_t put_slots(uint8_t *p, uint8_t type, uint32_t src, uint64_t seq)
+static size_t put_slots(uint8_t *p, uint8_t type, uint32_t src, uint64_t seq, uint32_t node)
 {
-	uint32_t n = 1 + rnd() % BATCH, i, c = htobe32(n), z = 0;
+	uint32_t n = type == HANDOFF ? 1 : 1 + rnd() % BATCH, i, c = htobe32(n), z = 0;
+	uint32_t pre = type == MOVE ? 8 : type == HANDOFF ? 16 : 0, v;
+	uint32_t len = pre + 8 + 8 * n + (type == HANDOFF ? PAGE : 0);
 	uint64_t s;
 
-	put_hdr(p, type, 8 + 8 * n, src, seq);
-	memcpy(p + HDR, &c, 4);
-	memcpy(p + HDR + 4, &z, 4);
+	put_hdr(p, type, len, src, seq);
+	p += HDR;
+	if (pre) {
+		v = htobe32(node);
+		memcpy(p, &v, 4);
+		memset(p + 4, 0, pre - 4);
+		if (type == HANDOFF) {
+			s = htobe64(1000);
+			memcpy(p + 8, &s, 8);
+		}
+	}
+	memcpy(p + pre, &c, 4);
+	memcpy(p + pre + 4, &z, 4);
 	for (i = 0; i < n; i++) {
 		s = htobe64(SLOT_MAX - rnd() % 4096);
-		memcpy(p + HDR + 8 + 8 * i, &s, 8);
+		memcpy(p + pre + 8 + 8 * i, &s, 8);
 	}
-	return HDR + 8 + 8 * n;
+	if (type == HANDOFF)
+		memset(p + pre + 8 + 8 * n, 0x5a, PAGE);
+	return HDR + len;
+}
+
+/* A node id that is neither @a nor @b, nor one of @not. */
+static uint32_t other_node(uint32_t a, uint32_t b, uint64_t not)
+{
+	uint32_t id;
+
+	do
+		id = 1 + rnd() % MAX_NODE;
+	while (id == a || id == b || (not >> id & 1));
+	return id;
 }
 
 static size_t make_case(uint8_t *b, size_t size, uint32_t src, uint32_t dst)
@@ -205,9 +261,13 @@ static size_t make_case(uint8_t *b, size_t size, uint32_t src, uint32_t dst)
 	while (beats--)
 		n += put_hdr(b + n, HEARTBEAT, 0, src, 2 + beats);
 	if (rnd() % 2) {
-		n += put_slots(b + n, PULL, src, 10);
-		n += put_slots(b + n, FREE, src, 100);
+		n += put_slots(b + n, PULL, src, 10, 0);
+		n += put_slots(b + n, FREE, src, 100, 0);
 	}
+	if (rnd() % 4 == 0)
+		n += put_slots(b + n, MOVE, src, 200, other_node(src, dst, 0));
+	if (rnd() % 8 == 0)
+		n += put_slots(b + n, HANDOFF, src, 300, other_node(src, dst, known));
 	switch (rnd() % 8) {
 	case 0: /* flip a few bytes */
 	case 1:
@@ -272,16 +332,22 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	unsigned long count, i, bad = 0;
+	static uint8_t buf[16384];
 	uint32_t src, dst;
-	uint8_t buf[2048];
+	char *id, *save;
 
-	if (argc != 7 || inet_pton(AF_INET, argv[1], &a.sin_addr) != 1) {
-		fprintf(stderr, "usage: wire_fuzz HOST PORT SRC DST COUNT SEED\n");
+	if ((argc != 7 && argc != 8) || inet_pton(AF_INET, argv[1], &a.sin_addr) != 1) {
+		fprintf(stderr, "usage: wire_fuzz HOST PORT SRC DST COUNT SEED [KNOWN]\n");
 		return 2;
 	}
+	for (id = argc == 8 ? strtok_r(argv[7], ",", &save) : NULL; id;
+	     id = strtok_r(NULL, ",", &save))
+		if (atoi(id) >= 1 && atoi(id) <= MAX_NODE)
+			known |= 1ULL << atoi(id);
 	a.sin_port = htons(atoi(argv[2]));
 	src = atoi(argv[3]);
 	dst = atoi(argv[4]);
+	known |= 1ULL << src;
 	count = strtoul(argv[5], NULL, 10);
 	rng = strtoull(argv[6], NULL, 10) * 2654435761u + 1;
 	for (i = 0; i < count; i++) {

@@ -5,6 +5,9 @@ on 1 sh -c "rm -f /tmp/w.out; ($ctl run --nodes 1,2,3 --local-limit 8M -- $m fil
 	for i in \$(seq 600); do [ \$(cat /proc/sys/elastic/remote_pages) -gt 1000 ] && exit 0; sleep 0.1; done
 	exit 1" || fail "the workload pushed nothing"
 [ "$(on 2 cat /proc/sys/elastic/hosted_pages)" -gt 0 ] || fail "node2 holds nothing to drain"
+off0=$(on 2 cat /proc/sys/elastic/handed_off)
+drained0=$(on 1 cat /proc/sys/elastic/drained)
+in0=$(on 3 cat /proc/sys/elastic/handed_in)
 # The drain's batches show in tracefs.
 t=/sys/kernel/tracing
 on 1 sh -c "mountpoint -q $t || mount -t tracefs nodev $t; echo > $t/trace; echo 1 > $t/events/elastic/elastic_drain/enable"
@@ -17,7 +20,14 @@ grep -q "^drained node 2: [0-9]* pages in .* s, deadline 120 s met$" <<<"$(tail 
 	fail "drain said: $out"
 # Pages left node2 while the workload kept pushing to the others only.
 wait_sysctl 2 hosted_pages 0
-[ "$(on 1 cat /proc/sys/elastic/drained)" -gt 0 ] || fail "drained not counted"
+drained=$(( $(on 1 cat /proc/sys/elastic/drained) - drained0 ))
+[ "$drained" -gt 0 ] || fail "drained not counted"
+# The pages went from node2 to node3 directly, each at least once.
+off=$(( $(on 2 cat /proc/sys/elastic/handed_off) - off0 ))
+in=$(( $(on 3 cat /proc/sys/elastic/handed_in) - in0 ))
+echo "drained $drained, node2 handed off $off, node3 took $in"
+[ "$off" -ge "$drained" ] && [ "$in" -ge "$drained" ] ||
+	fail "drained $drained pages, but node2 handed off $off and node3 took $in"
 SPOTOS_EXEC_TIMEOUT=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 4 )) on 1 sh -c 'for i in $(seq 12000); do grep -q "^ok\|^bad" /tmp/w.out && break; sleep 0.1; done'
 w=$(on 1 cat /tmp/w.out)
 [ "$w" = "ok 6144" ] || fail "workload: $w"
