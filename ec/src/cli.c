@@ -16,7 +16,7 @@ static void usage(FILE *f)
         "  ec plan     (same data and sizing options) [--policy P] [--at TS] [--current F] --json\n"
         "  ec forecast --prices F --interruptions F --instance-types F [--demand F]\n"
         "              [--start TS] [--end TS] [--json]\n"
-        "tuning: --margin SEC (20) --cooldown H (3) --pools N (4) --risk A (0.5)\n"
+        "tuning: --margin SEC (10) --cooldown H (3) --pools N (4) --risk A (0.5)\n"
         "        --switch-hours X (0.1) --launch-hours X (0.1) --market-share F (0.5)\n"
         "        --time-limit SEC (0.6) --hindsight-time-limit SEC (60) --quiet\n"
         "analysis (oracle, hindsight only): --relax-market-edm (drop the per-market EDM rows)\n"
