@@ -144,6 +144,8 @@ struct elastic_mem_params {
  * @handed_off:		pages this node handed to another member at their
  *			home's request (MOVE), for a drain or a relief
  * @handed_in:		pages other members handed to this node (HANDOFF)
+ * @bg_pushes:		pages pushed ahead of a local limit by the background
+ *			pusher, not by a faulting thread
  */
 struct elastic_mem_stats {
 	atomic64_t remote_pages;
@@ -165,6 +167,7 @@ struct elastic_mem_stats {
 	atomic64_t relieved;
 	atomic64_t handed_off;
 	atomic64_t handed_in;
+	atomic64_t bg_pushes;
 };
 
 extern struct elastic_mem_params elastic_mparams;

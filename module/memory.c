@@ -829,6 +829,8 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
  * @unstretching: an unstretch is bringing the pages home (under @push_lock)
  * @full_at:	jiffies (| 1) when every member last refused a push for lack
  *		of room; 0 once one took pages again
+ * @bg_work:	pushes ahead of the local limit (elastic_bg_fn()), queued on
+ *		elastic_bg_wq with a reference to the structure and the mm
  *
  * @remote counts this mm's entries by the owner they name; a drain
  * rewrites the entries (elastic_remap_entries()) and moves the counts.
@@ -861,6 +863,7 @@ struct elastic_mm {
 	struct kref ref;
 	bool unstretching;
 	unsigned long full_at;
+	struct work_struct bg_work;
 };
 
 /**
@@ -883,6 +886,20 @@ struct elastic_pf {
 #define ELASTIC_PF_START	4
 #define ELASTIC_PF_MAX_WINDOW	32
 #define ELASTIC_PF_MAX		256
+
+/*
+ * Pushes ahead of the local limit: a worker starts once a process is
+ * within ELASTIC_BG_START pages of its limit and pushes it down to
+ * ELASTIC_BG_LOW pages under it, as kswapd reclaims ahead of direct
+ * reclaim, so that faults rarely wait for a push's ack.  The faulting
+ * thread still pushes itself past the limit (elastic_mem_charge()).
+ * Their own workqueue: unload waits for a worker that dropped the last
+ * reference to the module.
+ */
+#define ELASTIC_BG_START	ELASTIC_PUSH_BATCH
+#define ELASTIC_BG_LOW		(4 * ELASTIC_PUSH_BATCH)
+static struct workqueue_struct *elastic_bg_wq;
+static void elastic_bg_fn(struct work_struct *work);
 
 static atomic_t elastic_nstretched = ATOMIC_INIT(0);
 static LIST_HEAD(elastic_mms);
@@ -911,6 +928,7 @@ static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsi
 	mutex_init(&em->push_lock);
 	xa_init(&em->pf);
 	kref_init(&em->ref);
+	INIT_WORK(&em->bg_work, elastic_bg_fn);
 	atomic_inc(&elastic_nstretched);
 	mutex_lock(&elastic_mms_lock);
 	list_add(&em->list, &elastic_mms);
@@ -1671,6 +1689,36 @@ static long elastic_push_auto(struct elastic_mm *em, unsigned long nr, bool pres
 	return ret;
 }
 
+static void elastic_bg_fn(struct work_struct *work)
+{
+	struct elastic_mm *em = container_of(work, struct elastic_mm, bg_work);
+	struct mm_struct *mm = em->mm;
+	unsigned long rss = get_mm_counter(mm, MM_ANONPAGES);
+	unsigned long limit = READ_ONCE(em->limit);
+	long ret;
+
+	if (limit > ELASTIC_BG_LOW && rss + ELASTIC_BG_START > limit && !elastic_mm_full(em)) {
+		ret = elastic_push_auto(em, rss + ELASTIC_BG_LOW - limit, false);
+		if (ret > 0)
+			atomic64_add(ret, &elastic_mstats.bg_pushes);
+	}
+	mmput_async(mm);
+	elastic_mm_put(em);
+}
+
+/* From the fault path: wake the background pusher unless it is queued. */
+static void elastic_bg_kick(struct elastic_mm *em)
+{
+	if (work_pending(&em->bg_work))
+		return;
+	mmget(em->mm);
+	kref_get(&em->ref);
+	if (queue_work(elastic_bg_wq, &em->bg_work))
+		return;
+	mmput_async(em->mm);
+	elastic_mm_put(em);	/* never the last: mm->elastic holds one */
+}
+
 static void elastic_limit_work(struct callback_head *head)
 {
 	struct elastic_throttle *t = container_of(head, struct elastic_throttle, work);
@@ -1710,6 +1758,9 @@ void elastic_mem_charge(struct mm_struct *mm)
 	limit = READ_ONCE(em->limit);
 	rss = get_mm_counter(mm, MM_ANONPAGES);
 	if (limit) {
+		if (rss + ELASTIC_BG_START > limit && limit > ELASTIC_BG_LOW &&
+		    !elastic_mm_full(em))
+			elastic_bg_kick(em);
 		if (rss <= limit + ELASTIC_PUSH_BATCH)
 			return;
 		/* Members full: no task work per fault, only once it is time to kill. */
@@ -2610,9 +2661,15 @@ int elastic_mem_init(void)
 	elastic_mparams.push_below_kb = totalram_pages() / 16 << (PAGE_SHIFT - 10);
 	elastic_mparams.orphan_keep_ms = 60000;
 	INIT_DELAYED_WORK(&elastic_pressure_work, elastic_pressure_fn);
-	elastic_shrinker = shrinker_alloc(0, "elastic");
-	if (!elastic_shrinker)
+	/* It frees memory: a rescuer thread keeps it going under pressure. */
+	elastic_bg_wq = alloc_workqueue("elastic_bg", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!elastic_bg_wq)
 		return -ENOMEM;
+	elastic_shrinker = shrinker_alloc(0, "elastic");
+	if (!elastic_shrinker) {
+		destroy_workqueue(elastic_bg_wq);
+		return -ENOMEM;
+	}
 	elastic_shrinker->count_objects = elastic_shrink_count;
 	elastic_shrinker->scan_objects = elastic_shrink_scan;
 	shrinker_register(elastic_shrinker);
@@ -2625,6 +2682,7 @@ void elastic_mem_exit(void)
 
 	shrinker_free(elastic_shrinker);
 	cancel_work_sync(&elastic_shrink_work);
+	destroy_workqueue(elastic_bg_wq);	/* waits for the last worker */
 	cancel_delayed_work_sync(&elastic_pressure_work);
 	/* No process is stretched and nothing is hosted (module pinned else). */
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++) {

@@ -196,6 +196,7 @@ static struct ctl_table elastic_sysctl_table[] = {
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, relieved),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, handed_off),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, handed_in),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, bg_pushes),
 	{
 		.procname	= "evacuating",
 		.data		= &elastic_evacuating,
