@@ -23,6 +23,7 @@
 #include <linux/in.h>
 #include <linux/kthread.h>
 #include <linux/net.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/sock.h>
@@ -38,6 +39,8 @@
  * @last_heard:	jiffies of the last valid message from it; READ_ONCE/WRITE_ONCE
  * @rx_msgs:	valid messages received from it
  * @tx_msgs:	messages sent to it
+ * @incarnation: its incarnation from its latest HELLO, 0 before the first;
+ *		changed with xchg() by receivers
  * @tx_task:	its sender thread (NULL for this node itself)
  * @tx_sock:	the sender's connection, or NULL; changed under @tx_lock, so
  *		that removal can shut it down to wake a blocked sender
@@ -60,6 +63,7 @@ struct elastic_peer {
 	unsigned long last_heard;
 	atomic64_t rx_msgs;
 	atomic64_t tx_msgs;
+	u64 incarnation;
 	struct task_struct *tx_task;
 	struct socket *tx_sock;
 	struct mutex tx_lock;	/* see @tx_lock above */
@@ -122,6 +126,7 @@ static int elastic_send_hello(struct elastic_peer *p, struct socket *sock, u64 s
 			       READ_ONCE(elastic_node.id), seq);
 	m.hello.dst = cpu_to_be32(p->id);
 	m.hello.proto_min = cpu_to_be32(ELASTIC_WIRE_VERSION);
+	m.hello.incarnation = cpu_to_be64(elastic_node.incarnation);
 	return elastic_send(sock, &m, sizeof(m));
 }
 
@@ -392,6 +397,7 @@ static int elastic_rx_one(struct elastic_conn *c, u8 *payload, bool *eof)
 	struct elastic_peer *p;
 	struct sockaddr_in from;
 	bool up = false;
+	u64 inc, old = 0;
 	u32 dst;
 	int ret;
 
@@ -412,7 +418,7 @@ static int elastic_rx_one(struct elastic_conn *c, u8 *payload, bool *eof)
 		/* The first message must be a HELLO from the member at that address. */
 		if (m.type != ELASTIC_MSG_HELLO)
 			return -EPROTO;
-		ret = elastic_wire_parse_hello(payload, m.len, &dst);
+		ret = elastic_wire_parse_hello(payload, m.len, &dst, &inc);
 		if (ret)
 			return ret;
 		if (dst != READ_ONCE(elastic_node.id))
@@ -423,12 +429,16 @@ static int elastic_rx_one(struct elastic_conn *c, u8 *payload, bool *eof)
 		rcu_read_lock();
 		p = rcu_dereference(elastic_peers[m.src]);
 		ret = -EPROTO;
-		if (p && p->tx_task && from.sin_addr.s_addr == p->addr.sin_addr.s_addr)
+		if (p && p->tx_task && from.sin_addr.s_addr == p->addr.sin_addr.s_addr) {
+			old = xchg(&p->incarnation, inc);
 			ret = 0;
+		}
 		rcu_read_unlock();
 		if (ret)
 			return ret;
 		c->peer_id = m.src;
+		if (old && old != inc)
+			elastic_mem_node_restarted(m.src);
 	} else if (m.src != c->peer_id || m.type == ELASTIC_MSG_HELLO) {
 		return -EPROTO;
 	} else if (m.type != ELASTIC_MSG_HEARTBEAT) {
@@ -787,6 +797,7 @@ bool elastic_cluster_has_members(void)
 
 int elastic_cluster_init(void)
 {
+	elastic_node.incarnation = get_random_u64() ?: 1;
 	return elastic_cluster_listen();
 }
 

@@ -27,6 +27,8 @@ struct elastic_wire_msg;
  * @id:		this node's id, 1..ELASTIC_MAX_NODE_ID; 0 while unassigned.
  * @bad_input:	requests and writes the module refused as malformed or out
  *		of range, from netlink, sysctl or the network.
+ * @incarnation: this life of the node (HELLO), random and non-zero, drawn
+ *		at module load and never changed.
  *
  * Locking: @id is written only under elastic_config_lock (main.c), so that
  * each change is announced exactly once; readers use READ_ONCE() and may
@@ -35,6 +37,7 @@ struct elastic_wire_msg;
 struct elastic_this_node {
 	u32 id;
 	atomic64_t bad_input;
+	u64 incarnation;
 };
 
 extern struct elastic_this_node elastic_node;
@@ -146,6 +149,8 @@ struct elastic_mem_params {
  * @handed_in:		pages other members handed to this node (HANDOFF)
  * @bg_pushes:		pages pushed ahead of a local limit by the background
  *			pusher, not by a faulting thread
+ * @restarts:		members seen coming back as a new incarnation (HELLO);
+ *			what this node hosted for them was dropped
  */
 struct elastic_mem_stats {
 	atomic64_t remote_pages;
@@ -168,6 +173,7 @@ struct elastic_mem_stats {
 	atomic64_t handed_off;
 	atomic64_t handed_in;
 	atomic64_t bg_pushes;
+	atomic64_t restarts;
 };
 
 extern struct elastic_mem_params elastic_mparams;
@@ -244,6 +250,7 @@ int elastic_mem_init(void);
 void elastic_mem_exit(void);
 int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload);
 void elastic_mem_node_dead(u32 id);
+void elastic_mem_node_restarted(u32 id);
 long elastic_mem_node_pages(u32 id);
 int elastic_mem_stretch(u32 pid, u64 nodes, unsigned long limit);
 long elastic_mem_push(u32 pid, u32 to, unsigned long nr);

@@ -555,6 +555,27 @@ void elastic_mem_node_dead(u32 id)
 	mod_delayed_work(system_wq, &elastic_orphans[id].work, delay);
 }
 
+/**
+ * elastic_mem_node_restarted - member @id is back as a new incarnation
+ * @id: node id
+ *
+ * What this node hosts for it belongs to processes that died with its
+ * earlier life: the new one never frees those slots, and allocates the
+ * same numbers anew.  They go now, before the new life's first message
+ * (called by the receiver of its HELLO).  Pages of this node's processes
+ * that it held are lost: pulls of them fail with SIGBUS.
+ */
+void elastic_mem_node_restarted(u32 id)
+{
+	if (!elastic_node_id_valid(id))
+		return;
+	atomic64_inc(&elastic_mstats.restarts);
+	pr_warn("node %u restarted: %ld pages it held for this node are lost\n", id,
+		atomic_long_read(&elastic_owned[id]));
+	cancel_delayed_work(&elastic_orphans[id].work);
+	elastic_host_drop_all(id);
+}
+
 /* A lost reply is re-requested by the home. */
 static void elastic_ack(u32 to, u64 req_seq, int status, unsigned int stored)
 {
@@ -611,16 +632,28 @@ static void elastic_rx_push(u32 src, const struct elastic_wire_msg *m, const u8 
 static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
 			    const u64 *slots, unsigned int n)
 {
-	/* The HANDOFF's fields, then its slots: see struct elastic_wire_handoff. */
-	__be64 buf[3 + ELASTIC_WIRE_BATCH];
-	struct elastic_wire_handoff *h = (void *)buf;
-	struct elastic_wire_slots *w = (void *)&buf[2];
-	struct kvec parts[ELASTIC_SEND_MAX_PARTS];
+	/* Off the stack: the receiver's frame holds a batch of slots already. */
+	struct {
+		/* The HANDOFF's fields, then its slots (struct elastic_wire_handoff). */
+		__be64 buf[3 + ELASTIC_WIRE_BATCH];
+		struct kvec parts[ELASTIC_SEND_MAX_PARTS];
+	} *x;
+	struct elastic_wire_handoff *h;
+	struct elastic_wire_slots *w;
+	struct kvec *parts;
 	struct page *page;
 	unsigned int i, k;
 	int ret;
 
-	BUILD_BUG_ON(sizeof(*h) != 2 * sizeof(buf[0]) || sizeof(*w) != sizeof(buf[0]));
+	BUILD_BUG_ON(sizeof(*h) != 2 * sizeof(x->buf[0]) || sizeof(*w) != sizeof(x->buf[0]));
+	x = kmalloc(sizeof(*x), GFP_KERNEL);
+	if (!x) {
+		elastic_ack(home, m->seq, -ENOMEM, 0);
+		return;
+	}
+	h = (void *)x->buf;
+	w = (void *)&x->buf[2];
+	parts = x->parts;
 	for (k = 0; k < n; k++) {
 		xa_lock(&elastic_hosted[home]);
 		page = xa_load(&elastic_hosted[home], slots[k]);
@@ -635,6 +668,7 @@ static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
 					      .iov_len = PAGE_SIZE };
 	}
 	if (!k) {
+		kfree(x);
 		elastic_ack(home, m->seq, -ENOENT, 0);
 		return;
 	}
@@ -643,11 +677,12 @@ static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
 	h->req_seq = cpu_to_be64(m->seq);
 	w->count = cpu_to_be32(k);
 	w->zero = 0;
-	parts[0] = (struct kvec){ .iov_base = buf,
+	parts[0] = (struct kvec){ .iov_base = x->buf,
 				  .iov_len = sizeof(*h) + elastic_wire_slots_len(k) };
 	ret = elastic_peer_sendv(to, ELASTIC_MSG_HANDOFF, elastic_next_seq(), parts, k + 1, false);
 	for (i = 0; i < k; i++)
 		put_page(virt_to_page(parts[i + 1].iov_base));
+	kfree(x);
 	if (ret) {
 		atomic64_inc(&elastic_mstats.send_errors);
 		elastic_ack(home, m->seq, -EHOSTUNREACH, 0);

@@ -197,6 +197,7 @@ static struct ctl_table elastic_sysctl_table[] = {
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, handed_off),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, handed_in),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, bg_pushes),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, restarts),
 	{
 		.procname	= "evacuating",
 		.data		= &elastic_evacuating,

@@ -91,11 +91,12 @@ void elastic_wire_build_hdr(struct elastic_wire_hdr *hdr, u32 type, u32 len, u32
  * @buf: payload
  * @len: its length (already checked against the type by the header)
  * @dst: the node id the sender believes it talks to
+ * @incarnation: the sender's incarnation, never 0
  *
- * Return: 0, -EMSGSIZE for a wrong length, -EPROTO for a bad id or a
- * peer that cannot speak our version.
+ * Return: 0, -EMSGSIZE for a wrong length, -EPROTO for a bad id, an
+ * incarnation of 0 or a peer that cannot speak our version.
  */
-int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst)
+int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst, u64 *incarnation)
 {
 	struct elastic_wire_hello h;
 	u32 id;
@@ -104,10 +105,11 @@ int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst)
 		return -EMSGSIZE;
 	memcpy(&h, buf, sizeof(h));
 	id = be32_to_cpu(h.dst);
-	if (id < 1 || id > ELASTIC_MAX_NODE_ID ||
+	if (id < 1 || id > ELASTIC_MAX_NODE_ID || !h.incarnation ||
 	    be32_to_cpu(h.proto_min) > ELASTIC_WIRE_VERSION)
 		return -EPROTO;
 	*dst = id;
+	*incarnation = be64_to_cpu(h.incarnation);
 	return 0;
 }
 

@@ -15,7 +15,8 @@
 #define ELASTIC_WIRE_MAGIC	0x53504f53	/* "SPOS" */
 /*
  * 2: PUSH, PULL and FREE carry up to ELASTIC_WIRE_BATCH slots each.
- * 3: MOVE and HANDOFF: a page moves from one member to another directly.
+ * 3: MOVE and HANDOFF: a page moves from one member to another directly;
+ *    HELLO names the sender's incarnation.
  */
 #define ELASTIC_WIRE_VERSION	3
 /* Pages travel as 4 KiB: the page size of every SpotOS architecture. */
@@ -72,10 +73,15 @@ enum elastic_wire_type {
  * struct elastic_wire_hello - payload of ELASTIC_MSG_HELLO
  * @dst:	node id the sender believes it is talking to
  * @proto_min:	lowest protocol version the sender speaks
+ * @incarnation: the sender's life: a random non-zero number drawn when its
+ *		module loads.  A new one under a known id means the node
+ *		restarted: what the receiver hosts for it belongs to processes
+ *		that died with its earlier life.
  */
 struct elastic_wire_hello {
 	__be32 dst;
 	__be32 proto_min;
+	__be64 incarnation;
 } __packed;
 
 /* Slots are numbered from 1 up to this (see ELASTIC_SLOT_BITS). */
@@ -205,7 +211,7 @@ struct elastic_wire_msg {
 
 int elastic_wire_parse_hdr(const void *buf, size_t len, struct elastic_wire_msg *msg);
 void elastic_wire_build_hdr(struct elastic_wire_hdr *hdr, u32 type, u32 len, u32 src, u64 seq);
-int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst);
+int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst, u64 *incarnation);
 int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
 			     unsigned int *count);
 int elastic_wire_parse_cap(const void *buf, size_t len, u64 *max_pages);

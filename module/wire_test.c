@@ -100,19 +100,27 @@ static void hello_payload(struct kunit *test)
 {
 	struct elastic_wire_hello p = {
 		.dst = cpu_to_be32(3), .proto_min = cpu_to_be32(1),
+		.incarnation = cpu_to_be64(0x1234567890abcdefULL),
 	};
+	u64 inc = 0;
 	u32 dst = 0;
 
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hello(&p, sizeof(p), &dst), 0);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hello(&p, sizeof(p), &dst, &inc), 0);
 	KUNIT_EXPECT_EQ(test, dst, 3);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hello(&p, sizeof(p) - 1, &dst), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, inc, 0x1234567890abcdefULL);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hello(&p, sizeof(p) - 1, &dst, &inc),
+			-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hello(&p, 8, &dst, &inc), -EMSGSIZE);
 	p.dst = cpu_to_be32(0);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hello(&p, sizeof(p), &dst), -EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hello(&p, sizeof(p), &dst, &inc), -EPROTO);
 	p.dst = cpu_to_be32(64);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hello(&p, sizeof(p), &dst), -EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hello(&p, sizeof(p), &dst, &inc), -EPROTO);
 	p.dst = cpu_to_be32(3);
 	p.proto_min = cpu_to_be32(ELASTIC_WIRE_VERSION + 1);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hello(&p, sizeof(p), &dst), -EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hello(&p, sizeof(p), &dst, &inc), -EPROTO);
+	p.proto_min = cpu_to_be32(1);
+	p.incarnation = 0;
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hello(&p, sizeof(p), &dst, &inc), -EPROTO);
 	KUNIT_EXPECT_EQ(test, dst, 3);
 }
 

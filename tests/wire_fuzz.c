@@ -4,7 +4,11 @@
  * node, one connection each.
  *
  *   wire_fuzz HOST PORT SRC DST COUNT SEED [KNOWN]
+ *   wire_fuzz HOST PORT SRC DST --hello INCARNATION
+ *   wire_fuzz HOST PORT SRC DST --push INCARNATION SLOT
  *
+ * --hello and --push speak as SRC in that incarnation: a HELLO and a
+ * heartbeat, or a HELLO and a PUSH of one page (bytes 0x5a) under SLOT.
  * KNOWN: comma-separated ids of the other members DST knows, besides SRC
  * (a HANDOFF of a home it does not know is malformed).
  * Runs on member SRC (its address is the one DST accepts), against node DST.
@@ -44,7 +48,7 @@ enum {
 };
 /* Payload length of each type (module/wire.c); -1: variable. */
 static const int type_len[TYPE_MAX] = {
-	[HELLO] = 8, [HEARTBEAT] = 0, [PUSH] = -1, [PUSH_ACK] = 16,
+	[HELLO] = 16, [HEARTBEAT] = 0, [PUSH] = -1, [PUSH_ACK] = 16,
 	[PULL] = -1, [PULL_REPLY] = -1, [FREE] = -1, [CAP] = 8, [EVACUATE] = 8, [RELIEVE] = 8,
 	[MOVE] = -1, [HANDOFF] = -1,
 };
@@ -77,14 +81,19 @@ static size_t put_hdr(uint8_t *p, uint8_t type, uint32_t len, uint32_t src, uint
 	return HDR;
 }
 
+/* The fuzzer's own incarnation (a HELLO's must not be 0). */
+static uint64_t incarnation = 0x5350465a5a000001ULL;
+
 static size_t put_hello(uint8_t *p, uint32_t src, uint32_t dst)
 {
 	uint32_t d = htobe32(dst), v = htobe32(VERSION);
+	uint64_t i = htobe64(incarnation);
 
-	put_hdr(p, HELLO, 8, src, 1);
+	put_hdr(p, HELLO, 16, src, 1);
 	memcpy(p + HDR, &d, 4);
 	memcpy(p + HDR + 4, &v, 4);
-	return HDR + 8;
+	memcpy(p + HDR + 8, &i, 8);
+	return HDR + 16;
 }
 
 static uint32_t be32at(const uint8_t *p)
@@ -194,7 +203,8 @@ static int malformed(const uint8_t *b, size_t n, uint32_t src, uint32_t dst)
 		if (first) {
 			if (h[5] != HELLO || s != src)
 				return 1;
-			if (be32at(h + HDR) != dst || be32at(h + HDR + 4) > VERSION)
+			if (be32at(h + HDR) != dst || be32at(h + HDR + 4) > VERSION ||
+			    !be64at(h + HDR + 8))
 				return 1;
 		} else if (s != src || h[5] == HELLO) {
 			return 1;
@@ -240,6 +250,20 @@ static size_t put_slots(uint8_t *p, uint8_t type, uint32_t src, uint64_t seq, ui
 	if (type == HANDOFF)
 		memset(p + pre + 8 + 8 * n, 0x5a, PAGE);
 	return HDR + len;
+}
+
+/* A PUSH of one page (bytes 0x5a) under @slot. */
+static size_t put_push1(uint8_t *p, uint32_t src, uint64_t seq, uint64_t slot)
+{
+	uint32_t c = htobe32(1), z = 0;
+	uint64_t s = htobe64(slot);
+
+	put_hdr(p, PUSH, 16 + PAGE, src, seq);
+	memcpy(p + HDR, &c, 4);
+	memcpy(p + HDR + 4, &z, 4);
+	memcpy(p + HDR + 8, &s, 8);
+	memset(p + HDR + 16, 0x5a, PAGE);
+	return HDR + 16 + PAGE;
 }
 
 /* A node id that is neither @a nor @b, nor one of @not. */
@@ -340,13 +364,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: wire_fuzz HOST PORT SRC DST COUNT SEED [KNOWN]\n");
 		return 2;
 	}
+	a.sin_port = htons(atoi(argv[2]));
+	src = atoi(argv[3]);
+	dst = atoi(argv[4]);
+	if (!strcmp(argv[5], "--hello") || !strcmp(argv[5], "--push")) {
+		size_t n;
+
+		incarnation = strtoull(argv[6], NULL, 0);
+		n = put_hello(buf, src, dst);
+		if (!strcmp(argv[5], "--hello")) {
+			n += put_hdr(buf + n, HEARTBEAT, 0, src, 2);
+		} else {
+			if (argc != 8)
+				return 2;
+			n += put_push1(buf + n, src, 2, strtoull(argv[7], NULL, 0));
+		}
+		return send_case(&a, buf, n) ? 1 : 0;
+	}
 	for (id = argc == 8 ? strtok_r(argv[7], ",", &save) : NULL; id;
 	     id = strtok_r(NULL, ",", &save))
 		if (atoi(id) >= 1 && atoi(id) <= MAX_NODE)
 			known |= 1ULL << atoi(id);
-	a.sin_port = htons(atoi(argv[2]));
-	src = atoi(argv[3]);
-	dst = atoi(argv[4]);
 	known |= 1ULL << src;
 	count = strtoul(argv[5], NULL, 10);
 	rng = strtoull(argv[6], NULL, 10) * 2654435761u + 1;
