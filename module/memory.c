@@ -485,6 +485,38 @@ static int elastic_host_put(u32 home, u64 slot, const u8 *data, u64 tag)
 	return 0;
 }
 
+/* The page hosted for @home under @slot, with a reference, or NULL. */
+static struct page *elastic_host_get(u32 home, u64 slot)
+{
+	struct page *page;
+
+	xa_lock(&elastic_hosted[home]);
+	page = xa_load(&elastic_hosted[home], slot);
+	if (page)
+		get_page(page);
+	xa_unlock(&elastic_hosted[home]);
+	return page;
+}
+
+/*
+ * File @n pages (@data, one after the other) for @home under @slots, in
+ * order up to the first that cannot be; *@ret says why.  Return how many.
+ */
+static unsigned int elastic_host_put_n(u32 home, const u64 *slots, const u8 *data,
+				       unsigned int n, u64 tag, int *ret)
+{
+	unsigned int i;
+
+	*ret = 0;
+	for (i = 0; i < n; i++) {
+		*ret = elastic_host_put(home, slots[i], data + i * PAGE_SIZE, tag);
+		if (*ret)
+			break;
+	}
+	atomic64_add(i, &elastic_mstats.hosted_in);
+	return i;
+}
+
 static void elastic_host_drop(u32 home, u64 slot)
 {
 	struct page *page = xa_erase(&elastic_hosted[home], slot);
@@ -610,15 +642,10 @@ static void elastic_pull_reply(u32 to, u64 req_seq, int status, const void *page
 static void elastic_rx_push(u32 src, const struct elastic_wire_msg *m, const u8 *payload,
 			    const u64 *slots, unsigned int n)
 {
-	const u8 *data = payload + elastic_wire_slots_len(n);
 	unsigned int i;
-	int ret = 0;
+	int ret;
 
-	for (i = 0; i < n && !ret; i++)
-		ret = elastic_host_put(src, slots[i], data + i * PAGE_SIZE, 0);
-	if (ret)
-		i--;
-	atomic64_add(i, &elastic_mstats.hosted_in);
+	i = elastic_host_put_n(src, slots, payload + elastic_wire_slots_len(n), n, 0, &ret);
 	elastic_ack(src, m->seq, ret, i);
 }
 
@@ -655,11 +682,7 @@ static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
 	w = (void *)&x->buf[2];
 	parts = x->parts;
 	for (k = 0; k < n; k++) {
-		xa_lock(&elastic_hosted[home]);
-		page = xa_load(&elastic_hosted[home], slots[k]);
-		if (page)
-			get_page(page);
-		xa_unlock(&elastic_hosted[home]);
+		page = elastic_host_get(home, slots[k]);
 		if (!page)
 			break;
 		w->slot[k] = cpu_to_be64(slots[k]);
@@ -702,13 +725,9 @@ static void elastic_rx_handoff(u32 src, u32 home, int status, u64 req_seq, const
 	const u8 *data = payload + sizeof(struct elastic_wire_handoff) +
 			 elastic_wire_slots_len(n);
 	unsigned int i;
-	int ret = 0;
+	int ret;
 
-	for (i = 0; i < n && !ret; i++)
-		ret = elastic_host_put(home, slots[i], data + i * PAGE_SIZE, req_seq);
-	if (ret)
-		i--;
-	atomic64_add(i, &elastic_mstats.hosted_in);
+	i = elastic_host_put_n(home, slots, data, n, req_seq, &ret);
 	atomic64_add(i, &elastic_mstats.handed_in);
 	elastic_ack(home, req_seq, ret ?: status, i);
 }
@@ -725,11 +744,7 @@ static void elastic_rx_pull(u32 src, const struct elastic_wire_msg *m, const u64
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		xa_lock(&elastic_hosted[src]);
-		page = xa_load(&elastic_hosted[src], slots[i]);
-		if (page)
-			get_page(page);
-		xa_unlock(&elastic_hosted[src]);
+		page = elastic_host_get(src, slots[i]);
 		/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
 		elastic_pull_reply(src, m->seq + i, page ? 0 : -ENOENT,
 				   page ? page_address(page) : NULL, i + 1 < n);
