@@ -138,6 +138,21 @@ static int on_demand_baseline(const ec_world *w, const ec_config *c, const ec_bt
     return rc;
 }
 
+/* What every replay starts with: the range, the result, the on-demand baseline, and the
+ * seed's revocations with the cooldowns they cause (*ev and *cd, freed by the caller). */
+static int replay_begin(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_policy p,
+                        ec_result *r, unsigned char **ev, unsigned char **cd, ec_error *err)
+{
+    if (o->start < 0 || o->end > w->n_hours || o->start >= o->end)
+        return ec_fail(err, "empty replay range");
+    result_init(r, w, p, o);
+    if (on_demand_baseline(w, c, o, &r->on_demand_cost_usd, err))
+        return -1;
+    *ev = ec_revocation_events(w, c, o->start, o->end);
+    *cd = ec_cooldown_mask(w, c, *ev, o->start, o->end);
+    return 0;
+}
+
 static double realised_demand(const ec_world *w, const ec_config *c, int t)
 {
     return w->demand ? w->demand[t] : c->memory_gib;
@@ -150,14 +165,10 @@ int ec_backtest(const ec_world *w, const ec_config *c, ec_policy p, const ec_bt_
         return ec_oracle(w, c, o, r, err);
     if (p == EC_HINDSIGHT)
         return ec_hindsight(w, c, o, r, err);
-    if (o->start < 0 || o->end > w->n_hours || o->start >= o->end)
-        return ec_fail(err, "empty replay range");
     const int M = w->n_mkts;
-    result_init(r, w, p, o);
-    if (on_demand_baseline(w, c, o, &r->on_demand_cost_usd, err))
+    unsigned char *ev, *cd;
+    if (replay_begin(w, c, o, p, r, &ev, &cd, err))
         return -1;
-    unsigned char *ev = ec_revocation_events(w, c, o->start, o->end);
-    unsigned char *cd = ec_cooldown_mask(w, c, ev, o->start, o->end);
     unsigned char *avail = malloc(M + 1);
     ec_fleet cur, next;
     ec_fleet_init(&cur, M, w->n_types);
@@ -230,14 +241,10 @@ int ec_backtest(const ec_world *w, const ec_config *c, ec_policy p, const ec_bt_
 int ec_oracle(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_result *r,
               ec_error *err)
 {
-    if (o->start < 0 || o->end > w->n_hours || o->start >= o->end)
-        return ec_fail(err, "empty replay range");
     const int M = w->n_mkts, B = 168;
-    result_init(r, w, EC_ORACLE, o);
-    if (on_demand_baseline(w, c, o, &r->on_demand_cost_usd, err))
+    unsigned char *ev, *cd;
+    if (replay_begin(w, c, o, EC_ORACLE, r, &ev, &cd, err))
         return -1;
-    unsigned char *ev = ec_revocation_events(w, c, o->start, o->end);
-    unsigned char *cd = ec_cooldown_mask(w, c, ev, o->start, o->end);
     int *len = malloc(sizeof *len * B);
     unsigned char *od = malloc(w->n_types + 1);
     ec_od_undominated(w, od);
@@ -317,17 +324,13 @@ int ec_oracle(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_res
 int ec_hindsight(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_result *r,
                  ec_error *err)
 {
-    if (o->start < 0 || o->end > w->n_hours || o->start >= o->end)
-        return ec_fail(err, "empty replay range");
     const int M = w->n_mkts;
-    result_init(r, w, EC_HINDSIGHT, o);
-    if (on_demand_baseline(w, c, o, &r->on_demand_cost_usd, err))
+    unsigned char *ev, *cd;
+    if (replay_begin(w, c, o, EC_HINDSIGHT, r, &ev, &cd, err))
         return -1;
     ec_config hc = *c;
     hc.mip_gap = 0;
     hc.mip_time_s = c->hindsight_time_s;
-    unsigned char *ev = ec_revocation_events(w, c, o->start, o->end);
-    unsigned char *cd = ec_cooldown_mask(w, c, ev, o->start, o->end);
     unsigned char *od = malloc(w->n_types + 1);
     ec_od_undominated(w, od);
     double *price = malloc(sizeof *price * (M + 1));
