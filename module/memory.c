@@ -169,28 +169,44 @@ static int elastic_req_add(struct elastic_req *req, u32 peer, struct page *page,
 }
 
 /*
- * Send @type (PUSH, PULL or FREE) naming @n slots (1..ELASTIC_WIRE_BATCH)
- * to @to; a PUSH carries @pages[i] (kernel addresses) for them.
+ * Send @type naming @n slots (1..ELASTIC_WIRE_BATCH) to @to, after the
+ * type's own fields @pfx (@pfxlen bytes: a MOVE's or a HANDOFF's, none for
+ * PUSH, PULL and FREE); a PUSH or HANDOFF carries @pages[i] (kernel
+ * addresses) for them.
  */
-static int elastic_send_slots(u32 to, u32 type, u64 seq, const unsigned long *slots,
-			      unsigned int n, void * const *pages, bool more)
+static int elastic_send_slots_after(u32 to, u32 type, u64 seq, const void *pfx, size_t pfxlen,
+				    const unsigned long *slots, unsigned int n,
+				    void * const *pages, bool more)
 {
-	__be64 buf[1 + ELASTIC_WIRE_BATCH];
-	struct elastic_wire_slots *w = (void *)buf;
+	/* Room for the longest fields (a HANDOFF's), then the slots. */
+	__be64 buf[2 + 1 + ELASTIC_WIRE_BATCH];
+	struct elastic_wire_slots *w = (void *)((u8 *)buf + pfxlen);
 	struct kvec parts[ELASTIC_SEND_MAX_PARTS];
 	unsigned int i;
 
-	BUILD_BUG_ON(sizeof(*w) != sizeof(buf[0]));
-	if (WARN_ON_ONCE(!n || n > ELASTIC_WIRE_BATCH))
+	BUILD_BUG_ON(sizeof(*w) != sizeof(buf[0]) ||
+		     sizeof(struct elastic_wire_handoff) != 2 * sizeof(buf[0]) ||
+		     sizeof(struct elastic_wire_move) > 2 * sizeof(buf[0]));
+	if (WARN_ON_ONCE(!n || n > ELASTIC_WIRE_BATCH || pfxlen > 2 * sizeof(buf[0]) ||
+			 pfxlen % sizeof(buf[0])))
 		return -EINVAL;
+	if (pfxlen)
+		memcpy(buf, pfx, pfxlen);
 	w->count = cpu_to_be32(n);
 	w->zero = 0;
 	for (i = 0; i < n; i++)
 		w->slot[i] = cpu_to_be64(slots[i]);
-	parts[0] = (struct kvec){ .iov_base = buf, .iov_len = elastic_wire_slots_len(n) };
+	parts[0] = (struct kvec){ .iov_base = buf, .iov_len = pfxlen + elastic_wire_slots_len(n) };
 	for (i = 0; pages && i < n; i++)
 		parts[i + 1] = (struct kvec){ .iov_base = pages[i], .iov_len = PAGE_SIZE };
 	return elastic_peer_sendv(to, type, seq, parts, pages ? n + 1 : 1, more);
+}
+
+/* PUSH, PULL or FREE: see elastic_send_slots_after(). */
+static int elastic_send_slots(u32 to, u32 type, u64 seq, const unsigned long *slots,
+			      unsigned int n, void * const *pages, bool more)
+{
+	return elastic_send_slots_after(to, type, seq, NULL, 0, slots, n, pages, more);
 }
 
 /*
@@ -659,59 +675,49 @@ static void elastic_rx_push(u32 src, const struct elastic_wire_msg *m, const u8 
 static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
 			    const u64 *slots, unsigned int n)
 {
+	struct elastic_wire_handoff h = {
+		.home = cpu_to_be32(home),
+		.req_seq = cpu_to_be64(m->seq),
+	};
 	/* Off the stack: the receiver's frame holds a batch of slots already. */
 	struct {
-		/* The HANDOFF's fields, then its slots (struct elastic_wire_handoff). */
-		__be64 buf[3 + ELASTIC_WIRE_BATCH];
-		struct kvec parts[ELASTIC_SEND_MAX_PARTS];
+		unsigned long slots[ELASTIC_WIRE_BATCH];
+		void *pages[ELASTIC_WIRE_BATCH];
 	} *x;
-	struct elastic_wire_handoff *h;
-	struct elastic_wire_slots *w;
-	struct kvec *parts;
 	struct page *page;
 	unsigned int i, k;
 	int ret;
 
-	BUILD_BUG_ON(sizeof(*h) != 2 * sizeof(x->buf[0]) || sizeof(*w) != sizeof(x->buf[0]));
 	x = kmalloc(sizeof(*x), GFP_KERNEL);
 	if (!x) {
 		elastic_ack(home, m->seq, -ENOMEM, 0);
 		return;
 	}
-	h = (void *)x->buf;
-	w = (void *)&x->buf[2];
-	parts = x->parts;
 	for (k = 0; k < n; k++) {
 		page = elastic_host_get(home, slots[k]);
 		if (!page)
 			break;
-		w->slot[k] = cpu_to_be64(slots[k]);
+		x->slots[k] = slots[k];
 		/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
-		parts[k + 1] = (struct kvec){ .iov_base = page_address(page),
-					      .iov_len = PAGE_SIZE };
+		x->pages[k] = page_address(page);
 	}
-	if (!k) {
-		kfree(x);
-		elastic_ack(home, m->seq, -ENOENT, 0);
-		return;
+	ret = -ENOENT;
+	if (k) {
+		h.status = cpu_to_be32(k < n ? ENOENT : 0);
+		ret = elastic_send_slots_after(to, ELASTIC_MSG_HANDOFF, elastic_next_seq(), &h,
+					       sizeof(h), x->slots, k, x->pages, false);
+		if (ret) {
+			atomic64_inc(&elastic_mstats.send_errors);
+			ret = -EHOSTUNREACH;
+		}
 	}
-	h->home = cpu_to_be32(home);
-	h->status = cpu_to_be32(k < n ? ENOENT : 0);
-	h->req_seq = cpu_to_be64(m->seq);
-	w->count = cpu_to_be32(k);
-	w->zero = 0;
-	parts[0] = (struct kvec){ .iov_base = x->buf,
-				  .iov_len = sizeof(*h) + elastic_wire_slots_len(k) };
-	ret = elastic_peer_sendv(to, ELASTIC_MSG_HANDOFF, elastic_next_seq(), parts, k + 1, false);
 	for (i = 0; i < k; i++)
-		put_page(virt_to_page(parts[i + 1].iov_base));
+		put_page(virt_to_page(x->pages[i]));
 	kfree(x);
-	if (ret) {
-		atomic64_inc(&elastic_mstats.send_errors);
-		elastic_ack(home, m->seq, -EHOSTUNREACH, 0);
-		return;
-	}
-	atomic64_add(k, &elastic_mstats.handed_off);
+	if (ret)
+		elastic_ack(home, m->seq, ret, 0);
+	else
+		atomic64_add(k, &elastic_mstats.handed_off);
 }
 
 /*
@@ -1739,6 +1745,12 @@ static long elastic_push_auto(struct elastic_mm *em, unsigned long nr, bool pres
 	return ret;
 }
 
+/* @em, with @rss pages resident and @limit, is due a background push. */
+static bool elastic_bg_due(struct elastic_mm *em, unsigned long rss, unsigned long limit)
+{
+	return limit > ELASTIC_BG_LOW && rss + ELASTIC_BG_START > limit && !elastic_mm_full(em);
+}
+
 static void elastic_bg_fn(struct work_struct *work)
 {
 	struct elastic_mm *em = container_of(work, struct elastic_mm, bg_work);
@@ -1747,7 +1759,7 @@ static void elastic_bg_fn(struct work_struct *work)
 	unsigned long limit = READ_ONCE(em->limit);
 	long ret;
 
-	if (limit > ELASTIC_BG_LOW && rss + ELASTIC_BG_START > limit && !elastic_mm_full(em)) {
+	if (elastic_bg_due(em, rss, limit)) {
 		ret = elastic_push_auto(em, rss + ELASTIC_BG_LOW - limit, false);
 		if (ret > 0)
 			atomic64_add(ret, &elastic_mstats.bg_pushes);
@@ -1808,8 +1820,7 @@ void elastic_mem_charge(struct mm_struct *mm)
 	limit = READ_ONCE(em->limit);
 	rss = get_mm_counter(mm, MM_ANONPAGES);
 	if (limit) {
-		if (rss + ELASTIC_BG_START > limit && limit > ELASTIC_BG_LOW &&
-		    !elastic_mm_full(em))
+		if (elastic_bg_due(em, rss, limit))
 			elastic_bg_kick(em);
 		if (rss <= limit + ELASTIC_PUSH_BATCH)
 			return;
@@ -2220,19 +2231,10 @@ static void elastic_free_batch_add(struct elastic_free_batch *fb, unsigned long 
 static int elastic_move_send(void *arg, u64 seq)
 {
 	struct elastic_move *mv = arg;
-	struct {
-		struct elastic_wire_move h;
-		__be64 slots[1 + ELASTIC_WIRE_BATCH];
-	} __packed w = { .h.to = cpu_to_be32(mv->to) };
-	struct elastic_wire_slots *ws = (void *)w.slots;
-	struct kvec part = { .iov_base = &w,
-			     .iov_len = sizeof(w.h) + elastic_wire_slots_len(mv->n) };
-	unsigned int i;
+	struct elastic_wire_move h = { .to = cpu_to_be32(mv->to) };
 
-	ws->count = cpu_to_be32(mv->n);
-	for (i = 0; i < mv->n; i++)
-		ws->slot[i] = cpu_to_be64(mv->slots[i]);
-	return elastic_peer_sendv(mv->from, ELASTIC_MSG_MOVE, seq, &part, 1, false);
+	return elastic_send_slots_after(mv->from, ELASTIC_MSG_MOVE, seq, &h, sizeof(h), mv->slots,
+					mv->n, NULL, false);
 }
 
 /*
