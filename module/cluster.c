@@ -47,6 +47,9 @@
  * @tx_lock:	protects changes of @tx_sock and sending on it, so that
  *		messages from several threads never interleave (a mutex:
  *		sending and shutting a socket down sleep)
+ * @tx_conn:	number of @tx_sock's connection, unique on this node
+ *		(elastic_tx_conns); written under @tx_lock, read with
+ *		READ_ONCE
  * @users:	one for the peer table plus one per sender outside
  *		elastic_cluster_lock; removal waits for it to reach zero
  * @rcu:	freeing after a grace period, as receivers look peers up
@@ -67,6 +70,7 @@ struct elastic_peer {
 	struct task_struct *tx_task;
 	struct socket *tx_sock;
 	struct mutex tx_lock;	/* see @tx_lock above */
+	u32 tx_conn;
 	refcount_t users;
 	struct rcu_head rcu;
 };
@@ -91,6 +95,9 @@ static LIST_HEAD(elastic_conns);
 static DEFINE_MUTEX(elastic_conns_lock);
 static atomic_t elastic_nconns = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(elastic_conns_wq);
+
+/* Connections made to members, to number each (struct elastic_peer.tx_conn). */
+static atomic_t elastic_tx_conns = ATOMIC_INIT(0);
 
 static struct socket *elastic_listen_sock;
 static struct task_struct *elastic_listen_task;
@@ -233,6 +240,29 @@ int elastic_peer_send(u32 id, u32 type, u64 seq, const void *a, size_t alen,
 }
 
 /**
+ * elastic_peer_conn - which connection to member @id messages go on now
+ * @id: node id
+ *
+ * A message sent earlier on another connection may have been lost with it.
+ *
+ * Return: a number unique on this node for each connection, 0 for none.
+ */
+u32 elastic_peer_conn(u32 id)
+{
+	struct elastic_peer *p;
+	u32 conn = 0;
+
+	if (!elastic_node_id_valid(id))
+		return 0;
+	rcu_read_lock();
+	p = rcu_dereference(elastic_peers[id]);
+	if (p && READ_ONCE(p->tx_sock))
+		conn = READ_ONCE(p->tx_conn);
+	rcu_read_unlock();
+	return conn;
+}
+
+/**
  * elastic_peer_alive - may member @id still answer?
  * @id: node id
  *
@@ -337,6 +367,7 @@ static int elastic_tx_thread(void *data)
 			if (sock) {
 				mutex_lock(&p->tx_lock);
 				p->tx_sock = sock;
+				WRITE_ONCE(p->tx_conn, atomic_inc_return(&elastic_tx_conns));
 				mutex_unlock(&p->tx_lock);
 				atomic64_inc(&p->tx_msgs);
 			}

@@ -143,6 +143,7 @@ void elastic_proc_format(struct seq_file *m, const struct elastic_proc_info *inf
 			sep = ",";
 		}
 	seq_printf(m, "\nlocal_limit_pages:\t%lu\n", info->limit);
+	seq_printf(m, "shadow_id:\t%u\n", info->shadow_id);
 	seq_puts(m, "pages_on_node:");
 	sep = "\t";
 	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)

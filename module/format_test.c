@@ -259,6 +259,7 @@ static void proc_text_stretched(struct kunit *test)
 	info->pages_local = 10;
 	info->nodes = BIT_ULL(2) | BIT_ULL(3);
 	info->limit = 32768;
+	info->shadow_id = 3;
 	info->remote[2] = 7;
 	info->remote[5] = 1;	/* left there by an earlier stretch */
 	info->faults = 4;
@@ -276,7 +277,7 @@ static void proc_text_stretched(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, seq_has_overflowed(&m));
 	KUNIT_EXPECT_STREQ(test, buf,
 			   "node_id:\t1\nhome_node:\t1\nstretched:\tyes\npages_local:\t10\n"
-			   "nodes:\t2,3\nlocal_limit_pages:\t32768\n"
+			   "nodes:\t2,3\nlocal_limit_pages:\t32768\nshadow_id:\t3\n"
 			   "pages_on_node:\t2:7 3:0 5:1\npages_remote:\t8\n"
 			   "faults:\t4\npulls:\t3\npushes:\t11\ncoalesced:\t1\nprefetch_hits:\t2\n"
 			   "pull_msgs:\t2\npush_msgs:\t1\n"

@@ -71,6 +71,7 @@ struct elastic_status {
  * @pages_local: private anonymous pages resident on this node
  * @nodes:	bitmap of the nodes its pages may go to
  * @limit:	resident anonymous pages allowed at home, 0 for no limit
+ * @shadow_id:	its number at home, which names its shadows on members
  * @remote:	its pages held by each node
  * @faults:	faults on its remote pages
  * @pulls:	pages pulled home
@@ -90,6 +91,7 @@ struct elastic_proc_info {
 	unsigned long pages_local;
 	u64 nodes;
 	unsigned long limit;
+	u32 shadow_id;
 	unsigned long remote[ELASTIC_MAX_NODE_ID + 1];
 	u64 faults;
 	u64 pulls;
@@ -151,6 +153,12 @@ struct elastic_mem_params {
  *			pusher, not by a faulting thread
  * @restarts:		members seen coming back as a new incarnation (HELLO);
  *			what this node hosted for them was dropped
+ * @layouts:		LAYOUTs applied to this node's shadows (older ones
+ *			are ignored)
+ * @shadows:		shadow address spaces this node keeps now
+ * @shadow_pages:	hosted pages mapped in a shadow now
+ * @shadow_errors:	shadows or their ranges that could not be made, pages
+ *			that could not be mapped for want of memory
  */
 struct elastic_mem_stats {
 	atomic64_t remote_pages;
@@ -174,6 +182,10 @@ struct elastic_mem_stats {
 	atomic64_t handed_in;
 	atomic64_t bg_pushes;
 	atomic64_t restarts;
+	atomic64_t layouts;
+	atomic64_t shadows;
+	atomic64_t shadow_pages;
+	atomic64_t shadow_errors;
 };
 
 extern struct elastic_mem_params elastic_mparams;
@@ -236,8 +248,9 @@ int elastic_node_del(u32 id);
 int elastic_node_read(u32 id, struct elastic_node_info *info);
 bool elastic_node_known(u32 id);
 bool elastic_peer_alive(u32 id);
-/* A message's parts: the slots and a page for each (see wire.h). */
-#define ELASTIC_SEND_MAX_PARTS	(ELASTIC_WIRE_BATCH + 1)
+u32 elastic_peer_conn(u32 id);
+/* A message's parts: the slots, their places and a page for each (see wire.h). */
+#define ELASTIC_SEND_MAX_PARTS	(ELASTIC_WIRE_BATCH + 2)
 int elastic_peer_sendv(u32 id, u32 type, u64 seq, const struct kvec *parts, int nparts,
 		       bool more);
 int elastic_peer_send(u32 id, u32 type, u64 seq, const void *a, size_t alen,
@@ -270,6 +283,19 @@ void elastic_mem_dup(struct mm_struct *mm, swp_entry_t entry);
 int elastic_mem_inherit(struct mm_struct *old, struct mm_struct *mm);
 void elastic_mem_mm_exit(struct mm_struct *mm);
 void elastic_mem_charge(struct mm_struct *mm);
+struct page *elastic_mem_hosted(u32 home, u64 slot);
+long elastic_mem_hosted_for(u32 home);
+
+/* shadow.c */
+int elastic_shadow_init(void);
+void elastic_shadow_exit(void);
+int elastic_shadow_layout(u32 home, u32 id, u64 gen, const struct elastic_range *r,
+			  unsigned int n);
+void elastic_shadow_map(u32 home, u64 slot, const struct elastic_place *pl, struct page *page);
+void elastic_shadow_unmap(u32 home, u64 slot, struct page *page);
+int elastic_shadow_place(u32 home, u64 slot, struct elastic_place *pl);
+void elastic_shadow_forward(u32 home, u32 to, const struct elastic_place *pl, unsigned int n);
+void elastic_shadow_drop_home(u32 home);
 
 /* main.c */
 void elastic_count_bad_input(void);

@@ -99,9 +99,12 @@ static int __init elastic_init(void)
 	ret = elastic_mem_init();
 	if (ret)
 		return ret;
-	ret = elastic_sysctl_init();
+	ret = elastic_shadow_init();
 	if (ret)
 		goto out_mem;
+	ret = elastic_sysctl_init();
+	if (ret)
+		goto out_shadow;
 	ret = elastic_ops_register(&elastic_module_ops);
 	if (ret) {
 		pr_err("another elastic memory provider is registered\n");
@@ -122,6 +125,8 @@ out_ops:
 	elastic_ops_unregister(&elastic_module_ops);
 out_sysctl:
 	elastic_sysctl_exit();
+out_shadow:
+	elastic_shadow_exit();
 out_mem:
 	elastic_mem_exit();
 	return ret;
@@ -133,6 +138,7 @@ static void __exit elastic_exit(void)
 	elastic_nl_exit();
 	elastic_ops_unregister(&elastic_module_ops);
 	elastic_sysctl_exit();
+	elastic_shadow_exit();
 	elastic_mem_exit();
 	pr_info("SpotOS elastic memory unloaded\n");
 }

@@ -50,6 +50,8 @@
 #include <linux/elastic.h>
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
+#include <linux/idr.h>
+#include <linux/mman.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -171,12 +173,13 @@ static int elastic_req_add(struct elastic_req *req, u32 peer, struct page *page,
 /*
  * Send @type naming @n slots (1..ELASTIC_WIRE_BATCH) to @to, after the
  * type's own fields @pfx (@pfxlen bytes: a MOVE's or a HANDOFF's, none for
- * PUSH, PULL and FREE); a PUSH or HANDOFF carries @pages[i] (kernel
- * addresses) for them.
+ * PUSH, PULL and FREE); a PUSH or HANDOFF carries the pages' places @pl
+ * (already in wire order) and @pages[i] (kernel addresses) for them.
  */
 static int elastic_send_slots_after(u32 to, u32 type, u64 seq, const void *pfx, size_t pfxlen,
 				    const unsigned long *slots, unsigned int n,
-				    void * const *pages, bool more)
+				    const struct elastic_wire_place *pl, void * const *pages,
+				    bool more)
 {
 	/* Room for the longest fields (a HANDOFF's), then the slots. */
 	__be64 buf[2 + 1 + ELASTIC_WIRE_BATCH];
@@ -197,16 +200,20 @@ static int elastic_send_slots_after(u32 to, u32 type, u64 seq, const void *pfx, 
 	for (i = 0; i < n; i++)
 		w->slot[i] = cpu_to_be64(slots[i]);
 	parts[0] = (struct kvec){ .iov_base = buf, .iov_len = pfxlen + elastic_wire_slots_len(n) };
-	for (i = 0; pages && i < n; i++)
-		parts[i + 1] = (struct kvec){ .iov_base = pages[i], .iov_len = PAGE_SIZE };
-	return elastic_peer_sendv(to, type, seq, parts, pages ? n + 1 : 1, more);
+	if (!pages)
+		return elastic_peer_sendv(to, type, seq, parts, 1, more);
+	parts[1] = (struct kvec){ .iov_base = (void *)pl, .iov_len = n * sizeof(*pl) };
+	for (i = 0; i < n; i++)
+		parts[i + 2] = (struct kvec){ .iov_base = pages[i], .iov_len = PAGE_SIZE };
+	return elastic_peer_sendv(to, type, seq, parts, n + 2, more);
 }
 
 /* PUSH, PULL or FREE: see elastic_send_slots_after(). */
 static int elastic_send_slots(u32 to, u32 type, u64 seq, const unsigned long *slots,
-			      unsigned int n, void * const *pages, bool more)
+			      unsigned int n, const struct elastic_wire_place *pl,
+			      void * const *pages, bool more)
 {
-	return elastic_send_slots_after(to, type, seq, NULL, 0, slots, n, pages, more);
+	return elastic_send_slots_after(to, type, seq, NULL, 0, slots, n, pl, pages, more);
 }
 
 /*
@@ -379,7 +386,7 @@ static int elastic_free_flush(struct elastic_free_batch *fb)
 	fb->n = 0;
 	/* A dead or removed owner has dropped the pages already. */
 	if (elastic_send_slots(fb->to, ELASTIC_MSG_FREE, elastic_next_seq(), fb->slots, n,
-			       NULL, false) && elastic_peer_alive(fb->to))
+			       NULL, NULL, false) && elastic_peer_alive(fb->to))
 		return -EAGAIN;
 	for (i = 0; i < n; i++) {
 		xa_lock(&elastic_slots);
@@ -447,7 +454,8 @@ long elastic_mem_node_pages(u32 id)
  * HANDOFF travel on different connections), and the FREE would drop the
  * new page in its place.  The home moves the slot again later.
  */
-static int elastic_host_put(u32 home, u64 slot, const u8 *data, u64 tag)
+static int elastic_host_put(u32 home, u64 slot, const struct elastic_place *pl, const u8 *data,
+			    u64 tag)
 {
 	unsigned long cap = READ_ONCE(elastic_mparams.max_hosted_pages);
 	struct page *page, *old;
@@ -489,20 +497,32 @@ static int elastic_host_put(u32 home, u64 slot, const u8 *data, u64 tag)
 		return page_private(old) == tag ? 0 : -EEXIST;
 	}
 	if (old) {
-		__free_page(old);	/* a repeated push of the same slot */
-		return 0;
+		/* A repeated push of the same slot. */
+		elastic_shadow_unmap(home, slot, old);
+		__free_page(old);
+	} else {
+		atomic_long_inc(&elastic_hosted_for[home]);
+		if (atomic64_inc_return(&elastic_mstats.hosted_pages) == 1) {
+			__module_get(THIS_MODULE);	/* no unload while hosting */
+			/* Watch memory while hosting (a no-op while it is queued). */
+			queue_delayed_work(system_unbound_wq, &elastic_pressure_work, HZ / 10);
+		}
 	}
-	atomic_long_inc(&elastic_hosted_for[home]);
-	if (atomic64_inc_return(&elastic_mstats.hosted_pages) == 1) {
-		__module_get(THIS_MODULE);	/* no unload while hosting */
-		/* Watch memory while hosting (a no-op while it is queued). */
-		queue_delayed_work(system_unbound_wq, &elastic_pressure_work, HZ / 10);
-	}
+	/* A FREE racing a (malformed) repeat cannot free it under the shadow. */
+	get_page(page);
+	elastic_shadow_map(home, slot, pl, page);
+	put_page(page);
 	return 0;
 }
 
-/* The page hosted for @home under @slot, with a reference, or NULL. */
-static struct page *elastic_host_get(u32 home, u64 slot)
+/**
+ * elastic_mem_hosted - the page hosted for @home under @slot
+ * @home: node id
+ * @slot: slot
+ *
+ * Return: the page with a reference, or NULL.
+ */
+struct page *elastic_mem_hosted(u32 home, u64 slot)
 {
 	struct page *page;
 
@@ -514,18 +534,31 @@ static struct page *elastic_host_get(u32 home, u64 slot)
 	return page;
 }
 
-/*
- * File @n pages (@data, one after the other) for @home under @slots, in
- * order up to the first that cannot be; *@ret says why.  Return how many.
+/**
+ * elastic_mem_hosted_for - pages this node hosts for @home
+ * @home: node id
+ *
+ * Return: how many.
  */
-static unsigned int elastic_host_put_n(u32 home, const u64 *slots, const u8 *data,
+long elastic_mem_hosted_for(u32 home)
+{
+	return atomic_long_read(&elastic_hosted_for[home]);
+}
+
+/*
+ * File @n pages (@data, one after the other) for @home under @slots, to be
+ * mapped at @pl in their shadows, in order up to the first that cannot be;
+ * *@ret says why.  Return how many.
+ */
+static unsigned int elastic_host_put_n(u32 home, const u64 *slots,
+				       const struct elastic_place *pl, const u8 *data,
 				       unsigned int n, u64 tag, int *ret)
 {
 	unsigned int i;
 
 	*ret = 0;
 	for (i = 0; i < n; i++) {
-		*ret = elastic_host_put(home, slots[i], data + i * PAGE_SIZE, tag);
+		*ret = elastic_host_put(home, slots[i], &pl[i], data + i * PAGE_SIZE, tag);
 		if (*ret)
 			break;
 	}
@@ -539,6 +572,7 @@ static void elastic_host_drop(u32 home, u64 slot)
 
 	if (!page)
 		return;
+	elastic_shadow_unmap(home, slot, page);
 	set_page_private(page, 0);
 	__free_page(page);
 	atomic_long_dec(&elastic_hosted_for[home]);
@@ -578,8 +612,10 @@ static void elastic_orphans_fn(struct work_struct *work)
 	struct elastic_orphans *o = container_of(to_delayed_work(work),
 						 struct elastic_orphans, work);
 
-	if (!elastic_peer_alive(o->home))
+	if (!elastic_peer_alive(o->home)) {
 		elastic_host_drop_all(o->home);
+		elastic_shadow_drop_home(o->home);
+	}
 }
 
 /**
@@ -622,6 +658,7 @@ void elastic_mem_node_restarted(u32 id)
 		atomic_long_read(&elastic_owned[id]));
 	cancel_delayed_work(&elastic_orphans[id].work);
 	elastic_host_drop_all(id);
+	elastic_shadow_drop_home(id);
 }
 
 /* A lost reply is re-requested by the home. */
@@ -656,12 +693,12 @@ static void elastic_pull_reply(u32 to, u64 req_seq, int status, const void *page
 
 /* Store the pages of a PUSH in order, up to the first that cannot be. */
 static void elastic_rx_push(u32 src, const struct elastic_wire_msg *m, const u8 *payload,
-			    const u64 *slots, unsigned int n)
+			    const u64 *slots, const struct elastic_place *pl, unsigned int n)
 {
 	unsigned int i;
 	int ret;
 
-	i = elastic_host_put_n(src, slots, payload + elastic_wire_slots_len(n), n, 0, &ret);
+	i = elastic_host_put_n(src, slots, pl, payload + elastic_wire_pages_off(n), n, 0, &ret);
 	elastic_ack(src, m->seq, ret, i);
 }
 
@@ -683,6 +720,8 @@ static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
 	struct {
 		unsigned long slots[ELASTIC_WIRE_BATCH];
 		void *pages[ELASTIC_WIRE_BATCH];
+		struct elastic_place pl[ELASTIC_WIRE_BATCH];
+		struct elastic_wire_place wpl[ELASTIC_WIRE_BATCH];
 	} *x;
 	struct page *page;
 	unsigned int i, k;
@@ -694,18 +733,25 @@ static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
 		return;
 	}
 	for (k = 0; k < n; k++) {
-		page = elastic_host_get(home, slots[k]);
+		page = elastic_mem_hosted(home, slots[k]);
 		if (!page)
 			break;
+		if (elastic_shadow_place(home, slots[k], &x->pl[k])) {
+			put_page(page);
+			break;
+		}
 		x->slots[k] = slots[k];
 		/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
 		x->pages[k] = page_address(page);
+		elastic_wire_place_set(&x->wpl[k], &x->pl[k]);
 	}
 	ret = -ENOENT;
 	if (k) {
+		/* The layouts first, on the same connection. */
+		elastic_shadow_forward(home, to, x->pl, k);
 		h.status = cpu_to_be32(k < n ? ENOENT : 0);
 		ret = elastic_send_slots_after(to, ELASTIC_MSG_HANDOFF, elastic_next_seq(), &h,
-					       sizeof(h), x->slots, k, x->pages, false);
+					       sizeof(h), x->slots, k, x->wpl, x->pages, false);
 		if (ret) {
 			atomic64_inc(&elastic_mstats.send_errors);
 			ret = -EHOSTUNREACH;
@@ -726,14 +772,14 @@ static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
  * MOVE's sequence number (the stored count, and why the next was not).
  */
 static void elastic_rx_handoff(u32 src, u32 home, int status, u64 req_seq, const u8 *payload,
-			       const u64 *slots, unsigned int n)
+			       const u64 *slots, const struct elastic_place *pl, unsigned int n)
 {
 	const u8 *data = payload + sizeof(struct elastic_wire_handoff) +
-			 elastic_wire_slots_len(n);
+			 elastic_wire_pages_off(n);
 	unsigned int i;
 	int ret;
 
-	i = elastic_host_put_n(home, slots, data, n, req_seq, &ret);
+	i = elastic_host_put_n(home, slots, pl, data, n, req_seq, &ret);
 	atomic64_add(i, &elastic_mstats.handed_in);
 	elastic_ack(home, req_seq, ret ?: status, i);
 }
@@ -750,13 +796,42 @@ static void elastic_rx_pull(u32 src, const struct elastic_wire_msg *m, const u64
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		page = elastic_host_get(src, slots[i]);
+		page = elastic_mem_hosted(src, slots[i]);
 		/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
 		elastic_pull_reply(src, m->seq + i, page ? 0 : -ENOENT,
 				   page ? page_address(page) : NULL, i + 1 < n);
 		if (page)
 			put_page(page);
 	}
+}
+
+/*
+ * A home's LAYOUT (or one a member forwards with a HANDOFF of that home's
+ * pages): the shadow follows it.  A home this node does not know, or this
+ * node itself, is malformed.
+ */
+static int elastic_rx_layout(u32 src, u32 self, const struct elastic_wire_msg *m,
+			     const u8 *payload)
+{
+	struct elastic_range *r;
+	unsigned int n;
+	u32 home, id;
+	u64 gen;
+	int ret;
+
+	r = kvmalloc_array(ELASTIC_WIRE_LAYOUT_MAX, sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		/* Not the sender's fault: the shadow misses this version. */
+		atomic64_inc(&elastic_mstats.shadow_errors);
+		return 0;
+	}
+	ret = elastic_wire_parse_layout(payload, m->len, &home, &id, &gen, r, &n);
+	if (!ret && (home == self || (home != src && !elastic_node_known(home))))
+		ret = -EPROTO;
+	if (!ret)
+		elastic_shadow_layout(home, id, gen, r, n);
+	kvfree(r);
+	return ret;
 }
 
 /**
@@ -770,6 +845,7 @@ static void elastic_rx_pull(u32 src, const struct elastic_wire_msg *m, const u64
 int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 {
 	u32 self = READ_ONCE(elastic_node.id);
+	struct elastic_place pl[ELASTIC_WIRE_BATCH];
 	u64 slots[ELASTIC_WIRE_BATCH];
 	unsigned int n, i;
 	u32 node;
@@ -782,14 +858,16 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 	case ELASTIC_MSG_PULL_REPLY:
 		return elastic_rx_reply(src, m, payload);
 	case ELASTIC_MSG_PUSH:
+		ret = elastic_wire_parse_slots(m->type, payload, m->len, slots, pl, &n);
+		if (!ret)
+			elastic_rx_push(src, m, payload, slots, pl, n);
+		return ret;
 	case ELASTIC_MSG_PULL:
 	case ELASTIC_MSG_FREE:
-		ret = elastic_wire_parse_slots(m->type, payload, m->len, slots, &n);
+		ret = elastic_wire_parse_slots(m->type, payload, m->len, slots, NULL, &n);
 		if (ret)
 			return ret;
-		if (m->type == ELASTIC_MSG_PUSH)
-			elastic_rx_push(src, m, payload, slots, n);
-		else if (m->type == ELASTIC_MSG_PULL)
+		if (m->type == ELASTIC_MSG_PULL)
 			elastic_rx_pull(src, m, slots, n);
 		else
 			for (i = 0; i < n; i++)
@@ -840,14 +918,16 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 		elastic_rx_move(src, m, node, slots, n);
 		return 0;
 	case ELASTIC_MSG_HANDOFF:
-		ret = elastic_wire_parse_handoff(payload, m->len, &node, &st, &cap, slots, &n);
+		ret = elastic_wire_parse_handoff(payload, m->len, &node, &st, &cap, slots, pl, &n);
 		if (ret)
 			return ret;
 		/* Pages of a node it does not know, this node could never free. */
 		if (node == src || node == self || !elastic_node_known(node))
 			return -EPROTO;
-		elastic_rx_handoff(src, node, st, cap, payload, slots, n);
+		elastic_rx_handoff(src, node, st, cap, payload, slots, pl, n);
 		return 0;
+	case ELASTIC_MSG_LAYOUT:
+		return elastic_rx_layout(src, self, m, payload);
 	}
 	return -EPROTO;
 }
@@ -887,6 +967,14 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
  *		of room; 0 once one took pages again
  * @bg_work:	pushes ahead of the local limit (elastic_bg_fn()), queued on
  *		elastic_bg_wq with a reference to the structure and the mm
+ * @id:		the process's number on this node (1..ELASTIC_WIRE_MM_MAX),
+ *		which names its shadows on the members
+ * @layout:	its private anonymous ranges as last sent (@nlayout of them,
+ *		ELASTIC_WIRE_LAYOUT_MAX allocated), under @push_lock
+ * @nlayout:	ranges in @layout
+ * @layout_gen:	version of @layout (elastic_layout_gens), 0 before the first
+ * @layout_sent: for each member, the connection (elastic_peer_conn()) on
+ *		which it was sent @layout_gen, 0 if not; under @push_lock
  *
  * @remote counts this mm's entries by the owner they name; a drain
  * rewrites the entries (elastic_remap_entries()) and moves the counts.
@@ -920,6 +1008,26 @@ struct elastic_mm {
 	bool unstretching;
 	unsigned long full_at;
 	struct work_struct bg_work;
+	u32 id;
+	struct elastic_range *layout;
+	unsigned int nlayout;
+	u64 layout_gen;
+	u32 layout_sent[ELASTIC_MAX_NODE_ID + 1];
+};
+
+/* Numbers of stretched processes (struct elastic_mm.id). */
+static DEFINE_IDA(elastic_mm_ids);
+/* Layout versions: one counter, so that a reused id's layouts are newer. */
+static atomic64_t elastic_layout_gens = ATOMIC64_INIT(0);
+
+/**
+ * struct elastic_gone - a process whose members must drop its shadows
+ * @work:	sends the LAYOUTs (elastic_gone_fn())
+ * @id:		the process's number, free again once they are sent
+ */
+struct elastic_gone {
+	struct work_struct work;
+	u32 id;
 };
 
 /**
@@ -978,6 +1086,12 @@ static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsi
 		module_put(THIS_MODULE);
 		return NULL;
 	}
+	em->id = ida_alloc_range(&elastic_mm_ids, 1, ELASTIC_WIRE_MM_MAX, GFP_KERNEL);
+	if ((int)em->id < 0) {
+		kfree(em);
+		module_put(THIS_MODULE);
+		return NULL;
+	}
 	em->mm = mm;
 	em->nodes = nodes;
 	em->limit = limit;
@@ -1016,6 +1130,52 @@ static void elastic_pf_forget(struct elastic_mm *em, unsigned long slot)
 		elastic_pf_drop(em, pf);
 }
 
+/*
+ * A stretched process is gone: its members drop its shadows.  Every member
+ * is told, since a member that got its layout from another (with a
+ * HANDOFF) may have one.  After the FREEs of its pages (which its end
+ * queued), on the same connections, so that no page of it is mapped into a
+ * shadow of the id's next user; the id is free again only then.
+ */
+static void elastic_gone_fn(struct work_struct *work)
+{
+	struct elastic_gone *g = container_of(work, struct elastic_gone, work);
+	struct elastic_wire_layout w = {
+		.mm = cpu_to_be32(g->id),
+		.gen = cpu_to_be64(atomic64_inc_return(&elastic_layout_gens)),
+	};
+	int i;
+
+	flush_delayed_work(&elastic_free_work);
+	w.home = cpu_to_be32(READ_ONCE(elastic_node.id));
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
+		if (elastic_peer_conn(i))
+			elastic_peer_send(i, ELASTIC_MSG_LAYOUT, elastic_next_seq(), &w, sizeof(w),
+					  NULL, 0);
+	ida_free(&elastic_mm_ids, g->id);
+	kfree(g);
+	module_put(THIS_MODULE);
+}
+
+static void elastic_mm_gone(struct elastic_mm *em)
+{
+	struct elastic_gone *g = NULL;
+
+	/* Shadows exist only if the home sent a layout. */
+	if (em->layout_gen)
+		g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g) {
+		/* Nobody to tell (or no memory: the shadows stay until unload). */
+		ida_free(&elastic_mm_ids, em->id);
+		return;
+	}
+	g->id = em->id;
+	/* On the module's own workqueue: unload waits for it (it holds the module). */
+	__module_get(THIS_MODULE);
+	INIT_WORK(&g->work, elastic_gone_fn);
+	queue_work(elastic_bg_wq, &g->work);
+}
+
 static void elastic_mm_release(struct kref *ref)
 {
 	struct elastic_mm *em = container_of(ref, struct elastic_mm, ref);
@@ -1034,6 +1194,8 @@ static void elastic_mm_release(struct kref *ref)
 	mutex_unlock(&elastic_mms_lock);
 	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
 		WARN_ON_ONCE(atomic_long_read(&em->remote[i]));
+	elastic_mm_gone(em);
+	kvfree(em->layout);
 	kfree(em);
 	atomic_dec(&elastic_nstretched);
 	module_put(THIS_MODULE);
@@ -1071,7 +1233,7 @@ static int elastic_pull_send(void *arg, u64 seq)
 {
 	unsigned long *slotp = arg;
 
-	return elastic_send_slots(slotp[1], ELASTIC_MSG_PULL, seq, slotp, 1, NULL, false);
+	return elastic_send_slots(slotp[1], ELASTIC_MSG_PULL, seq, slotp, 1, NULL, NULL, false);
 }
 
 static void elastic_lat_add(struct elastic_mm *em, u64 ns)
@@ -1153,7 +1315,7 @@ drop:
 		__free_page(pf->page);
 		kfree(pf);
 	}
-	if (elastic_send_slots(owner, ELASTIC_MSG_PULL, seq, slots, c, NULL, false))
+	if (elastic_send_slots(owner, ELASTIC_MSG_PULL, seq, slots, c, NULL, NULL, false))
 		atomic64_inc(&elastic_mstats.send_errors);
 	atomic64_inc(&em->pull_msgs);
 	return c;
@@ -1387,6 +1549,7 @@ struct elastic_push_item {
  * @to:		node it goes to
  * @n:		pages in it
  * @slots:	their slots
+ * @places:	their places (the process's id and their addresses)
  * @pages:	their contents (kernel addresses)
  * @seq:	its sequence number, 0 when it could not be sent
  * @req:	waits for the PUSH_ACK
@@ -1395,6 +1558,7 @@ struct elastic_push_msg {
 	u32 to;
 	unsigned int n;
 	unsigned long slots[ELASTIC_WIRE_BATCH];
+	struct elastic_wire_place places[ELASTIC_WIRE_BATCH];
 	void *pages[ELASTIC_WIRE_BATCH];
 	u64 seq;
 	struct elastic_req req;
@@ -1404,7 +1568,8 @@ static int elastic_push_send(void *arg, u64 seq)
 {
 	struct elastic_push_msg *pm = arg;
 
-	return elastic_send_slots(pm->to, ELASTIC_MSG_PUSH, seq, pm->slots, pm->n, pm->pages,
+	return elastic_send_slots(pm->to, ELASTIC_MSG_PUSH, seq, pm->slots, pm->n, pm->places,
+				  pm->pages,
 				  false);
 }
 
@@ -1436,6 +1601,106 @@ static unsigned int elastic_push_wait(struct elastic_push_msg *pm, int *status)
 	return pm->req.stored;
 }
 
+/* What a member's shadow mirrors: private anonymous memory. */
+static bool elastic_vma_shadowed(struct vm_area_struct *vma)
+{
+	return vma_is_anonymous(vma) &&
+		!(vma->vm_flags & (VM_SHARED | VM_HUGETLB | VM_PFNMAP | VM_IO));
+}
+
+/*
+ * @mm's ranges for its shadows, adjacent VMAs alike as one; beyond
+ * ELASTIC_WIRE_LAYOUT_MAX ranges the rest has no shadow (its pages stay
+ * unmapped there).  Return how many.
+ */
+static unsigned int elastic_layout_build(struct mm_struct *mm, struct elastic_range *r)
+{
+	VMA_ITERATOR(vmi, mm, 0);
+	struct vm_area_struct *vma;
+	unsigned int n = 0;
+	u32 prot;
+
+	mmap_assert_locked(mm);
+	for_each_vma(vmi, vma) {
+		if (!elastic_vma_shadowed(vma))
+			continue;
+		prot = (vma->vm_flags & VM_READ ? PROT_READ : 0) |
+		       (vma->vm_flags & VM_WRITE ? PROT_WRITE : 0) |
+		       (vma->vm_flags & VM_EXEC ? PROT_EXEC : 0);
+		if (n && r[n - 1].end == vma->vm_start && r[n - 1].prot == prot) {
+			r[n - 1].end = vma->vm_end;
+			continue;
+		}
+		if (n == ELASTIC_WIRE_LAYOUT_MAX)
+			break;
+		r[n++] = (struct elastic_range){ vma->vm_start, vma->vm_end, prot };
+	}
+	return n;
+}
+
+/*
+ * Before pages of @em go to @to: make sure @to has the process's layout,
+ * as it is now, so that its shadow can map them.  A new version goes to
+ * every member that had one (unmapped ranges leave their shadows too).
+ * Under @em->push_lock and the mmap_lock.
+ */
+static void elastic_layout_sync(struct elastic_mm *em, u32 to)
+{
+	struct elastic_wire_layout *w;
+	struct elastic_range *r;
+	unsigned int n, k;
+	u32 conn;
+	size_t len;
+	int i;
+
+	lockdep_assert_held(&em->push_lock);
+	if (!em->layout) {
+		em->layout = kvmalloc_array(ELASTIC_WIRE_LAYOUT_MAX, sizeof(*r), GFP_KERNEL);
+		if (!em->layout)
+			return;
+	}
+	r = kvmalloc_array(ELASTIC_WIRE_LAYOUT_MAX, sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return;
+	n = elastic_layout_build(em->mm, r);
+	if (!em->layout_gen || n != em->nlayout || memcmp(r, em->layout, n * sizeof(*r))) {
+		swap(r, em->layout);
+		em->nlayout = n;
+		em->layout_gen = atomic64_inc_return(&elastic_layout_gens);
+		for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)	/* all of them again */
+			em->layout_sent[i] = em->layout_sent[i] ? U32_MAX : 0;
+	}
+	kvfree(r);
+	if (!em->nlayout)
+		return;
+	len = struct_size(w, range, em->nlayout);
+	w = kvmalloc(len, GFP_KERNEL);
+	if (!w)
+		return;
+	w->home = cpu_to_be32(READ_ONCE(elastic_node.id));
+	w->mm = cpu_to_be32(em->id);
+	w->gen = cpu_to_be64(em->layout_gen);
+	w->count = cpu_to_be32(em->nlayout);
+	w->zero = 0;
+	for (k = 0; k < em->nlayout; k++) {
+		w->range[k].start = cpu_to_be64(em->layout[k].start);
+		w->range[k].end = cpu_to_be64(em->layout[k].end);
+		w->range[k].prot = cpu_to_be32(em->layout[k].prot);
+		w->range[k].zero = 0;
+	}
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++) {
+		if (i != to && !em->layout_sent[i])
+			continue;
+		conn = elastic_peer_conn(i);
+		if (!conn || conn == em->layout_sent[i])
+			continue;
+		if (!elastic_peer_send(i, ELASTIC_MSG_LAYOUT, elastic_next_seq(), w, len,
+				       NULL, 0))
+			em->layout_sent[i] = conn;
+	}
+	kvfree(w);
+}
+
 /* Pushes in flight per batch: ELASTIC_PUSH_BATCH pages in messages. */
 #define ELASTIC_PUSH_MSGS	DIV_ROUND_UP(ELASTIC_PUSH_BATCH, ELASTIC_WIRE_BATCH)
 
@@ -1451,6 +1716,7 @@ static long elastic_push_batch(struct elastic_mm *em, u32 to, struct elastic_pus
 	long moved = 0;
 	bool full = false;
 
+	elastic_layout_sync(em, to);
 	nmsg = DIV_ROUND_UP(n, ELASTIC_WIRE_BATCH);
 	for (k = 0; k < nmsg; k++) {
 		pm[k].to = to;
@@ -1458,6 +1724,10 @@ static long elastic_push_batch(struct elastic_mm *em, u32 to, struct elastic_pus
 		for (j = 0; j < pm[k].n; j++) {
 			i = k * ELASTIC_WIRE_BATCH + j;
 			pm[k].slots[j] = it[i].slot;
+			pm[k].places[j] = (struct elastic_wire_place){
+				.mm = cpu_to_be32(em->id),
+				.addr = cpu_to_be64(it[i].addr),
+			};
 			pm[k].pages[j] = bufs + i * PAGE_SIZE;
 		}
 		elastic_push_start(&pm[k]);
@@ -2151,6 +2421,7 @@ void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info)
 	if (em) {
 		info->nodes = em->nodes;
 		info->limit = em->limit;
+		info->shadow_id = em->id;
 		for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
 			info->remote[i] = atomic_long_read(&em->remote[i]);
 		info->faults = atomic64_read(&em->faults);
@@ -2217,7 +2488,7 @@ static void elastic_free_batch_send(struct elastic_free_batch *fb)
 {
 	if (fb->n)
 		elastic_send_slots(fb->to, ELASTIC_MSG_FREE, elastic_next_seq(),
-				   fb->slots, fb->n, NULL, false);
+				   fb->slots, fb->n, NULL, NULL, false);
 	fb->n = 0;
 }
 
@@ -2234,7 +2505,7 @@ static int elastic_move_send(void *arg, u64 seq)
 	struct elastic_wire_move h = { .to = cpu_to_be32(mv->to) };
 
 	return elastic_send_slots_after(mv->from, ELASTIC_MSG_MOVE, seq, &h, sizeof(h), mv->slots,
-					mv->n, NULL, false);
+					mv->n, NULL, NULL, false);
 }
 
 /*

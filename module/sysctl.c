@@ -198,6 +198,10 @@ static struct ctl_table elastic_sysctl_table[] = {
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, handed_in),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, bg_pushes),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, restarts),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, layouts),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shadows),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shadow_pages),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shadow_errors),
 	{
 		.procname	= "evacuating",
 		.data		= &elastic_evacuating,

@@ -26,6 +26,7 @@ static const int elastic_wire_payload_len[__ELASTIC_MSG_MAX] = {
 	[ELASTIC_MSG_RELIEVE]	= sizeof(struct elastic_wire_relieve),
 	[ELASTIC_MSG_MOVE]	= -1,
 	[ELASTIC_MSG_HANDOFF]	= -1,
+	[ELASTIC_MSG_LAYOUT]	= -1,
 };
 
 /**
@@ -137,18 +138,23 @@ static int elastic_wire_parse_u64(const void *buf, size_t len, u64 min, u64 max,
  * @buf: payload
  * @len: its length
  * @slots: ELASTIC_WIRE_BATCH entries, the first *@count filled on success
+ * @places: for a PUSH or HANDOFF, ELASTIC_WIRE_BATCH entries, the first
+ *	*@count filled on success; else unused (NULL)
  * @count: how many slots the message names
  *
- * The payload must be exactly the slots, and for a PUSH as many pages after
- * them; a PUSH's pages start at offset elastic_wire_slots_len(*@count).
+ * The payload must be exactly the slots, and for a PUSH as many places and
+ * pages after them; a PUSH's pages start at offset
+ * elastic_wire_pages_off(*@count).
  *
  * Return: 0, -EMSGSIZE for a length that does not match the count,
- * -EPROTO for a count, reserved field or slot out of range.
+ * -EPROTO for a count, reserved field, slot or place out of range.
  */
 int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
-			     unsigned int *count)
+			     struct elastic_place *places, unsigned int *count)
 {
+	struct elastic_wire_place p;
 	struct elastic_wire_slots h;
+	bool paged = type == ELASTIC_MSG_PUSH || type == ELASTIC_MSG_HANDOFF;
 	unsigned int n, i;
 	size_t want;
 	__be64 w;
@@ -160,9 +166,8 @@ int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
 	n = be32_to_cpu(h.count);
 	if (n < 1 || n > ELASTIC_WIRE_BATCH || h.zero)
 		return -EPROTO;
-	want = elastic_wire_slots_len(n);
-	if (type == ELASTIC_MSG_PUSH || type == ELASTIC_MSG_HANDOFF)
-		want += (size_t)n * ELASTIC_WIRE_PAGE;
+	want = paged ? elastic_wire_pages_off(n) + (size_t)n * ELASTIC_WIRE_PAGE
+		     : elastic_wire_slots_len(n);
 	if (len != want)
 		return -EMSGSIZE;
 	for (i = 0; i < n; i++) {
@@ -171,6 +176,14 @@ int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
 		if (v < 1 || v > ELASTIC_WIRE_SLOT_MAX)
 			return -EPROTO;
 		slots[i] = v;
+	}
+	for (i = 0; paged && i < n; i++) {
+		memcpy(&p, (const u8 *)buf + elastic_wire_slots_len(n) + i * sizeof(p), sizeof(p));
+		places[i].mm = be32_to_cpu(p.mm);
+		places[i].addr = be64_to_cpu(p.addr);
+		if (places[i].mm < 1 || places[i].mm > ELASTIC_WIRE_MM_MAX || p.zero ||
+		    places[i].addr % ELASTIC_WIRE_PAGE || places[i].addr >= ELASTIC_WIRE_ADDR_END)
+			return -EPROTO;
 	}
 	*count = n;
 	return 0;
@@ -254,7 +267,7 @@ int elastic_wire_parse_move(const void *buf, size_t len, u32 *to, u64 *slots,
 	if (!elastic_wire_node_ok(be32_to_cpu(h.to)) || h.zero)
 		return -EPROTO;
 	ret = elastic_wire_parse_slots(ELASTIC_MSG_MOVE, (const u8 *)buf + sizeof(h),
-				       len - sizeof(h), slots, count);
+				       len - sizeof(h), slots, NULL, count);
 	if (!ret)
 		*to = be32_to_cpu(h.to);
 	return ret;
@@ -268,15 +281,16 @@ int elastic_wire_parse_move(const void *buf, size_t len, u32 *to, u64 *slots,
  * @status: 0 or -ENOENT, filled on success
  * @req_seq: the MOVE's sequence number, filled on success
  * @slots: ELASTIC_WIRE_BATCH entries, the first *@count filled on success
+ * @places: ELASTIC_WIRE_BATCH entries, the first *@count filled on success
  * @count: how many slots (and pages) the message carries
  *
  * The pages start at offset sizeof(struct elastic_wire_handoff) +
- * elastic_wire_slots_len(*@count).
+ * elastic_wire_pages_off(*@count).
  *
  * Return: 0, -EMSGSIZE or -EPROTO as elastic_wire_parse_slots().
  */
 int elastic_wire_parse_handoff(const void *buf, size_t len, u32 *home, int *status, u64 *req_seq,
-			       u64 *slots, unsigned int *count)
+			       u64 *slots, struct elastic_place *places, unsigned int *count)
 {
 	struct elastic_wire_handoff h;
 	u32 st;
@@ -289,12 +303,65 @@ int elastic_wire_parse_handoff(const void *buf, size_t len, u32 *home, int *stat
 	if (!elastic_wire_node_ok(be32_to_cpu(h.home)) || (st && st != ENOENT))
 		return -EPROTO;
 	ret = elastic_wire_parse_slots(ELASTIC_MSG_HANDOFF, (const u8 *)buf + sizeof(h),
-				       len - sizeof(h), slots, count);
+				       len - sizeof(h), slots, places, count);
 	if (ret)
 		return ret;
 	*home = be32_to_cpu(h.home);
 	*status = -(int)st;
 	*req_seq = be64_to_cpu(h.req_seq);
+	return 0;
+}
+
+/**
+ * elastic_wire_parse_layout - validate a LAYOUT
+ * @buf: payload
+ * @len: its length
+ * @home: the process's home, filled on success
+ * @mm: the process, filled on success
+ * @gen: the layout's version, filled on success
+ * @ranges: ELASTIC_WIRE_LAYOUT_MAX entries, the first *@count filled on
+ *	success
+ * @count: how many ranges (0: the process is gone)
+ *
+ * Whether @home may be the sender, only the caller can tell.
+ *
+ * Return: 0, -EMSGSIZE for a length that does not match the count,
+ * -EPROTO for a field out of range or ranges out of order or overlapping.
+ */
+int elastic_wire_parse_layout(const void *buf, size_t len, u32 *home, u32 *mm, u64 *gen,
+			      struct elastic_range *ranges, unsigned int *count)
+{
+	struct elastic_wire_layout h;
+	struct elastic_wire_range r;
+	unsigned int n, i;
+	u64 prev = 0;
+
+	if (len < sizeof(h))
+		return -EMSGSIZE;
+	memcpy(&h, buf, sizeof(h));
+	n = be32_to_cpu(h.count);
+	if (!elastic_wire_node_ok(be32_to_cpu(h.home)) || !h.mm ||
+	    be32_to_cpu(h.mm) > ELASTIC_WIRE_MM_MAX || !h.gen || h.zero ||
+	    n > ELASTIC_WIRE_LAYOUT_MAX)
+		return -EPROTO;
+	if (len != sizeof(h) + (size_t)n * sizeof(r))
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		memcpy(&r, (const u8 *)buf + sizeof(h) + i * sizeof(r), sizeof(r));
+		ranges[i].start = be64_to_cpu(r.start);
+		ranges[i].end = be64_to_cpu(r.end);
+		ranges[i].prot = be32_to_cpu(r.prot);
+		if (ranges[i].start < prev || ranges[i].end <= ranges[i].start ||
+		    ranges[i].end > ELASTIC_WIRE_ADDR_END ||
+		    (ranges[i].start | ranges[i].end) % ELASTIC_WIRE_PAGE ||
+		    ranges[i].prot & ~ELASTIC_WIRE_PROT_MASK || r.zero)
+			return -EPROTO;
+		prev = ranges[i].end;
+	}
+	*home = be32_to_cpu(h.home);
+	*mm = be32_to_cpu(h.mm);
+	*gen = be64_to_cpu(h.gen);
+	*count = n;
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 #ifndef _ELASTIC_WIRE_H
 #define _ELASTIC_WIRE_H
 
+#include <asm/byteorder.h>
+#include <linux/bits.h>
 #include <linux/types.h>
 
 #define ELASTIC_WIRE_MAGIC	0x53504f53	/* "SPOS" */
@@ -17,8 +19,11 @@
  * 2: PUSH, PULL and FREE carry up to ELASTIC_WIRE_BATCH slots each.
  * 3: MOVE and HANDOFF: a page moves from one member to another directly;
  *    HELLO names the sender's incarnation.
+ * 4: PUSH and HANDOFF say where each page lives in its process (struct
+ *    elastic_wire_place); LAYOUT describes a process's address space, so
+ *    that members keep a shadow of it with their pages mapped.
  */
-#define ELASTIC_WIRE_VERSION	3
+#define ELASTIC_WIRE_VERSION	4
 /* Pages travel as 4 KiB: the page size of every SpotOS architecture. */
 #define ELASTIC_WIRE_PAGE	4096
 /*
@@ -30,7 +35,7 @@
 #define ELASTIC_WIRE_BATCH	32
 /* The largest message: a full HANDOFF (see struct elastic_wire_handoff). */
 #define ELASTIC_WIRE_MAX_PAYLOAD	\
-	(16 + 8 + ELASTIC_WIRE_BATCH * (8 + ELASTIC_WIRE_PAGE))
+	(16 + 8 + ELASTIC_WIRE_BATCH * (8 + 16 + ELASTIC_WIRE_PAGE))
 
 /**
  * struct elastic_wire_hdr - header of every message, as on the wire
@@ -66,6 +71,7 @@ enum elastic_wire_type {
 	ELASTIC_MSG_RELIEVE,		/* owner -> home: move some pages off me */
 	ELASTIC_MSG_MOVE,		/* home -> owner: hand these pages to a node */
 	ELASTIC_MSG_HANDOFF,		/* owner -> new owner: a home's pages; stored */
+	ELASTIC_MSG_LAYOUT,		/* a process's address space, for its shadow */
 	__ELASTIC_MSG_MAX,
 };
 
@@ -93,7 +99,8 @@ struct elastic_wire_hello {
  * @zero:	0; reserved
  * @slot:	the pages' slots at their home, each 1..ELASTIC_WIRE_SLOT_MAX
  *		(the sender of the message is the home).  A PUSH has @count
- *		pages after them, in the same order.  The owner answers a
+ *		struct elastic_wire_place after them, then @count pages, in
+ *		the same order.  The owner answers a
  *		PULL with one PULL_REPLY per slot, the i-th (from 0) carrying
  *		the PULL's sequence number plus i, and a PUSH with one
  *		PUSH_ACK saying how many of its pages it stored.
@@ -104,10 +111,54 @@ struct elastic_wire_slots {
 	__be64 slot[];
 } __packed;
 
-/* Bytes of a PUSH, PULL or FREE payload before a PUSH's pages. */
+/* Bytes of a PUSH, PULL or FREE payload before a PUSH's places. */
 static inline size_t elastic_wire_slots_len(unsigned int count)
 {
 	return sizeof(struct elastic_wire_slots) + count * sizeof(__be64);
+}
+
+/* Processes of one home are numbered 1..ELASTIC_WIRE_MM_MAX. */
+#define ELASTIC_WIRE_MM_MAX	0xffffU
+/* User addresses are below this on every SpotOS architecture (57 bits). */
+#define ELASTIC_WIRE_ADDR_END	BIT_ULL(57)
+
+/**
+ * struct elastic_wire_place - where a page of a PUSH or HANDOFF lives
+ * @mm:		its process at the home: 1..ELASTIC_WIRE_MM_MAX, as in LAYOUT
+ * @zero:	0; reserved
+ * @addr:	its address there: page-aligned, below ELASTIC_WIRE_ADDR_END
+ *
+ * The receiver maps the page at @addr in its shadow of @mm, when @addr
+ * is in the shadow's layout (a page is kept, unmapped, otherwise).
+ */
+struct elastic_wire_place {
+	__be32 mm;
+	__be32 zero;
+	__be64 addr;
+} __packed;
+
+/**
+ * struct elastic_place - a struct elastic_wire_place in host order
+ * @mm:		process
+ * @addr:	address
+ */
+struct elastic_place {
+	u32 mm;
+	u64 addr;
+};
+
+static inline void elastic_wire_place_set(struct elastic_wire_place *w,
+					  const struct elastic_place *pl)
+{
+	w->mm = cpu_to_be32(pl->mm);
+	w->zero = 0;
+	w->addr = cpu_to_be64(pl->addr);
+}
+
+/* Offset of the pages in a PUSH's payload (a HANDOFF's, after its own fields). */
+static inline size_t elastic_wire_pages_off(unsigned int count)
+{
+	return elastic_wire_slots_len(count) + count * sizeof(struct elastic_wire_place);
 }
 
 /* The largest hosting cap (the max_hosted_pages sysctl's range). */
@@ -170,13 +221,71 @@ struct elastic_wire_move {
  *		the sender did not hold
  * @req_seq:	the MOVE's sequence number, for the PUSH_ACK to @home
  *
- * A struct elastic_wire_slots follows, then its pages, as in a PUSH.  The
- * receiver files them as if @home had pushed them.
+ * A struct elastic_wire_slots follows, then its places and pages, as in a
+ * PUSH.  The receiver files them as if @home had pushed them.
  */
 struct elastic_wire_handoff {
 	__be32 home;
 	__be32 status;
 	__be64 req_seq;
+} __packed;
+
+/* Protections of a range: PROT_READ, PROT_WRITE, PROT_EXEC's values. */
+#define ELASTIC_WIRE_PROT_MASK	7U
+/* Ranges in one LAYOUT at most (adjacent VMAs alike are sent as one). */
+#define ELASTIC_WIRE_LAYOUT_MAX	512
+
+/**
+ * struct elastic_wire_range - one range of a LAYOUT
+ * @start:	first address, page-aligned
+ * @end:	address after the range: page-aligned, above @start, at most
+ *		ELASTIC_WIRE_ADDR_END
+ * @prot:	bits of ELASTIC_WIRE_PROT_MASK
+ * @zero:	0; reserved
+ */
+struct elastic_wire_range {
+	__be64 start;
+	__be64 end;
+	__be32 prot;
+	__be32 zero;
+} __packed;
+
+/**
+ * struct elastic_range - a struct elastic_wire_range in host order
+ * @start:	first address
+ * @end:	address after the range
+ * @prot:	protection bits
+ */
+struct elastic_range {
+	u64 start;
+	u64 end;
+	u32 prot;
+};
+
+/**
+ * struct elastic_wire_layout - payload of LAYOUT
+ * @home:	the process's home: the sender, or (forwarded by a member with
+ *		a HANDOFF of its pages) neither the sender nor the receiver
+ * @mm:		the process at its home, 1..ELASTIC_WIRE_MM_MAX
+ * @gen:	version of the layout, non-zero; a home numbers all its
+ *		layouts from one counter, so a receiver keeps the highest it
+ *		has seen for @mm (a forwarded copy may be older)
+ * @count:	ranges that follow, 0..ELASTIC_WIRE_LAYOUT_MAX, in increasing
+ *		order and not overlapping: the process's private anonymous
+ *		memory.  0: the process is gone, and so is its shadow.
+ * @zero:	0; reserved
+ * @range:	the ranges
+ *
+ * Not acknowledged.  The home sends it to a member before pages whenever
+ * the layout changed since the member last got it (or on a new connection).
+ */
+struct elastic_wire_layout {
+	__be32 home;
+	__be32 mm;
+	__be64 gen;
+	__be32 count;
+	__be32 zero;
+	struct elastic_wire_range range[];
 } __packed;
 
 /**
@@ -213,14 +322,16 @@ int elastic_wire_parse_hdr(const void *buf, size_t len, struct elastic_wire_msg 
 void elastic_wire_build_hdr(struct elastic_wire_hdr *hdr, u32 type, u32 len, u32 src, u64 seq);
 int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst, u64 *incarnation);
 int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
-			     unsigned int *count);
+			     struct elastic_place *places, unsigned int *count);
 int elastic_wire_parse_cap(const void *buf, size_t len, u64 *max_pages);
 int elastic_wire_parse_evacuate(const void *buf, size_t len, bool *on);
 int elastic_wire_parse_relieve(const void *buf, size_t len, u64 *pages);
 int elastic_wire_parse_move(const void *buf, size_t len, u32 *to, u64 *slots,
 			    unsigned int *count);
 int elastic_wire_parse_handoff(const void *buf, size_t len, u32 *home, int *status, u64 *req_seq,
-			       u64 *slots, unsigned int *count);
+			       u64 *slots, struct elastic_place *places, unsigned int *count);
+int elastic_wire_parse_layout(const void *buf, size_t len, u32 *home, u32 *mm, u64 *gen,
+			      struct elastic_range *ranges, unsigned int *count);
 int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status,
 			     unsigned int *stored);
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the wire protocol's validation (wire.c): every field of a
- * header and of a HELLO is checked, and a header built by the sender
- * parses back to what was put in.
+ * header, of a HELLO and of each memory message (slots, places, LAYOUT
+ * ranges) is checked, and a header built by the sender parses back to
+ * what was put in.
  */
 #include <kunit/test.h>
 
@@ -54,7 +55,8 @@ static const struct hdr_case hdr_cases[] = {
 	{ "version 0", 4, 0, -EPROTO },
 	{ "version 1", 4, 1, -EPROTO },
 	{ "version 2", 4, 2, -EPROTO },
-	{ "version 4", 4, 4, -EPROTO },
+	{ "version 3", 4, 3, -EPROTO },
+	{ "version 5", 4, 5, -EPROTO },
 	{ "type 0", 5, 0, -EOPNOTSUPP },
 	{ "type unknown", 5, __ELASTIC_MSG_MAX, -EOPNOTSUPP },
 	{ "type 255", 5, 255, -EOPNOTSUPP },
@@ -129,7 +131,7 @@ static void memory_lengths(struct kunit *test)
 {
 	static const struct { u32 type, len; int ret; } c[] = {
 		/* Vectors: the header admits any length, the payload checks it. */
-		{ ELASTIC_MSG_PUSH, 16 + 4096, 0 },
+		{ ELASTIC_MSG_PUSH, 16 + 16 + 4096, 0 },
 		{ ELASTIC_MSG_PUSH, ELASTIC_WIRE_MAX_PAYLOAD, 0 },
 		{ ELASTIC_MSG_PUSH, ELASTIC_WIRE_MAX_PAYLOAD + 1, -EMSGSIZE },
 		{ ELASTIC_MSG_PUSH_ACK, 16, 0 },
@@ -149,6 +151,9 @@ static void memory_lengths(struct kunit *test)
 		{ ELASTIC_MSG_MOVE, 24, 0 },
 		{ ELASTIC_MSG_HANDOFF, ELASTIC_WIRE_MAX_PAYLOAD, 0 },
 		{ ELASTIC_MSG_HANDOFF, ELASTIC_WIRE_MAX_PAYLOAD + 1, -EMSGSIZE },
+		{ ELASTIC_MSG_LAYOUT, 24, 0 },
+		{ ELASTIC_MSG_LAYOUT, 24 + 24 * ELASTIC_WIRE_LAYOUT_MAX, 0 },
+		{ ELASTIC_MSG_LAYOUT, ELASTIC_WIRE_MAX_PAYLOAD + 1, -EMSGSIZE },
 	};
 	struct elastic_wire_msg m;
 	struct elastic_wire_hdr h;
@@ -161,11 +166,34 @@ static void memory_lengths(struct kunit *test)
 	}
 }
 
-/* A PUSH, PULL or FREE of @n slots, @first, @first + 1, ...; pages zero. */
+/* The place of the i-th page of a PUSH or HANDOFF: both ends of each range. */
+static u32 place_mm(unsigned int i)
+{
+	return i & 1 ? ELASTIC_WIRE_MM_MAX : i + 1;
+}
+
+static u64 place_addr(unsigned int i)
+{
+	return i & 1 ? ELASTIC_WIRE_ADDR_END - ELASTIC_WIRE_PAGE : (u64)i * ELASTIC_WIRE_PAGE;
+}
+
+/* The places of a PUSH or HANDOFF of @n slots, as slots_msg() wrote them. */
+static struct elastic_wire_place *places_of(u8 *buf, u32 n)
+{
+	return (void *)(buf + elastic_wire_slots_len(n));
+}
+
+/*
+ * A PUSH, PULL or FREE of @n slots, @first, @first + 1, ...; for a PUSH (or
+ * a HANDOFF's part after its own fields) places by place_mm() and
+ * place_addr(), then pages of zeroes.
+ */
 static size_t slots_msg(u8 *buf, u32 type, u32 n, u64 first)
 {
 	struct elastic_wire_slots *w = (void *)buf;
+	struct elastic_wire_place *p = places_of(buf, n);
 	size_t len = elastic_wire_slots_len(n);
+	struct elastic_place pl;
 	u32 i;
 
 	w->count = cpu_to_be32(n);
@@ -173,16 +201,35 @@ static size_t slots_msg(u8 *buf, u32 type, u32 n, u64 first)
 	for (i = 0; i < n; i++)
 		w->slot[i] = cpu_to_be64(first + i);
 	if (type == ELASTIC_MSG_PUSH || type == ELASTIC_MSG_HANDOFF) {
+		for (i = 0; i < n; i++) {
+			pl.mm = place_mm(i);
+			pl.addr = place_addr(i);
+			elastic_wire_place_set(&p[i], &pl);
+		}
+		len = elastic_wire_pages_off(n);
 		memset(buf + len, 0, n * ELASTIC_WIRE_PAGE);
 		len += n * ELASTIC_WIRE_PAGE;
 	}
 	return len;
 }
 
+/* The places parsed are the ones slots_msg() wrote. */
+static void expect_places(struct kunit *test, const struct elastic_place *places,
+			  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, places[i].mm, place_mm(i), "place %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, places[i].addr, place_addr(i), "place %u", i);
+	}
+}
+
 static void slots_rules(struct kunit *test)
 {
 	static const u32 types[] = { ELASTIC_MSG_PUSH, ELASTIC_MSG_PULL, ELASTIC_MSG_FREE };
 	u8 *buf = kunit_kzalloc(test, ELASTIC_WIRE_MAX_PAYLOAD + 64, GFP_KERNEL);
+	struct elastic_place places[ELASTIC_WIRE_BATCH], *pl;
 	struct elastic_wire_slots *w = (void *)buf;
 	u64 slots[ELASTIC_WIRE_BATCH];
 	unsigned int n;
@@ -193,47 +240,145 @@ static void slots_rules(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		t = types[i];
+		/* Only a PUSH has places: the others may pass none. */
+		pl = t == ELASTIC_MSG_PUSH ? places : NULL;
 		len = slots_msg(buf, t, 1, 1);
-		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), 0);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, pl, &n), 0);
 		KUNIT_EXPECT_EQ(test, n, 1);
 		KUNIT_EXPECT_EQ(test, slots[0], 1);
+		if (pl)
+			expect_places(test, pl, 1);
 		len = slots_msg(buf, t, ELASTIC_WIRE_BATCH,
 				ELASTIC_WIRE_SLOT_MAX - ELASTIC_WIRE_BATCH + 1);
 		KUNIT_EXPECT_LE(test, len, ELASTIC_WIRE_MAX_PAYLOAD);
-		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), 0);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, pl, &n), 0);
 		KUNIT_EXPECT_EQ(test, n, ELASTIC_WIRE_BATCH);
 		KUNIT_EXPECT_EQ(test, slots[ELASTIC_WIRE_BATCH - 1], ELASTIC_WIRE_SLOT_MAX);
+		if (pl)
+			expect_places(test, pl, ELASTIC_WIRE_BATCH);
 		/* A length one off either way, in slots or in pages. */
-		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len - 1, slots, &n),
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len - 1, slots, pl, &n),
 				-EMSGSIZE);
-		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len + 1, slots, &n),
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len + 1, slots, pl, &n),
 				-EMSGSIZE);
-		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, 7, slots, &n), -EMSGSIZE);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, 7, slots, pl, &n),
+				-EMSGSIZE);
 		/* Slot 0 and slots past the largest, anywhere in the vector. */
 		len = slots_msg(buf, t, 3, 1);
 		w->slot[2] = 0;
-		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), -EPROTO);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, pl, &n),
+				-EPROTO);
 		w->slot[2] = cpu_to_be64(ELASTIC_WIRE_SLOT_MAX + 1);
-		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), -EPROTO);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, pl, &n),
+				-EPROTO);
 		/* Counts 0 and over the batch, and the reserved field. */
 		len = slots_msg(buf, t, 2, 5);
 		w->count = 0;
-		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), -EPROTO);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, pl, &n),
+				-EPROTO);
 		w->count = cpu_to_be32(ELASTIC_WIRE_BATCH + 1);
-		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), -EPROTO);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, pl, &n),
+				-EPROTO);
 		w->count = cpu_to_be32(~0U);
-		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), -EPROTO);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, pl, &n),
+				-EPROTO);
 		w->count = cpu_to_be32(2);
 		w->zero = cpu_to_be32(1);
-		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, &n), -EPROTO);
+		KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(t, buf, len, slots, pl, &n),
+				-EPROTO);
 	}
 	/* A PUSH without its pages, a PULL with them: refused. */
 	len = slots_msg(buf, ELASTIC_MSG_PULL, 2, 1);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(ELASTIC_MSG_PUSH, buf, len, slots, &n),
-			-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(ELASTIC_MSG_PUSH, buf, len, slots,
+						       places, &n), -EMSGSIZE);
 	len = slots_msg(buf, ELASTIC_MSG_PUSH, 2, 1);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(ELASTIC_MSG_PULL, buf, len, slots, &n),
-			-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(ELASTIC_MSG_PULL, buf, len, slots, NULL,
+						       &n), -EMSGSIZE);
+	/* A PUSH with its places but no pages, or a place short (version 3's). */
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(ELASTIC_MSG_PUSH, buf,
+						       elastic_wire_pages_off(2), slots, places,
+						       &n), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(ELASTIC_MSG_PUSH, buf,
+						       len - sizeof(struct elastic_wire_place),
+						       slots, places, &n), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_slots(ELASTIC_MSG_PUSH, buf,
+						       len - 2 * sizeof(struct elastic_wire_place),
+						       slots, places, &n), -EMSGSIZE);
+}
+
+/* One bad field in a place of a PUSH or HANDOFF. */
+struct place_case {
+	const char *name;
+	u32 mm;
+	u32 zero;
+	u64 addr;
+};
+
+static const struct place_case place_cases[] = {
+	{ "mm 0", 0, 0, 0x10000000 },
+	{ "mm 0x10000", ELASTIC_WIRE_MM_MAX + 1, 0, 0x10000000 },
+	{ "mm ~0", ~0U, 0, 0x10000000 },
+	{ "zero set", 1, 1, 0x10000000 },
+	{ "zero top bit", 1, 0x80000000, 0x10000000 },
+	{ "addr unaligned by a byte", 1, 0, 0x10000001 },
+	{ "addr unaligned by half a page", 1, 0, 0x10000800 },
+	{ "addr last byte", 1, 0, ELASTIC_WIRE_ADDR_END - 1 },
+	{ "addr 1 << 57", 1, 0, ELASTIC_WIRE_ADDR_END },
+	{ "addr 1 << 63", 1, 0, 1ULL << 63 },
+	{ "addr highest page", 1, 0, ~0ULL << 12 },
+};
+
+static void place_case_desc(const struct place_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(place, place_cases, place_case_desc);
+
+/* Whichever page carries it, in a PUSH or a HANDOFF: refused. */
+static void places_refuse_bad_field(struct kunit *test)
+{
+	const struct place_case *c = test->param_value;
+	u8 *buf = kunit_kzalloc(test, ELASTIC_WIRE_MAX_PAYLOAD, GFP_KERNEL);
+	struct elastic_wire_handoff *h = (void *)buf;
+	struct elastic_place places[ELASTIC_WIRE_BATCH];
+	u8 *rest = buf + sizeof(*h);
+	u64 slots[ELASTIC_WIRE_BATCH], seq;
+	struct elastic_wire_place *p;
+	unsigned int n = 99, i;
+	u32 home = 0;
+	size_t len;
+	int st;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < 3; i++) {
+		len = slots_msg(buf, ELASTIC_MSG_PUSH, 3, 1);
+		KUNIT_ASSERT_EQ(test, elastic_wire_parse_slots(ELASTIC_MSG_PUSH, buf, len, slots,
+							       places, &n), 0);
+		p = places_of(buf, 3) + i;
+		p->mm = cpu_to_be32(c->mm);
+		p->zero = cpu_to_be32(c->zero);
+		p->addr = cpu_to_be64(c->addr);
+		n = 99;
+		KUNIT_EXPECT_EQ_MSG(test, elastic_wire_parse_slots(ELASTIC_MSG_PUSH, buf, len,
+								   slots, places, &n),
+				    -EPROTO, "PUSH, place %u", i);
+		KUNIT_EXPECT_EQ(test, n, 99);	/* untouched on failure */
+
+		len = sizeof(*h) + slots_msg(rest, ELASTIC_MSG_HANDOFF, 3, 1);
+		h->home = cpu_to_be32(3);
+		KUNIT_ASSERT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq,
+								 slots, places, &n), 0);
+		p = places_of(rest, 3) + i;
+		p->mm = cpu_to_be32(c->mm);
+		p->zero = cpu_to_be32(c->zero);
+		p->addr = cpu_to_be64(c->addr);
+		n = 99;
+		KUNIT_EXPECT_EQ_MSG(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq,
+								     slots, places, &n),
+				    -EPROTO, "HANDOFF, place %u", i);
+		KUNIT_EXPECT_EQ(test, n, 99);
+	}
 }
 
 /* A MOVE names its target, then slots as a PULL does. */
@@ -273,11 +418,12 @@ static void move_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_move(buf, len, &to, slots, &n), -EPROTO);
 }
 
-/* A HANDOFF names the home, a status and the MOVE, then slots and pages. */
+/* A HANDOFF names the home, a status and the MOVE, then slots, places and pages. */
 static void handoff_rules(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, ELASTIC_WIRE_MAX_PAYLOAD + 8, GFP_KERNEL);
 	struct elastic_wire_handoff *h = (void *)buf;
+	struct elastic_place places[ELASTIC_WIRE_BATCH];
 	u64 slots[ELASTIC_WIRE_BATCH], seq = 0;
 	unsigned int n = 0;
 	u32 home = 0;
@@ -288,36 +434,270 @@ static void handoff_rules(struct kunit *test)
 	len = sizeof(*h) + slots_msg(buf + sizeof(*h), ELASTIC_MSG_HANDOFF,
 				     ELASTIC_WIRE_BATCH, 1);
 	KUNIT_EXPECT_EQ(test, len, ELASTIC_WIRE_MAX_PAYLOAD);
+	KUNIT_EXPECT_EQ(test, len, sizeof(*h) + elastic_wire_pages_off(ELASTIC_WIRE_BATCH) +
+			ELASTIC_WIRE_BATCH * ELASTIC_WIRE_PAGE);
 	h->home = cpu_to_be32(1);
 	h->req_seq = cpu_to_be64(~0ULL);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots, &n),
-			0);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots,
+							 places, &n), 0);
 	KUNIT_EXPECT_EQ(test, home, 1);
 	KUNIT_EXPECT_EQ(test, st, 0);
 	KUNIT_EXPECT_EQ(test, seq, ~0ULL);
 	KUNIT_EXPECT_EQ(test, n, ELASTIC_WIRE_BATCH);
+	KUNIT_EXPECT_EQ(test, slots[ELASTIC_WIRE_BATCH - 1], ELASTIC_WIRE_BATCH);
+	expect_places(test, places, ELASTIC_WIRE_BATCH);
 	h->status = cpu_to_be32(ENOENT);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots, &n),
-			0);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots,
+							 places, &n), 0);
 	KUNIT_EXPECT_EQ(test, st, -ENOENT);
 	/* A member has no other reason to hand fewer pages than asked. */
 	h->status = cpu_to_be32(ENOSPC);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots, &n),
-			-EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots,
+							 places, &n), -EPROTO);
 	h->status = 0;
 	/* Without a page, or with one too many. */
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len - ELASTIC_WIRE_PAGE, &home,
-							 &st, &seq, slots, &n), -EMSGSIZE);
+							 &st, &seq, slots, places, &n),
+			-EMSGSIZE);
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len + 8, &home, &st, &seq,
-							 slots, &n), -EMSGSIZE);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, 15, &home, &st, &seq, slots, &n),
+							 slots, places, &n), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, 15, &home, &st, &seq, slots,
+							 places, &n), -EMSGSIZE);
+	/* Without its places (version 3's HANDOFF), or a place short. */
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len - ELASTIC_WIRE_BATCH *
+							 sizeof(struct elastic_wire_place),
+							 &home, &st, &seq, slots, places, &n),
+			-EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len -
+							 sizeof(struct elastic_wire_place),
+							 &home, &st, &seq, slots, places, &n),
 			-EMSGSIZE);
 	h->home = 0;
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots, &n),
-			-EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots,
+							 places, &n), -EPROTO);
 	h->home = cpu_to_be32(ELASTIC_MAX_NODE_ID + 1);
-	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots, &n),
-			-EPROTO);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq, slots,
+							 places, &n), -EPROTO);
+}
+
+/* A LAYOUT of three ranges, the first two touching, the last up to the end. */
+static const struct elastic_range layout3[] = {
+	{ 0x10000000, 0x10004000, 3 },
+	{ 0x10004000, 0x20000000, 1 },
+	{ 0x7f0000000000ULL, ELASTIC_WIRE_ADDR_END, 7 },
+};
+
+/* Write a LAYOUT of @n ranges from @r at @buf; return its length. */
+static size_t layout_msg(u8 *buf, u32 home, u32 mm, u64 gen, const struct elastic_range *r,
+			 unsigned int n)
+{
+	struct elastic_wire_layout *h = (void *)buf;
+	unsigned int i;
+
+	h->home = cpu_to_be32(home);
+	h->mm = cpu_to_be32(mm);
+	h->gen = cpu_to_be64(gen);
+	h->count = cpu_to_be32(n);
+	h->zero = 0;
+	for (i = 0; i < n; i++) {
+		h->range[i].start = cpu_to_be64(r[i].start);
+		h->range[i].end = cpu_to_be64(r[i].end);
+		h->range[i].prot = cpu_to_be32(r[i].prot);
+		h->range[i].zero = 0;
+	}
+	return sizeof(*h) + n * sizeof(h->range[0]);
+}
+
+/* Valid LAYOUTs: none (the process is gone), one, several, the most. */
+static void layout_valid(struct kunit *test)
+{
+	size_t size = sizeof(struct elastic_wire_layout) +
+		      ELASTIC_WIRE_LAYOUT_MAX * sizeof(struct elastic_wire_range);
+	struct elastic_range *r = kunit_kcalloc(test, ELASTIC_WIRE_LAYOUT_MAX, sizeof(*r),
+						GFP_KERNEL);
+	struct elastic_range *out = kunit_kcalloc(test, ELASTIC_WIRE_LAYOUT_MAX, sizeof(*out),
+						  GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, size, GFP_KERNEL);
+	unsigned int n = 99, i;
+	u32 home = 0, mm = 0;
+	u64 gen = 0;
+	size_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, sizeof(struct elastic_wire_place), 16);
+	KUNIT_EXPECT_EQ(test, sizeof(struct elastic_wire_range), 24);
+	KUNIT_EXPECT_EQ(test, sizeof(struct elastic_wire_layout), 24);
+
+	len = layout_msg(buf, 1, 1, 1, NULL, 0);
+	KUNIT_EXPECT_EQ(test, len, 24);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_layout(buf, len, &home, &mm, &gen, out, &n), 0);
+	KUNIT_EXPECT_EQ(test, home, 1);
+	KUNIT_EXPECT_EQ(test, mm, 1);
+	KUNIT_EXPECT_EQ(test, gen, 1);
+	KUNIT_EXPECT_EQ(test, n, 0);
+
+	len = layout_msg(buf, 7, 42, 0x0102030405060708ULL, layout3, 1);
+	KUNIT_EXPECT_EQ(test, len, 48);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_layout(buf, len, &home, &mm, &gen, out, &n), 0);
+	KUNIT_EXPECT_EQ(test, home, 7);
+	KUNIT_EXPECT_EQ(test, mm, 42);
+	KUNIT_EXPECT_EQ(test, gen, 0x0102030405060708ULL);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, out[0].start, 0x10000000);
+	KUNIT_EXPECT_EQ(test, out[0].end, 0x10004000);
+	KUNIT_EXPECT_EQ(test, out[0].prot, 3);
+	/* Big-endian on the wire: the range's start is bytes 24..31, prot 40..43. */
+	KUNIT_EXPECT_EQ(test, buf[28], 0x10);
+	KUNIT_EXPECT_EQ(test, buf[43], 3);
+
+	len = layout_msg(buf, ELASTIC_MAX_NODE_ID, ELASTIC_WIRE_MM_MAX, ~0ULL, layout3,
+			 ARRAY_SIZE(layout3));
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_layout(buf, len, &home, &mm, &gen, out, &n), 0);
+	KUNIT_EXPECT_EQ(test, home, ELASTIC_MAX_NODE_ID);
+	KUNIT_EXPECT_EQ(test, mm, ELASTIC_WIRE_MM_MAX);
+	KUNIT_EXPECT_EQ(test, gen, ~0ULL);
+	KUNIT_ASSERT_EQ(test, n, ARRAY_SIZE(layout3));
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, out[i].start, layout3[i].start);
+		KUNIT_EXPECT_EQ(test, out[i].end, layout3[i].end);
+		KUNIT_EXPECT_EQ(test, out[i].prot, layout3[i].prot);
+	}
+
+	/* The most ranges, every one touching the next, from address 0. */
+	for (i = 0; i < ELASTIC_WIRE_LAYOUT_MAX; i++) {
+		r[i].start = (u64)i * ELASTIC_WIRE_PAGE;
+		r[i].end = r[i].start + ELASTIC_WIRE_PAGE;
+		r[i].prot = i & ELASTIC_WIRE_PROT_MASK;
+	}
+	len = layout_msg(buf, 2, 3, 4, r, ELASTIC_WIRE_LAYOUT_MAX);
+	KUNIT_EXPECT_EQ(test, len, size);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_layout(buf, len, &home, &mm, &gen, out, &n), 0);
+	KUNIT_EXPECT_EQ(test, n, ELASTIC_WIRE_LAYOUT_MAX);
+	KUNIT_EXPECT_EQ(test, out[n - 1].start, r[n - 1].start);
+	KUNIT_EXPECT_EQ(test, out[n - 1].end, r[n - 1].end);
+	KUNIT_EXPECT_EQ(test, out[n - 1].prot, r[n - 1].prot);
+}
+
+/*
+ * One rule of a LAYOUT broken: a header field (@field: 0 home, 1 mm, 2 gen,
+ * 3 count, 4 zero, set to @value), or range @index of layout3 replaced by
+ * @r (@field -1), or the length off by @len bytes (@field -2).
+ */
+struct layout_case {
+	const char *name;
+	int field;
+	u64 value;
+	unsigned int index;
+	struct elastic_range r;
+	u32 zero;
+	long len;
+	int error;
+};
+
+static const struct layout_case layout_cases[] = {
+	{ "home 0", 0, 0, .error = -EPROTO },
+	{ "home 64", 0, ELASTIC_MAX_NODE_ID + 1, .error = -EPROTO },
+	{ "mm 0", 1, 0, .error = -EPROTO },
+	{ "mm 0x10000", 1, ELASTIC_WIRE_MM_MAX + 1, .error = -EPROTO },
+	{ "gen 0", 2, 0, .error = -EPROTO },
+	{ "count over the most", 3, ELASTIC_WIRE_LAYOUT_MAX + 1, .error = -EPROTO },
+	{ "count ~0", 3, ~0U, .error = -EPROTO },
+	{ "count one more", 3, ARRAY_SIZE(layout3) + 1, .error = -EMSGSIZE },
+	{ "count one fewer", 3, ARRAY_SIZE(layout3) - 1, .error = -EMSGSIZE },
+	{ "count 0", 3, 0, .error = -EMSGSIZE },
+	{ "zero set", 4, 1, .error = -EPROTO },
+	{ "length one short", -2, .len = -1, .error = -EMSGSIZE },
+	{ "length one long", -2, .len = 1, .error = -EMSGSIZE },
+	{ "length a range short", -2, .len = -24, .error = -EMSGSIZE },
+	{ "length a range long", -2, .len = 24, .error = -EMSGSIZE },
+	{ "no header", -2, .len = -(3 * 24 + 1), .error = -EMSGSIZE },
+	{ "start unaligned", -1, .index = 1, .r = { 0x10004800, 0x20000000, 1 },
+	  .error = -EPROTO },
+	{ "end unaligned", -1, .index = 1, .r = { 0x10004000, 0x20000001, 1 },
+	  .error = -EPROTO },
+	{ "empty", -1, .index = 1, .r = { 0x10004000, 0x10004000, 1 }, .error = -EPROTO },
+	{ "reversed", -1, .index = 1, .r = { 0x20000000, 0x10004000, 1 }, .error = -EPROTO },
+	{ "end past 57 bits", -1, .index = 2,
+	  .r = { 0x7f0000000000ULL, ELASTIC_WIRE_ADDR_END + ELASTIC_WIRE_PAGE, 7 },
+	  .error = -EPROTO },
+	{ "start at the end", -1, .index = 2,
+	  .r = { ELASTIC_WIRE_ADDR_END, ELASTIC_WIRE_ADDR_END + ELASTIC_WIRE_PAGE, 7 },
+	  .error = -EPROTO },
+	{ "end wraps", -1, .index = 2, .r = { 0x7f0000000000ULL, 0, 7 }, .error = -EPROTO },
+	{ "overlaps the previous", -1, .index = 1, .r = { 0x10003000, 0x20000000, 1 },
+	  .error = -EPROTO },
+	{ "before the previous", -1, .index = 2, .r = { 0x1000, 0x2000, 7 }, .error = -EPROTO },
+	{ "prot 8", -1, .index = 0, .r = { 0x10000000, 0x10004000, 8 }, .error = -EPROTO },
+	{ "prot top bit", -1, .index = 0, .r = { 0x10000000, 0x10004000, 0x80000000 },
+	  .error = -EPROTO },
+	{ "range zero set", -1, .index = 1, .r = { 0x10004000, 0x20000000, 1 }, .zero = 1,
+	  .error = -EPROTO },
+};
+
+static void layout_case_desc(const struct layout_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(layout, layout_cases, layout_case_desc);
+
+static void layout_refuses_bad_field(struct kunit *test)
+{
+	const struct layout_case *c = test->param_value;
+	size_t size = sizeof(struct elastic_wire_layout) +
+		      (ELASTIC_WIRE_LAYOUT_MAX + 1) * sizeof(struct elastic_wire_range);
+	struct elastic_range *out = kunit_kcalloc(test, ELASTIC_WIRE_LAYOUT_MAX, sizeof(*out),
+						  GFP_KERNEL);
+	u8 *buf = kunit_kzalloc(test, size, GFP_KERNEL);
+	struct elastic_wire_layout *h = (void *)buf;
+	unsigned int n = 99;
+	u32 home = 0, mm = 0;
+	u64 gen = 0;
+	size_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	len = layout_msg(buf, 5, 9, 77, layout3, ARRAY_SIZE(layout3));
+	KUNIT_ASSERT_EQ(test, elastic_wire_parse_layout(buf, len, &home, &mm, &gen, out, &n), 0);
+	home = 0;
+	mm = 0;
+	gen = 0;
+	n = 99;
+	switch (c->field) {
+	case 0:
+		h->home = cpu_to_be32(c->value);
+		break;
+	case 1:
+		h->mm = cpu_to_be32(c->value);
+		break;
+	case 2:
+		h->gen = cpu_to_be64(c->value);
+		break;
+	case 3:
+		h->count = cpu_to_be32(c->value);
+		break;
+	case 4:
+		h->zero = cpu_to_be32(c->value);
+		break;
+	case -1:
+		h->range[c->index].start = cpu_to_be64(c->r.start);
+		h->range[c->index].end = cpu_to_be64(c->r.end);
+		h->range[c->index].prot = cpu_to_be32(c->r.prot);
+		h->range[c->index].zero = cpu_to_be32(c->zero);
+		break;
+	case -2:
+		len += c->len;
+		break;
+	}
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_layout(buf, len, &home, &mm, &gen, out, &n),
+			c->error);
+	/* Untouched on failure. */
+	KUNIT_EXPECT_EQ(test, home, 0);
+	KUNIT_EXPECT_EQ(test, mm, 0);
+	KUNIT_EXPECT_EQ(test, gen, 0);
+	KUNIT_EXPECT_EQ(test, n, 99);
 }
 
 /* A payload of one u64 in [@min, @max]: both ends taken, beyond refused. */
@@ -442,7 +822,10 @@ static struct kunit_case elastic_wire_cases[] = {
 	KUNIT_CASE(memory_lengths),
 	KUNIT_CASE(slots_rules),
 	KUNIT_CASE(move_rules),
+	KUNIT_CASE_PARAM(places_refuse_bad_field, place_gen_params),
 	KUNIT_CASE(handoff_rules),
+	KUNIT_CASE(layout_valid),
+	KUNIT_CASE_PARAM(layout_refuses_bad_field, layout_gen_params),
 	KUNIT_CASE(cap_rules),
 	KUNIT_CASE(evacuate_rules),
 	KUNIT_CASE(relieve_rules),

@@ -8,20 +8,32 @@
  *   wire_fuzz HOST PORT SRC DST --push INCARNATION SLOT
  *
  * --hello and --push speak as SRC in that incarnation: a HELLO and a
- * heartbeat, or a HELLO and a PUSH of one page (bytes 0x5a) under SLOT.
+ * heartbeat, or a HELLO and a PUSH of one page (bytes 0x5a) under SLOT,
+ * placed at address 0x10000000 of SRC's process 1 (no LAYOUT names it, so
+ * the node keeps the page unmapped).
  * KNOWN: comma-separated ids of the other members DST knows, besides SRC
- * (a HANDOFF of a home it does not know is malformed).
+ * (a HANDOFF of a home it does not know is malformed, and so is a LAYOUT
+ * of a home that is DST, or neither SRC nor a node DST knows).
  * Runs on member SRC (its address is the one DST accepts), against node DST.
  * Each case starts from a valid stream (HELLO, then HEARTBEATs, then
- * perhaps a PULL, a FREE and a MOVE of up to a batch of slots the node does
- * not hold, so that it answers ENOENT and drops nothing, and perhaps a
- * HANDOFF of a page of a home it does not know, which it must refuse),
- * mutates it (flipped bytes, truncation, bad length, wrong
- * version, garbage, appended junk), sends it, and waits for the node to
- * finish with the connection.  An oracle that follows the receiver's rules
- * decides whether the node must count the stream as malformed; the last
- * line printed is "malformed N of COUNT", for the caller to compare with
- * the node's bad_frames counter.
+ * perhaps the LAYOUT of one of SRC's processes 1..4 and perhaps one of
+ * another known home's, forwarded; then perhaps a PULL, a FREE and a MOVE
+ * of up to a batch of slots the node does not hold, so that it answers
+ * ENOENT and drops nothing; then, for each LAYOUT that had ranges, a later
+ * one of none (the process is gone), so that the node drops the shadow it
+ * made; and perhaps a HANDOFF of a page of a home it does not know, which
+ * it must refuse), mutates it (flipped bytes, truncation, bad length,
+ * wrong version, garbage, appended junk), sends it, and waits for the node
+ * to finish with the connection.  An oracle that follows the receiver's
+ * rules decides whether the node must count the stream as malformed; the
+ * last line printed is "malformed N of COUNT", for the caller to compare
+ * with the node's bad_frames counter.
+ *
+ * A LAYOUT's ranges lie within 0x10000000..0x7f0000000000, a few GiB at
+ * most each: the node maps them in a shadow address space, never touched.
+ * Generations come from one counter, so a run's LAYOUTs of a process are
+ * each newer than the last (a mutated stream may lose its "gone" LAYOUT:
+ * the node then keeps that shadow until a later case's).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -37,20 +49,27 @@
 
 #define HDR 24
 #define MAX_NODE 63
-#define VERSION 3
+#define VERSION 4
 #define PAGE 4096
 #define BATCH 32
-#define MAX_PAYLOAD (16 + 8 + BATCH * (8 + PAGE))
+#define PLACE 16		/* struct elastic_wire_place */
+#define MAX_PAYLOAD (16 + 8 + BATCH * (8 + PLACE + PAGE))
 #define SLOT_MAX ((1ULL << 40) - 1)
+#define MM_MAX 0xffff
+#define ADDR_END (1ULL << 57)
+#define LAYOUT_HDR 24		/* struct elastic_wire_layout */
+#define RANGE 24		/* struct elastic_wire_range */
+#define LAYOUT_MAX 512
+#define PROT_MASK 7
 enum {
 	HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, CAP, EVACUATE, RELIEVE,
-	MOVE, HANDOFF, TYPE_MAX
+	MOVE, HANDOFF, LAYOUT, TYPE_MAX
 };
 /* Payload length of each type (module/wire.c); -1: variable. */
 static const int type_len[TYPE_MAX] = {
 	[HELLO] = 16, [HEARTBEAT] = 0, [PUSH] = -1, [PUSH_ACK] = 16,
 	[PULL] = -1, [PULL_REPLY] = -1, [FREE] = -1, [CAP] = 8, [EVACUATE] = 8, [RELIEVE] = 8,
-	[MOVE] = -1, [HANDOFF] = -1,
+	[MOVE] = -1, [HANDOFF] = -1, [LAYOUT] = -1,
 };
 
 /* Nodes DST knows (KNOWN, and SRC). */
@@ -64,6 +83,18 @@ static uint64_t rnd(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return rng;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	v = htobe32(v);
+	memcpy(p, &v, 4);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	v = htobe64(v);
+	memcpy(p, &v, 8);
 }
 
 static size_t put_hdr(uint8_t *p, uint8_t type, uint32_t len, uint32_t src, uint64_t seq)
@@ -114,12 +145,13 @@ static uint64_t be64at(const uint8_t *p)
 
 /*
  * Payload rules of the memory messages (elastic_wire_parse_slots/_cap/
- * _evacuate/_move/_handoff/_reply, elastic_mem_rx()).
+ * _evacuate/_move/_handoff/_layout/_reply, elastic_mem_rx()).
  */
 static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len, uint32_t src, uint32_t dst)
 {
-	uint32_t st, n, i, node;
-	uint64_t slot;
+	uint64_t slot, addr, start, end, prev;
+	uint32_t st, n, i, node, mm;
+	const uint8_t *q;
 
 	switch (type) {
 	case MOVE:
@@ -147,14 +179,45 @@ static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len, uint32_t sr
 		n = be32at(p);
 		if (n < 1 || n > BATCH || be32at(p + 4))
 			return 1;
-		if (len != 8 + 8 * n + (type == PUSH ? n * PAGE : 0))
+		/* A PUSH's (and a HANDOFF's) places, then pages, follow its slots. */
+		if (len != 8 + 8 * n + (type == PUSH ? n * (PLACE + PAGE) : 0))
 			return 1;
 		for (i = 0; i < n; i++) {
 			slot = be64at(p + 8 + 8 * i);
 			if (slot < 1 || slot > SLOT_MAX)
 				return 1;
 		}
+		for (i = 0; type == PUSH && i < n; i++) {
+			q = p + 8 + 8 * n + PLACE * i;
+			mm = be32at(q);
+			addr = be64at(q + 8);
+			if (mm < 1 || mm > MM_MAX || be32at(q + 4) || addr % PAGE || addr >= ADDR_END)
+				return 1;
+		}
 		return 0;
+	case LAYOUT:
+		if (len < LAYOUT_HDR)
+			return 1;
+		node = be32at(p);
+		mm = be32at(p + 4);
+		n = be32at(p + 16);
+		if (node < 1 || node > MAX_NODE || mm < 1 || mm > MM_MAX || !be64at(p + 8) ||
+		    be32at(p + 20) || n > LAYOUT_MAX)
+			return 1;
+		if (len != LAYOUT_HDR + RANGE * n)
+			return 1;
+		/* Sorted and apart (touching allowed), page-aligned, below 1 << 57. */
+		for (i = 0, prev = 0; i < n; i++) {
+			q = p + LAYOUT_HDR + RANGE * i;
+			start = be64at(q);
+			end = be64at(q + 8);
+			if (start < prev || end <= start || end > ADDR_END ||
+			    (start | end) % PAGE || be32at(q + 16) & ~PROT_MASK || be32at(q + 20))
+				return 1;
+			prev = end;
+		}
+		/* A home sends its own layouts, a member forwards a known home's. */
+		return node == dst || !(known >> node & 1);
 	case CAP:
 		return be64at(p) > 0x7fffffffULL;
 	case EVACUATE:
@@ -217,17 +280,33 @@ static int malformed(const uint8_t *b, size_t n, uint32_t src, uint32_t dst)
 	return 0;
 }
 
+/* Where the pages the fuzzer sends live: SRC's process 1, from 0x10000000. */
+#define PLACE_MM 1
+#define PLACE_ADDR 0x10000000ULL
+
+/* @n places, for pages @n in a row from PLACE_ADDR. */
+static void put_places(uint8_t *p, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		put32(p + PLACE * i, PLACE_MM);
+		put32(p + PLACE * i + 4, 0);
+		put64(p + PLACE * i + 8, PLACE_ADDR + (uint64_t)i * PAGE);
+	}
+}
+
 /*
- * A PULL, FREE or MOVE of 1..BATCH slots (a HANDOFF of one slot and its
- * page) from the top of the slot space, which no home allocates in a test
- * (slots are numbered from 1 up).  A MOVE's target and a HANDOFF's home is
- * @node; a HANDOFF's pages carry the MOVE's sequence number 1000.
+ * A PULL, FREE or MOVE of 1..BATCH slots (a HANDOFF of one slot, its place
+ * and its page) from the top of the slot space, which no home allocates in
+ * a test (slots are numbered from 1 up).  A MOVE's target and a HANDOFF's
+ * home is @node; a HANDOFF's pages carry the MOVE's sequence number 1000.
  */
 static size_t put_slots(uint8_t *p, uint8_t type, uint32_t src, uint64_t seq, uint32_t node)
 {
 	uint32_t n = type == HANDOFF ? 1 : 1 + rnd() % BATCH, i, c = htobe32(n), z = 0;
 	uint32_t pre = type == MOVE ? 8 : type == HANDOFF ? 16 : 0, v;
-	uint32_t len = pre + 8 + 8 * n + (type == HANDOFF ? PAGE : 0);
+	uint32_t len = pre + 8 + 8 * n + (type == HANDOFF ? n * (PLACE + PAGE) : 0);
 	uint64_t s;
 
 	put_hdr(p, type, len, src, seq);
@@ -247,23 +326,73 @@ static size_t put_slots(uint8_t *p, uint8_t type, uint32_t src, uint64_t seq, ui
 		s = htobe64(SLOT_MAX - rnd() % 4096);
 		memcpy(p + pre + 8 + 8 * i, &s, 8);
 	}
-	if (type == HANDOFF)
-		memset(p + pre + 8 + 8 * n, 0x5a, PAGE);
+	if (type == HANDOFF) {
+		put_places(p + pre + 8 + 8 * n, n);
+		memset(p + pre + 8 + 8 * n + PLACE * n, 0x5a, n * PAGE);
+	}
 	return HDR + len;
 }
 
-/* A PUSH of one page (bytes 0x5a) under @slot. */
+/* A PUSH of one page (bytes 0x5a) under @slot, at PLACE_ADDR of PLACE_MM. */
 static size_t put_push1(uint8_t *p, uint32_t src, uint64_t seq, uint64_t slot)
 {
-	uint32_t c = htobe32(1), z = 0;
-	uint64_t s = htobe64(slot);
+	uint32_t len = 16 + PLACE + PAGE;
 
-	put_hdr(p, PUSH, 16 + PAGE, src, seq);
-	memcpy(p + HDR, &c, 4);
-	memcpy(p + HDR + 4, &z, 4);
-	memcpy(p + HDR + 8, &s, 8);
-	memset(p + HDR + 16, 0x5a, PAGE);
-	return HDR + 16 + PAGE;
+	put_hdr(p, PUSH, len, src, seq);
+	put32(p + HDR, 1);
+	put32(p + HDR + 4, 0);
+	put64(p + HDR + 8, slot);
+	put_places(p + HDR + 16, 1);
+	memset(p + HDR + 16 + PLACE, 0x5a, PAGE);
+	return HDR + len;
+}
+
+/* The generation of the next LAYOUT: every one is newer than the last. */
+static uint64_t layout_gen;
+
+/*
+ * A LAYOUT of process @mm of @home with @n ranges: each up to 4 GiB, after
+ * a gap of up to 1 GiB or none (touching the previous one), from somewhere
+ * in the first TiB above 0x10000000; protections of any kind.
+ */
+static size_t put_layout(uint8_t *p, uint32_t src, uint64_t seq, uint32_t home, uint32_t mm,
+			 uint32_t n)
+{
+	uint64_t addr = PLACE_ADDR + (rnd() % 0x10000) * (1ULL << 24), end;
+	uint32_t len = LAYOUT_HDR + RANGE * n, i;
+
+	put_hdr(p, LAYOUT, len, src, seq);
+	p += HDR;
+	put32(p, home);
+	put32(p + 4, mm);
+	put64(p + 8, ++layout_gen);
+	put32(p + 16, n);
+	put32(p + 20, 0);
+	for (i = 0; i < n; i++) {
+		if (rnd() % 4)
+			addr += (1 + rnd() % (1 << 18)) * PAGE;
+		end = addr + (1 + rnd() % (1 << 20)) * PAGE;
+		put64(p + LAYOUT_HDR + RANGE * i, addr);
+		put64(p + LAYOUT_HDR + RANGE * i + 8, end);
+		put32(p + LAYOUT_HDR + RANGE * i + 16, rnd() % (PROT_MASK + 1));
+		put32(p + LAYOUT_HDR + RANGE * i + 20, 0);
+		addr = end;
+	}
+	return HDR + len;
+}
+
+/* A node DST knows that is neither @a nor @b, or 0 if there is none. */
+static uint32_t known_other(uint32_t a, uint32_t b)
+{
+	uint64_t set = known & ~(1ULL << a) & ~(1ULL << b);
+	uint32_t id, k;
+
+	if (!set)
+		return 0;
+	k = rnd() % __builtin_popcountll(set);
+	for (id = 1; !(set >> id & 1) || k--; id++)
+		;
+	return id;
 }
 
 /* A node id that is neither @a nor @b, nor one of @not. */
@@ -280,16 +409,36 @@ static uint32_t other_node(uint32_t a, uint32_t b, uint64_t not)
 static size_t make_case(uint8_t *b, size_t size, uint32_t src, uint32_t dst)
 {
 	size_t n = put_hello(b, src, dst), i, k;
+	uint32_t mm = 0, fwd = 0, fwd_mm = 0;
 	int beats = rnd() % 3;
 
 	while (beats--)
 		n += put_hdr(b + n, HEARTBEAT, 0, src, 2 + beats);
+	/* One of SRC's processes (perhaps gone at once), another home's forwarded. */
+	if (rnd() % 4 == 0) {
+		mm = 1 + rnd() % 4;
+		k = rnd() % 5;
+		n += put_layout(b + n, src, 20, src, mm, k);
+		if (!k)
+			mm = 0;
+	}
+	if (rnd() % 8 == 0) {
+		fwd = known_other(src, dst);
+		fwd_mm = 1 + rnd() % 4;
+		if (fwd)
+			n += put_layout(b + n, src, 21, fwd, fwd_mm, 1 + rnd() % 4);
+	}
 	if (rnd() % 2) {
 		n += put_slots(b + n, PULL, src, 10, 0);
 		n += put_slots(b + n, FREE, src, 100, 0);
 	}
 	if (rnd() % 4 == 0)
 		n += put_slots(b + n, MOVE, src, 200, other_node(src, dst, 0));
+	/* The processes are gone: before the HANDOFF, which closes the connection. */
+	if (mm)
+		n += put_layout(b + n, src, 250, src, mm, 0);
+	if (fwd)
+		n += put_layout(b + n, src, 251, fwd, fwd_mm, 0);
 	if (rnd() % 8 == 0)
 		n += put_slots(b + n, HANDOFF, src, 300, other_node(src, dst, known));
 	switch (rnd() % 8) {
@@ -311,8 +460,8 @@ static size_t make_case(uint8_t *b, size_t size, uint32_t src, uint32_t dst)
 			memcpy(b + k + 8, &v, 4);
 		}
 		break;
-	case 4: /* wrong version */
-		b[4] = rnd() % 4;
+	case 4: /* another version (or, now and then, the right one) */
+		b[4] = rnd() % (VERSION + 2);
 		break;
 	case 5: /* garbage */
 		n = 1 + rnd() % 64;
