@@ -159,6 +159,11 @@ struct elastic_mem_params {
  * @shadow_pages:	hosted pages mapped in a shadow now
  * @shadow_errors:	shadows or their ranges that could not be made, pages
  *			that could not be mapped for want of memory
+ * @claims_granted:	first touches of this node's pages that it gave to
+ *			the member that asked (CLAIM)
+ * @claims_refused:	claims it refused: the page existed, or no such
+ *			memory or process
+ * @claimed:		pages this node created after its home granted them
  */
 struct elastic_mem_stats {
 	atomic64_t remote_pages;
@@ -186,6 +191,9 @@ struct elastic_mem_stats {
 	atomic64_t shadows;
 	atomic64_t shadow_pages;
 	atomic64_t shadow_errors;
+	atomic64_t claims_granted;
+	atomic64_t claims_refused;
+	atomic64_t claimed;
 };
 
 extern struct elastic_mem_params elastic_mparams;
@@ -285,6 +293,7 @@ void elastic_mem_mm_exit(struct mm_struct *mm);
 void elastic_mem_charge(struct mm_struct *mm);
 struct page *elastic_mem_hosted(u32 home, u64 slot);
 long elastic_mem_hosted_for(u32 home);
+struct page *elastic_mem_claim(u32 home, const struct elastic_place *pl, u32 *owner);
 
 /* shadow.c */
 int elastic_shadow_init(void);
@@ -296,6 +305,8 @@ void elastic_shadow_unmap(u32 home, u64 slot, struct page *page);
 int elastic_shadow_place(u32 home, u64 slot, struct elastic_place *pl);
 void elastic_shadow_forward(u32 home, u32 to, const struct elastic_place *pl, unsigned int n);
 void elastic_shadow_drop_home(u32 home);
+void elastic_shadow_set_place(u32 home, u64 slot, const struct elastic_place *pl);
+int elastic_shadow_slot_of(u32 home, const struct elastic_place *pl, u64 *slot);
 
 /* main.c */
 void elastic_count_bad_input(void);

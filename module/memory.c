@@ -135,6 +135,9 @@ static atomic_t elastic_free_pending = ATOMIC_INIT(0);
  * @page:	for a pull, where the page's contents go
  * @npages:	for a push, how many pages it carries
  * @stored:	for a push, how many of them the peer stored (the ack's count)
+ * @claim:	a CLAIM: only a CLAIM_REPLY answers it
+ * @owner:	for a claim, the node that has the page (the reply's)
+ * @slot:	for a granted claim, the page's slot
  */
 struct elastic_req {
 	struct completion done;
@@ -144,6 +147,9 @@ struct elastic_req {
 	struct page *page;
 	unsigned int npages;
 	unsigned int stored;
+	bool claim;
+	u32 owner;
+	u64 slot;
 };
 
 static void elastic_req_init(struct elastic_req *req, u32 peer, struct page *page)
@@ -155,6 +161,9 @@ static void elastic_req_init(struct elastic_req *req, u32 peer, struct page *pag
 	req->page = page;
 	req->npages = 0;
 	req->stored = 0;
+	req->claim = false;
+	req->owner = 0;
+	req->slot = 0;
 }
 
 /* Wait for the reply on @seq: from here on the receiver may complete @req. */
@@ -265,7 +274,8 @@ static int elastic_rx_reply(u32 src, const struct elastic_wire_msg *m, const u8 
 	req = xa_load(&elastic_reqs, req_seq);
 	/* A pull waits for a page, a push for none: the reply must match. */
 	is_ack = m->type == ELASTIC_MSG_PUSH_ACK;
-	if (!req || (req->peer != src && req->peer2 != src) || !req->page != is_ack) {
+	if (!req || (req->peer != src && req->peer2 != src) || !req->page != is_ack ||
+	    req->claim) {
 		xa_unlock(&elastic_reqs);
 		/* Answer to a request given up or re-sent: harmless. */
 		atomic64_inc(&elastic_mstats.stale_replies);
@@ -834,6 +844,9 @@ static int elastic_rx_layout(u32 src, u32 self, const struct elastic_wire_msg *m
 	return ret;
 }
 
+static int elastic_rx_claim(u32 src, const struct elastic_wire_msg *m, const u8 *payload);
+static int elastic_rx_claim_reply(u32 src, const struct elastic_wire_msg *m, const u8 *payload);
+
 /**
  * elastic_mem_rx - handle a memory message from member @src
  * @src: sender's node id, a member whose HELLO was accepted
@@ -928,6 +941,10 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 		return 0;
 	case ELASTIC_MSG_LAYOUT:
 		return elastic_rx_layout(src, self, m, payload);
+	case ELASTIC_MSG_CLAIM:
+		return elastic_rx_claim(src, m, payload);
+	case ELASTIC_MSG_CLAIM_REPLY:
+		return elastic_rx_claim_reply(src, m, payload);
 	}
 	return -EPROTO;
 }
@@ -1064,6 +1081,12 @@ struct elastic_pf {
 #define ELASTIC_BG_LOW		(4 * ELASTIC_PUSH_BATCH)
 static struct workqueue_struct *elastic_bg_wq;
 static void elastic_bg_fn(struct work_struct *work);
+/*
+ * Work that sends and waits (a process's end, a member's claim): the
+ * module's own, so that unload waits for it, and not WQ_MEM_RECLAIM, so
+ * that it may flush system work.
+ */
+static struct workqueue_struct *elastic_wq;
 
 static atomic_t elastic_nstretched = ATOMIC_INIT(0);
 static LIST_HEAD(elastic_mms);
@@ -1173,7 +1196,7 @@ static void elastic_mm_gone(struct elastic_mm *em)
 	/* On the module's own workqueue: unload waits for it (it holds the module). */
 	__module_get(THIS_MODULE);
 	INIT_WORK(&g->work, elastic_gone_fn);
-	queue_work(elastic_bg_wq, &g->work);
+	queue_work(elastic_wq, &g->work);
 }
 
 static void elastic_mm_release(struct kref *ref)
@@ -1523,11 +1546,17 @@ void elastic_mem_mm_exit(struct mm_struct *mm)
 
 /* ---- push ---- */
 
-static bool elastic_vma_elastic(struct vm_area_struct *vma)
+/* Memory whose pages may live elsewhere, touched here or not. */
+static bool elastic_vma_claimable(struct vm_area_struct *vma)
 {
-	return vma_is_anonymous(vma) && vma->anon_vma &&
+	return vma_is_anonymous(vma) &&
 		!(vma->vm_flags & (VM_SHARED | VM_LOCKED | VM_HUGETLB | VM_PFNMAP |
 				   VM_IO | VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR));
+}
+
+static bool elastic_vma_elastic(struct vm_area_struct *vma)
+{
+	return elastic_vma_claimable(vma) && vma->anon_vma;
 }
 
 /**
@@ -2969,6 +2998,335 @@ static unsigned long elastic_shrink_scan(struct shrinker *shrinker,
 	return SHRINK_STOP;
 }
 
+/* ---- first touch: CLAIM ---- */
+
+/* Claims a home handles at once at most; each is a work item. */
+#define ELASTIC_CLAIMS_MAX	256
+static atomic_t elastic_claims_pending = ATOMIC_INIT(0);
+
+/**
+ * struct elastic_claim - a member's CLAIM, handled at the home
+ * @work:	elastic_claim_fn(), on elastic_wq
+ * @src:	the member
+ * @seq:	the CLAIM's sequence number
+ * @pl:	the page claimed
+ * @grant_seq:	the granting reply's sequence number (a request)
+ * @slot:	the slot granted
+ */
+struct elastic_claim {
+	struct work_struct work;
+	u32 src;
+	u64 seq;
+	struct elastic_place pl;
+	u64 grant_seq;
+	u32 slot;
+};
+
+static int elastic_claim_reply_send(u32 to, u64 seq, u64 req_seq, int status, u32 owner,
+				    u64 slot, const struct elastic_place *pl)
+{
+	struct elastic_wire_claim_reply r = {
+		.req_seq = cpu_to_be64(req_seq),
+		.status = cpu_to_be32(-status),
+		.owner = cpu_to_be32(owner),
+		.slot = cpu_to_be64(slot),
+	};
+
+	elastic_wire_place_set(&r.place, pl);
+	return elastic_peer_send(to, ELASTIC_MSG_CLAIM_REPLY, seq, &r, sizeof(r), NULL, 0);
+}
+
+static int elastic_grant_send(void *arg, u64 seq)
+{
+	struct elastic_claim *c = arg;
+
+	return elastic_claim_reply_send(c->src, seq, c->seq, 0, c->src, c->slot, &c->pl);
+}
+
+/* The stretched process numbered @id here, with a reference, or NULL. */
+static struct elastic_mm *elastic_mm_by_id(u32 id)
+{
+	struct elastic_mm *em;
+
+	mutex_lock(&elastic_mms_lock);
+	list_for_each_entry(em, &elastic_mms, list)
+		if (em->id == id && kref_get_unless_zero(&em->ref)) {
+			mutex_unlock(&elastic_mms_lock);
+			return em;
+		}
+	mutex_unlock(&elastic_mms_lock);
+	return NULL;
+}
+
+/* Where the page whose PTE is @pte is: this node, or an entry's owner. */
+static u32 elastic_pte_owner(pte_t pte)
+{
+	swp_entry_t e;
+
+	if (is_swap_pte(pte)) {
+		e = pte_to_swp_entry(pte);
+		if (is_elastic_entry(e))
+			return elastic_entry_owner(e);
+	}
+	return READ_ONCE(elastic_node.id);
+}
+
+/*
+ * Decide a claim under the process's push_lock (no unstretch meanwhile) and
+ * mmap_lock: a page no node has becomes an entry naming the member, busy
+ * until the member says it holds the page.  Return 0 with @c->slot, or
+ * -errno (-EEXIST with *@owner).
+ */
+static int elastic_claim_decide(struct elastic_mm *em, struct elastic_claim *c, u32 *owner)
+{
+	struct mm_struct *mm = em->mm;
+	struct vm_area_struct *vma;
+	pte_t cur;
+	int ret;
+
+	vma = vma_lookup(mm, c->pl.addr);
+	if (mm->elastic != em || em->unstretching)
+		return -ESRCH;
+	if (!vma || !elastic_vma_claimable(vma))
+		return -EFAULT;
+	if (elastic_slot_alloc(c->src, &c->slot))
+		return -ENOMEM;
+	/* Faults here on the slot wait until the member holds the page. */
+	ret = xa_insert(&elastic_pulling, c->slot, xa_mk_value(4), GFP_KERNEL);
+	if (!ret) {
+		ret = elastic_claim_entry(vma, c->pl.addr, make_elastic_entry(c->src, c->slot),
+					  &cur);
+		if (ret)
+			xa_erase(&elastic_pulling, c->slot);
+	}
+	if (ret) {
+		elastic_slot_put(c->slot);
+		if (ret == -EEXIST)
+			*owner = elastic_pte_owner(cur);
+		return ret == -EEXIST ? ret : -ENOMEM;
+	}
+	atomic_long_inc(&em->remote[c->src]);
+	return 0;
+}
+
+/*
+ * A member's thread touches a page of one of this node's processes that
+ * the member does not hold: the home decides who has it.  In a worker: it
+ * takes the process's locks and waits for the member's acknowledgment,
+ * which the receiver that queued it must stay free to deliver.
+ */
+static void elastic_claim_fn(struct work_struct *work)
+{
+	struct elastic_claim *c = container_of(work, struct elastic_claim, work);
+	struct elastic_mm *em = elastic_mm_by_id(c->pl.mm);
+	struct elastic_req req;
+	u32 owner = 0;
+	int ret = -ESRCH;
+
+	if (em && mmget_not_zero(em->mm)) {
+		mutex_lock(&em->push_lock);
+		mmap_read_lock(em->mm);
+		ret = elastic_claim_decide(em, c, &owner);
+		mmap_read_unlock(em->mm);
+		mutex_unlock(&em->push_lock);
+		mmput(em->mm);
+	}
+	if (em)
+		elastic_mm_put(em);
+	if (ret) {
+		atomic64_inc(&elastic_mstats.claims_refused);
+		elastic_claim_reply_send(c->src, elastic_next_seq(), c->seq, ret, owner, 0, &c->pl);
+		goto out;
+	}
+	atomic64_inc(&elastic_mstats.claims_granted);
+	/* Repeated until the member holds the page (or is declared dead). */
+	if (elastic_req_add(&req, c->src, NULL, &c->grant_seq)) {
+		elastic_grant_send(c, elastic_next_seq());
+	} else {
+		req.npages = 1;
+		elastic_grant_send(c, c->grant_seq);
+		ret = elastic_req_wait(&req, c->grant_seq, elastic_grant_send, c);
+	}
+	if (ret)
+		pr_warn_ratelimited("node %u took no page at %#llx of process %u (%d): faults there fail\n",
+				    c->src, c->pl.addr, c->pl.mm, ret);
+	xa_erase(&elastic_pulling, c->slot);
+	wake_up_all(&elastic_pull_wq);
+out:
+	kfree(c);
+	atomic_dec(&elastic_claims_pending);
+}
+
+static int elastic_rx_claim(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
+{
+	struct elastic_claim *c;
+	struct elastic_place pl;
+	int ret;
+
+	ret = elastic_wire_parse_claim(payload, m->len, &pl);
+	if (ret)
+		return ret;
+	c = NULL;
+	if (atomic_inc_return(&elastic_claims_pending) <= ELASTIC_CLAIMS_MAX)
+		c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c) {
+		atomic_dec(&elastic_claims_pending);
+		atomic64_inc(&elastic_mstats.claims_refused);
+		elastic_claim_reply_send(src, elastic_next_seq(), m->seq, -ENOMEM, 0, 0, &pl);
+		return 0;
+	}
+	c->src = src;
+	c->seq = m->seq;
+	c->pl = pl;
+	INIT_WORK(&c->work, elastic_claim_fn);
+	queue_work(elastic_wq, &c->work);
+	return 0;
+}
+
+/*
+ * File @page (zeroed by the claimer) as granted by a CLAIM_REPLY.  Its
+ * place is remembered; the claimer's fault maps it (it holds the shadow's
+ * mmap_lock, so this receiver must not).  A repeated grant finds the page
+ * filed already.
+ */
+static int elastic_host_put_claimed(u32 home, u64 slot, const struct elastic_place *pl,
+				    struct page *page)
+{
+	struct page *old;
+
+	old = xa_cmpxchg(&elastic_hosted[home], slot, NULL, page, GFP_KERNEL);
+	if (old) {
+		__free_page(page);
+		return xa_is_err(old) ? -ENOMEM : 0;
+	}
+	atomic_long_inc(&elastic_hosted_for[home]);
+	if (atomic64_inc_return(&elastic_mstats.hosted_pages) == 1) {
+		__module_get(THIS_MODULE);	/* no unload while hosting */
+		queue_delayed_work(system_unbound_wq, &elastic_pressure_work, HZ / 10);
+	}
+	atomic64_inc(&elastic_mstats.claimed);
+	elastic_shadow_set_place(home, slot, pl);
+	return 0;
+}
+
+/* The home's answer to a CLAIM of this node. */
+static int elastic_rx_claim_reply(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
+{
+	u32 self = READ_ONCE(elastic_node.id);
+	struct page *page = NULL;
+	struct elastic_place pl;
+	struct elastic_req *req;
+	int ret, status;
+	u64 req_seq, slot;
+	u32 owner;
+
+	ret = elastic_wire_parse_claim_reply(payload, m->len, &req_seq, &status, &owner, &slot,
+					     &pl);
+	if (ret)
+		return ret;
+	if (!status && owner != self)
+		return -EPROTO;
+	xa_lock(&elastic_reqs);
+	req = xa_load(&elastic_reqs, req_seq);
+	if (req && req->claim && req->peer == src) {
+		/* The claimer's zeroed page; the request stays until it is filed. */
+		if (!status) {
+			page = req->page;
+			req->page = NULL;
+		}
+		req->status = status;
+		req->owner = owner;
+		req->slot = slot;
+	} else {
+		req = NULL;
+	}
+	xa_unlock(&elastic_reqs);
+	if (!status) {
+		/* A grant nobody waits for files nothing, unless it repeats one. */
+		if (page)
+			ret = elastic_host_put_claimed(src, slot, &pl, page);
+		else
+			ret = xa_load(&elastic_hosted[src], slot) ? 0 : -ENOENT;
+		elastic_ack(src, m->seq, ret, ret ? 0 : 1);
+	}
+	if (!req) {
+		atomic64_inc(&elastic_mstats.stale_replies);
+		return 0;
+	}
+	xa_lock(&elastic_reqs);
+	/* Unless the claimer gave up meanwhile (then its entry is gone). */
+	if (xa_load(&elastic_reqs, req_seq) == req) {
+		if (!status && ret)
+			req->status = ret;
+		__xa_erase(&elastic_reqs, req_seq);
+		complete(&req->done);
+	}
+	xa_unlock(&elastic_reqs);
+	return 0;
+}
+
+struct elastic_claim_msg {
+	u32 home;
+	struct elastic_wire_place w;
+};
+
+static int elastic_claim_send(void *arg, u64 seq)
+{
+	struct elastic_claim_msg *cm = arg;
+
+	return elastic_peer_send(cm->home, ELASTIC_MSG_CLAIM, seq, &cm->w, sizeof(cm->w), NULL, 0);
+}
+
+/**
+ * elastic_mem_claim - may this node create a page that no node has?
+ * @home: the process's home
+ * @pl: the process there, and the page's address
+ * @owner: with -EEXIST, the node that has the page
+ *
+ * Asks @home (CLAIM) and waits.  Granted, the page is filed here, zeroed,
+ * under the slot the home gave it, and returned with a reference, for the
+ * caller to map.  A repeated claim of a page granted here before (its
+ * reply had been lost) finds it filed.
+ *
+ * Return: the page, or ERR_PTR(-errno): -EEXIST when the page exists on
+ * *@owner, -EFAULT when the process has no private anonymous memory
+ * there, -ESRCH when it is gone, -EHOSTDOWN when @home is dead, -ENOMEM.
+ */
+struct page *elastic_mem_claim(u32 home, const struct elastic_place *pl, u32 *owner)
+{
+	struct elastic_claim_msg cm = { .home = home };
+	struct elastic_req req;
+	struct page *page;
+	u64 seq, slot;
+	int ret;
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page)
+		return ERR_PTR(-ENOMEM);
+	elastic_wire_place_set(&cm.w, pl);
+	elastic_req_init(&req, home, page);
+	req.claim = true;
+	seq = elastic_next_seq();
+	ret = elastic_req_insert(&req, seq);
+	if (!ret) {
+		if (elastic_claim_send(&cm, seq))
+			atomic64_inc(&elastic_mstats.send_errors);
+		ret = elastic_req_wait(&req, seq, elastic_claim_send, &cm);
+	}
+	/* Not taken by a granting reply: ours to free. */
+	if (req.page)
+		__free_page(req.page);
+	*owner = req.owner;
+	slot = req.slot;
+	if (ret == -EEXIST && *owner == READ_ONCE(elastic_node.id))
+		ret = elastic_shadow_slot_of(home, pl, &slot);
+	if (ret)
+		return ERR_PTR(ret);
+	page = elastic_mem_hosted(home, slot);
+	/* Pulled home already: the claimer retries and finds it there. */
+	return page ?: ERR_PTR(-EAGAIN);
+}
+
 int elastic_mem_init(void)
 {
 	int i;
@@ -2988,15 +3346,22 @@ int elastic_mem_init(void)
 	elastic_bg_wq = alloc_workqueue("elastic_bg", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!elastic_bg_wq)
 		return -ENOMEM;
+	elastic_wq = alloc_workqueue("elastic", WQ_UNBOUND, 0);
+	if (!elastic_wq)
+		goto out_bg;
 	elastic_shrinker = shrinker_alloc(0, "elastic");
-	if (!elastic_shrinker) {
-		destroy_workqueue(elastic_bg_wq);
-		return -ENOMEM;
-	}
+	if (!elastic_shrinker)
+		goto out_wq;
 	elastic_shrinker->count_objects = elastic_shrink_count;
 	elastic_shrinker->scan_objects = elastic_shrink_scan;
 	shrinker_register(elastic_shrinker);
 	return 0;
+
+out_wq:
+	destroy_workqueue(elastic_wq);
+out_bg:
+	destroy_workqueue(elastic_bg_wq);
+	return -ENOMEM;
 }
 
 void elastic_mem_exit(void)
@@ -3006,6 +3371,7 @@ void elastic_mem_exit(void)
 	shrinker_free(elastic_shrinker);
 	cancel_work_sync(&elastic_shrink_work);
 	destroy_workqueue(elastic_bg_wq);	/* waits for the last worker */
+	destroy_workqueue(elastic_wq);
 	cancel_delayed_work_sync(&elastic_pressure_work);
 	/* No process is stretched and nothing is hosted (module pinned else). */
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++) {

@@ -11,22 +11,37 @@
  * a HANDOFF carries that on to the page's next owner, with the layout.
  *
  * Mapping.  The hosted store (memory.c) owns the pages; a shadow maps them
- * with vm_insert_page() (its VMAs become VM_MIXEDMAP, so khugepaged, KSM
- * and NUMA balancing leave them alone) and unmaps them with
- * zap_page_range_single() before the store lets them go.  A page whose
- * place lies outside its shadow's layout, or that arrived before the
- * layout did (a HANDOFF can overtake the home's LAYOUT, on another
- * connection), stays in the store unmapped, and is mapped when a layout
- * covering it arrives.
+ * with vm_insert_page() and unmaps them with zap_page_range_single() before
+ * the store lets them go.  Its VMAs are VM_MIXEDMAP (khugepaged, KSM and
+ * NUMA balancing leave them alone) and VM_SHARED: a write goes to the
+ * hosted page itself, never to a private copy, and a touch of a page the
+ * shadow does not map reaches elastic_shadow_fault(), which asks the home
+ * (CLAIM) instead of making a zero page of its own.  A page whose place
+ * lies outside its shadow's layout, or that arrived before the layout did
+ * (a HANDOFF can overtake the home's LAYOUT, on another connection), stays
+ * in the store unmapped, and is mapped when a layout covering it arrives.
  *
- * Locking: elastic_shadows_lock (a mutex) covers the table of shadows,
- * each shadow's fields and its @pages, and is taken before a shadow mm's
- * mmap_lock.  elastic_placed[home] is an xarray of values (its own lock):
- * slot -> where the page hosted under that slot lives.
+ * Receivers never wait for a shadow's mmap_lock: a fault in the shadow
+ * holds it while it waits for the home's answer to its CLAIM, which a
+ * receiver must be free to deliver.  So a receiver maps and unmaps pages
+ * only when it gets the lock at once, and leaves the rest (and every
+ * change of the VMAs) to the shadow's worker.
+ *
+ * Locking:
+ *  - elastic_shadows_lock (a mutex): the table of shadows, and each
+ *    shadow's @gen, @ranges, @nranges, @fwd.  Never held while waiting for
+ *    a shadow's mmap_lock.
+ *  - a shadow's mm's mmap_lock: its VMAs and @pages (which its fault
+ *    handler adds to under the lock held for reading; the xarray's own
+ *    lock orders those additions); @dead is written under it.
+ *  - @lock (a spinlock): the work the worker has to do.
+ *  - elastic_placed[home]: an xarray of values (its own lock): slot ->
+ *    where the page hosted under that slot lives.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hashtable.h>
+#include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -34,6 +49,8 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "internal.h"
@@ -50,17 +67,27 @@
 
 /**
  * struct elastic_shadow - a member's shadow of one process's address space
- * @node:	in elastic_shadows, keyed by (@home, @id)
+ * @node:	in elastic_shadows, keyed by (@home, @id), while in the table
  * @home:	the process's home node
  * @id:		the process's id at its home
- * @gen:	version of the layout applied (the highest seen)
+ * @gen:	version of the latest layout (the highest seen)
  * @mm:		the shadow address space
- * @ranges:	the layout applied (@nranges entries), to forward with pages
+ * @ranges:	the latest layout (@nranges entries), to apply and to forward
  * @nranges:	ranges in it
+ * @fwd:	nodes the latest layout was forwarded to
  * @pages:	address >> PAGE_SHIFT -> the hosted page mapped there
- * @fwd:	nodes this layout version was forwarded to
+ * @dead:	out of the table and torn down: faults fail
+ * @fault_err:	why the latest fault failed, for the writer that caused it
+ * @ref:	one for the table, one for a queued @work, one for each user
+ *		outside elastic_shadows_lock
+ * @work:	the shadow's worker (elastic_shadow_fn())
+ * @lock:	protects what follows: the worker's to-do
+ * @relayout:	@ranges changed: apply them
+ * @refill:	map the hosted pages of the process that are not mapped
+ * @gone:	tear the shadow down
+ * @zaps:	pages to unmap (struct elastic_zap)
  *
- * All fields under elastic_shadows_lock.
+ * Locking: see the top of this file.
  */
 struct elastic_shadow {
 	struct hlist_node node;
@@ -70,8 +97,29 @@ struct elastic_shadow {
 	struct mm_struct *mm;
 	struct elastic_range *ranges;
 	unsigned int nranges;
-	struct xarray pages;
 	u64 fwd;
+	struct xarray pages;
+	bool dead;
+	int fault_err;
+	struct kref ref;
+	struct work_struct work;
+	spinlock_t lock;	/* see @lock above */
+	bool relayout;
+	bool refill;
+	bool gone;
+	struct list_head zaps;
+};
+
+/**
+ * struct elastic_zap - a page a receiver could not unmap at once
+ * @list:	in elastic_shadow.zaps
+ * @addr:	where it is mapped
+ * @page:	the page (referenced)
+ */
+struct elastic_zap {
+	struct list_head list;
+	unsigned long addr;
+	struct page *page;
 };
 
 static DEFINE_MUTEX(elastic_shadows_lock);
@@ -81,6 +129,8 @@ static struct xarray elastic_placed[ELASTIC_MAX_NODE_ID + 1];
 /* Pages hosted for each home that are mapped in one of its shadows. */
 static atomic_long_t elastic_mapped_for[ELASTIC_MAX_NODE_ID + 1];
 static struct proc_dir_entry *elastic_proc_dir;
+/* The shadows' workers; unload waits for them. */
+static struct workqueue_struct *elastic_shadow_wq;
 
 static u32 elastic_shadow_key(u32 home, u32 id)
 {
@@ -98,6 +148,41 @@ static struct elastic_shadow *elastic_shadow_find(u32 home, u32 id)
 	return NULL;
 }
 
+/* The shadow of (@home, @id) with a reference, or NULL. */
+static struct elastic_shadow *elastic_shadow_get(u32 home, u32 id)
+{
+	struct elastic_shadow *s;
+
+	mutex_lock(&elastic_shadows_lock);
+	s = elastic_shadow_find(home, id);
+	if (s)
+		kref_get(&s->ref);
+	mutex_unlock(&elastic_shadows_lock);
+	return s;
+}
+
+static void elastic_shadow_release(struct kref *ref)
+{
+	struct elastic_shadow *s = container_of(ref, struct elastic_shadow, ref);
+
+	mmput(s->mm);
+	kfree(s->ranges);
+	kfree(s);
+}
+
+static void elastic_shadow_put(struct elastic_shadow *s)
+{
+	kref_put(&s->ref, elastic_shadow_release);
+}
+
+/* Let the worker run (again); it holds a reference while queued. */
+static void elastic_shadow_kick(struct elastic_shadow *s)
+{
+	kref_get(&s->ref);
+	if (!queue_work(elastic_shadow_wq, &s->work))
+		elastic_shadow_put(s);
+}
+
 static void *elastic_place_val(const struct elastic_place *pl)
 {
 	return xa_mk_value((unsigned long)(pl->addr >> PAGE_SHIFT) << ELASTIC_PLACE_MM_BITS |
@@ -112,24 +197,33 @@ static void elastic_place_of(void *v, struct elastic_place *pl)
 	pl->addr = (u64)(x >> ELASTIC_PLACE_MM_BITS) << PAGE_SHIFT;
 }
 
-/* Map @page at @addr in @s; under elastic_shadows_lock and @s's mmap_lock. */
-static bool elastic_shadow_insert(struct elastic_shadow *s, unsigned long addr, struct page *page)
+/*
+ * The mmap_lock for writing if it is free (mmap_lock.h has no such call:
+ * the kernel never needed one); released with mmap_write_unlock().
+ */
+static bool elastic_mmap_write_trylock(struct mm_struct *mm)
+{
+	return down_write_trylock(&mm->mmap_lock);
+}
+
+/* Map @page at @addr in @s; under @s's mmap_lock held for writing. */
+static void elastic_shadow_insert(struct elastic_shadow *s, unsigned long addr, struct page *page)
 {
 	struct vm_area_struct *vma = vma_lookup(s->mm, addr);
 	unsigned long idx = addr >> PAGE_SHIFT;
 
-	if (!vma || xa_load(&s->pages, idx))
-		return false;
+	mmap_assert_write_locked(s->mm);
+	if (s->dead || !vma || xa_load(&s->pages, idx))
+		return;
 	if (xa_insert(&s->pages, idx, page, GFP_KERNEL))
-		return false;
+		return;
 	if (vm_insert_page(vma, addr, page)) {
 		xa_erase(&s->pages, idx);
 		atomic64_inc(&elastic_mstats.shadow_errors);
-		return false;
+		return;
 	}
 	atomic_long_inc(&elastic_mapped_for[s->home]);
 	atomic64_inc(&elastic_mstats.shadow_pages);
-	return true;
 }
 
 /* Unmap what @s maps at @addr if it is @page (NULL: whatever it is). */
@@ -139,6 +233,7 @@ static void elastic_shadow_remove(struct elastic_shadow *s, unsigned long addr, 
 	struct vm_area_struct *vma;
 	struct page *cur;
 
+	mmap_assert_write_locked(s->mm);
 	cur = xa_load(&s->pages, idx);
 	if (!cur || (page && cur != page))
 		return;
@@ -151,6 +246,20 @@ static void elastic_shadow_remove(struct elastic_shadow *s, unsigned long addr, 
 }
 
 /**
+ * elastic_shadow_set_place - remember where a page filed for @home lives
+ * @home: its home
+ * @slot: its slot there
+ * @pl: its place
+ *
+ * For a page the caller maps itself (a claimed one, in its fault).
+ */
+void elastic_shadow_set_place(u32 home, u64 slot, const struct elastic_place *pl)
+{
+	if (xa_err(xa_store(&elastic_placed[home], slot, elastic_place_val(pl), GFP_KERNEL)))
+		atomic64_inc(&elastic_mstats.shadow_errors);
+}
+
+/**
  * elastic_shadow_map - map a page just filed for @home in its shadow
  * @home: the page's home
  * @slot: its slot there
@@ -158,24 +267,27 @@ static void elastic_shadow_remove(struct elastic_shadow *s, unsigned long addr, 
  * @page: the hosted page
  *
  * Remembers the place (a HANDOFF passes it on) and maps the page when the
- * shadow's layout covers it.  Called by the receiver that filed the page.
+ * shadow's layout covers it, now or (when a fault holds the shadow's
+ * mmap_lock) in the shadow's worker.  Called by the receiver that filed it.
  */
 void elastic_shadow_map(u32 home, u64 slot, const struct elastic_place *pl, struct page *page)
 {
 	struct elastic_shadow *s;
 
-	if (xa_err(xa_store(&elastic_placed[home], slot, elastic_place_val(pl), GFP_KERNEL))) {
-		atomic64_inc(&elastic_mstats.shadow_errors);
+	elastic_shadow_set_place(home, slot, pl);
+	s = elastic_shadow_get(home, pl->mm);
+	if (!s)
 		return;
-	}
-	mutex_lock(&elastic_shadows_lock);
-	s = elastic_shadow_find(home, pl->mm);
-	if (s) {
-		mmap_write_lock(s->mm);
+	if (elastic_mmap_write_trylock(s->mm)) {
 		elastic_shadow_insert(s, pl->addr, page);
 		mmap_write_unlock(s->mm);
+	} else {
+		spin_lock(&s->lock);
+		s->refill = true;
+		spin_unlock(&s->lock);
+		elastic_shadow_kick(s);
 	}
-	mutex_unlock(&elastic_shadows_lock);
+	elastic_shadow_put(s);
 }
 
 /**
@@ -183,25 +295,42 @@ void elastic_shadow_map(u32 home, u64 slot, const struct elastic_place *pl, stru
  * @home: its home
  * @slot: its slot there
  * @page: the page, unmapped from its shadow if it is mapped there
+ *
+ * When a fault holds the shadow's mmap_lock, the shadow's worker unmaps
+ * it; the mapping keeps a reference to the page until then.
  */
 void elastic_shadow_unmap(u32 home, u64 slot, struct page *page)
 {
 	struct elastic_shadow *s;
 	struct elastic_place pl;
+	struct elastic_zap *z;
 	void *v;
 
 	v = xa_erase(&elastic_placed[home], slot);
 	if (!v)
 		return;
 	elastic_place_of(v, &pl);
-	mutex_lock(&elastic_shadows_lock);
-	s = elastic_shadow_find(home, pl.mm);
-	if (s) {
-		mmap_write_lock(s->mm);
+	s = elastic_shadow_get(home, pl.mm);
+	if (!s)
+		return;
+	if (elastic_mmap_write_trylock(s->mm)) {
 		elastic_shadow_remove(s, pl.addr, page);
 		mmap_write_unlock(s->mm);
+	} else if (xa_load(&s->pages, pl.addr >> PAGE_SHIFT) == page) {
+		z = kmalloc(sizeof(*z), GFP_KERNEL);
+		if (z) {
+			z->addr = pl.addr;
+			z->page = page;
+			get_page(page);
+			spin_lock(&s->lock);
+			list_add_tail(&z->list, &s->zaps);
+			spin_unlock(&s->lock);
+			elastic_shadow_kick(s);
+		} else {
+			atomic64_inc(&elastic_mstats.shadow_errors);
+		}
 	}
-	mutex_unlock(&elastic_shadows_lock);
+	elastic_shadow_put(s);
 }
 
 /**
@@ -222,25 +351,45 @@ int elastic_shadow_place(u32 home, u64 slot, struct elastic_place *pl)
 	return 0;
 }
 
-static void elastic_shadow_destroy(struct elastic_shadow *s)
+/**
+ * elastic_shadow_slot_of - the slot of the page hosted for @home at @pl
+ * @home: its home
+ * @pl: its place
+ * @slot: filled on success
+ *
+ * A walk of what this node hosts for @home: only for a claim whose grant
+ * was filed while its reply was lost.
+ *
+ * Return: 0, or -ENOENT.
+ */
+int elastic_shadow_slot_of(u32 home, const struct elastic_place *pl, u64 *slot)
 {
-	unsigned long idx;
-	struct page *page;
+	void *want = elastic_place_val(pl), *v;
+	unsigned long i;
 
+	xa_for_each(&elastic_placed[home], i, v)
+		if (v == want) {
+			*slot = i;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* Take @s out of the table; its worker tears it down. */
+static void elastic_shadow_unlink(struct elastic_shadow *s)
+{
 	lockdep_assert_held(&elastic_shadows_lock);
 	hash_del(&s->node);
 	elastic_nshadows--;
 	atomic64_dec(&elastic_mstats.shadows);
-	/* Its pages stay in the store, unmapped; exit_mmap() unmaps them. */
-	xa_for_each(&s->pages, idx, page) {
-		atomic_long_dec(&elastic_mapped_for[s->home]);
-		atomic64_dec(&elastic_mstats.shadow_pages);
-	}
-	xa_destroy(&s->pages);
-	mmput(s->mm);
-	kfree(s->ranges);
-	kfree(s);
+	spin_lock(&s->lock);
+	s->gone = true;
+	spin_unlock(&s->lock);
+	elastic_shadow_kick(s);
+	elastic_shadow_put(s);		/* the table's */
 }
+
+static void elastic_shadow_fn(struct work_struct *work);
 
 static struct elastic_shadow *elastic_shadow_new(u32 home, u32 id)
 {
@@ -265,10 +414,77 @@ static struct elastic_shadow *elastic_shadow_new(u32 home, u32 id)
 	s->home = home;
 	s->id = id;
 	xa_init(&s->pages);
+	kref_init(&s->ref);
+	INIT_WORK(&s->work, elastic_shadow_fn);
+	spin_lock_init(&s->lock);
+	INIT_LIST_HEAD(&s->zaps);
 	hash_add(elastic_shadows, &s->node, elastic_shadow_key(home, id));
 	elastic_nshadows++;
 	atomic64_inc(&elastic_mstats.shadows);
 	return s;
+}
+
+/*
+ * A touch of a page the shadow does not map: never a zero page of its own
+ * (another node may have the page, or create it at the same time).  The
+ * home decides (elastic_mem_claim()): the page is created here, or it is
+ * elsewhere, which a thread here cannot use until it can jump to it.
+ */
+static vm_fault_t elastic_shadow_fault(struct vm_fault *vmf)
+{
+	struct elastic_shadow *s = vmf->vma->vm_private_data;
+	struct elastic_place pl = { .mm = s->id, .addr = vmf->address & PAGE_MASK };
+	unsigned long idx = pl.addr >> PAGE_SHIFT;
+	struct page *page;
+	u32 owner = 0;
+	int ret;
+
+	if (READ_ONCE(s->dead))
+		return VM_FAULT_SIGBUS;
+	page = elastic_mem_claim(s->home, &pl, &owner);
+	ret = PTR_ERR_OR_ZERO(page);
+	if (ret == -EAGAIN)
+		return VM_FAULT_NOPAGE;		/* gone home meanwhile: touch again */
+	if (!ret) {
+		ret = xa_insert(&s->pages, idx, page, GFP_KERNEL);
+		if (!ret) {
+			ret = vm_insert_page(vmf->vma, pl.addr, page);
+			if (ret)
+				xa_erase(&s->pages, idx);
+		}
+		if (!ret) {
+			atomic_long_inc(&elastic_mapped_for[s->home]);
+			atomic64_inc(&elastic_mstats.shadow_pages);
+		}
+		put_page(page);
+		if (ret == -EBUSY)	/* another fault mapped it */
+			ret = 0;
+	}
+	WRITE_ONCE(s->fault_err, ret);
+	if (!ret)
+		return VM_FAULT_NOPAGE;
+	if (ret == -EEXIST)
+		pr_info_ratelimited("shadow %u:%u: page at %#llx is on node %u\n", s->home, s->id,
+				    pl.addr, owner);
+	else
+		pr_info_ratelimited("shadow %u:%u: page at %#llx cannot be had (%d)\n", s->home,
+				    s->id, pl.addr, ret);
+	return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+}
+
+static const struct vm_operations_struct elastic_shadow_vm_ops = {
+	.fault = elastic_shadow_fault,
+};
+
+/* A new VMA of @s, made with vm_mmap(); under the mm's mmap_lock (write). */
+static void elastic_shadow_vma_init(struct elastic_shadow *s, struct vm_area_struct *vma,
+				    u32 prot)
+{
+	vm_flags_set(vma, VM_SHARED | VM_MAYSHARE | VM_MIXEDMAP | VM_DONTEXPAND |
+		     VM_NOHUGEPAGE | (prot & PROT_WRITE ? VM_WRITE | VM_MAYWRITE : 0));
+	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
+	vma->vm_ops = &elastic_shadow_vm_ops;
+	vma->vm_private_data = s;
 }
 
 static unsigned long elastic_prot_flags(u32 prot)
@@ -353,7 +569,8 @@ static int elastic_shadow_apply(struct elastic_shadow *s, const struct elastic_r
 			}
 			end = vma ? min_t(unsigned long, vma->vm_start, r[i].end) : r[i].end;
 			mmap_read_unlock(s->mm);
-			got = vm_mmap(NULL, a, end - a, r[i].prot,
+			/* Made read-only, then shared: nothing is accounted. */
+			got = vm_mmap(NULL, a, end - a, r[i].prot & ~PROT_WRITE,
 				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE |
 				      MAP_NORESERVE, 0);
 			if (IS_ERR_VALUE(got)) {
@@ -363,15 +580,18 @@ static int elastic_shadow_apply(struct elastic_shadow *s, const struct elastic_r
 			}
 			mmap_write_lock(s->mm);
 			vma = vma_lookup(s->mm, a);
-			if (vma)	/* hosted pages are inserted, never faulted in */
-				vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_NOHUGEPAGE);
+			if (vma)
+				elastic_shadow_vma_init(s, vma, r[i].prot);
 			mmap_write_unlock(s->mm);
 		}
 	}
 	return ret;
 }
 
-/* Map the pages of @s's process hosted here that are not mapped yet. */
+/*
+ * Map the pages of @s's process hosted here that are not mapped yet; under
+ * the mm's mmap_lock held for writing.
+ */
 static void elastic_shadow_fill(struct elastic_shadow *s)
 {
 	struct elastic_place pl;
@@ -381,7 +601,6 @@ static void elastic_shadow_fill(struct elastic_shadow *s)
 
 	if (atomic_long_read(&elastic_mapped_for[s->home]) >= elastic_mem_hosted_for(s->home))
 		return;
-	mmap_write_lock(s->mm);
 	xa_for_each(&elastic_placed[s->home], slot, v) {
 		elastic_place_of(v, &pl);
 		if (pl.mm != s->id || xa_load(&s->pages, pl.addr >> PAGE_SHIFT))
@@ -392,22 +611,82 @@ static void elastic_shadow_fill(struct elastic_shadow *s)
 		elastic_shadow_insert(s, pl.addr, page);
 		put_page(page);
 	}
+}
+
+/*
+ * The shadow's worker: what receivers could not do at once (they never
+ * wait for the mmap_lock): apply a new layout, map pages, unmap pages,
+ * tear the shadow down.
+ */
+static void elastic_shadow_fn(struct work_struct *work)
+{
+	struct elastic_shadow *s = container_of(work, struct elastic_shadow, work);
+	struct elastic_range *r = NULL;
+	struct elastic_zap *z, *tmp;
+	bool relayout, refill, gone;
+	unsigned long idx;
+	struct page *page;
+	unsigned int n = 0;
+	LIST_HEAD(zaps);
+
+	spin_lock(&s->lock);
+	relayout = s->relayout;
+	refill = s->refill;
+	gone = s->gone;
+	s->relayout = false;
+	s->refill = false;
+	list_splice_init(&s->zaps, &zaps);
+	spin_unlock(&s->lock);
+
+	if (relayout && !gone) {
+		mutex_lock(&elastic_shadows_lock);
+		n = s->nranges;
+		r = kmemdup(s->ranges, n * sizeof(*r), GFP_KERNEL);
+		mutex_unlock(&elastic_shadows_lock);
+		if (r) {
+			kthread_use_mm(s->mm);
+			elastic_shadow_apply(s, r, n);
+			kthread_unuse_mm(s->mm);
+			kfree(r);
+		} else {
+			atomic64_inc(&elastic_mstats.shadow_errors);
+		}
+		refill = true;
+	}
+	mmap_write_lock(s->mm);
+	list_for_each_entry(z, &zaps, list)
+		elastic_shadow_remove(s, z->addr, z->page);
+	if (gone && !s->dead) {
+		/* Its pages stay in the store, unmapped; exit_mmap() unmaps them. */
+		s->dead = true;
+		xa_for_each(&s->pages, idx, page) {
+			atomic_long_dec(&elastic_mapped_for[s->home]);
+			atomic64_dec(&elastic_mstats.shadow_pages);
+		}
+		xa_destroy(&s->pages);
+	} else if (refill && !s->dead) {
+		elastic_shadow_fill(s);
+	}
 	mmap_write_unlock(s->mm);
+	list_for_each_entry_safe(z, tmp, &zaps, list) {
+		put_page(z->page);
+		kfree(z);
+	}
+	elastic_shadow_put(s);		/* the work's */
 }
 
 /**
  * elastic_shadow_layout - a LAYOUT arrived: bring the shadow up to date
  * @home: the process's home
  * @id: the process there
- * @gen: the layout's version; an older one than applied is ignored
+ * @gen: the layout's version; an older one than the latest is ignored
  * @r: its ranges
  * @n: how many; 0: the process is gone, and so is its shadow
  *
- * Called by a receiver (a kernel thread without an mm of its own: the
- * shadow's VMAs are made with vm_mmap() as the shadow's thread).
+ * The shadow's worker changes its VMAs.
  *
- * Return: 0, or -errno when the shadow could not be made or completed
- * (counted in shadow_errors; its pages stay, unmapped where need be).
+ * Return: 0, or -errno when the shadow could not be made (counted in
+ * shadow_errors; its pages stay, unmapped).
  */
 int elastic_shadow_layout(u32 home, u32 id, u64 gen, const struct elastic_range *r,
 			  unsigned int n)
@@ -430,7 +709,7 @@ int elastic_shadow_layout(u32 home, u32 id, u64 gen, const struct elastic_range 
 	atomic64_inc(&elastic_mstats.layouts);
 	if (!n) {
 		if (s)
-			elastic_shadow_destroy(s);
+			elastic_shadow_unlink(s);
 		goto out;
 	}
 	if (!s)
@@ -440,14 +719,14 @@ int elastic_shadow_layout(u32 home, u32 id, u64 gen, const struct elastic_range 
 		ret = -ENOMEM;
 		goto out;
 	}
-	kthread_use_mm(s->mm);
-	ret = elastic_shadow_apply(s, r, n);
-	kthread_unuse_mm(s->mm);
 	s->gen = gen;
 	s->fwd = 0;
 	swap(s->ranges, copy);
 	s->nranges = n;
-	elastic_shadow_fill(s);
+	spin_lock(&s->lock);
+	s->relayout = true;
+	spin_unlock(&s->lock);
+	elastic_shadow_kick(s);
 out:
 	mutex_unlock(&elastic_shadows_lock);
 	kfree(copy);
@@ -512,25 +791,60 @@ void elastic_shadow_drop_home(u32 home)
 	mutex_lock(&elastic_shadows_lock);
 	hash_for_each_safe(elastic_shadows, b, tmp, s, node)
 		if (s->home == home)
-			elastic_shadow_destroy(s);
+			elastic_shadow_unlink(s);
 	mutex_unlock(&elastic_shadows_lock);
 }
+
+/**
+ * struct elastic_shadow_view - one shadow as /proc/elastic/shadows shows it
+ * @s:		the shadow (a reference)
+ * @gen:	its layout's version
+ * @ranges:	its layout
+ * @nranges:	ranges in it
+ */
+struct elastic_shadow_view {
+	struct elastic_shadow *s;
+	u64 gen;
+	struct elastic_range *ranges;
+	unsigned int nranges;
+};
 
 /*
  * /proc/elastic/shadows: each shadow, its layout and its pages, and how
  * many of those the shadow's page table really maps at their address
  * (looked up there, without faulting), a check on the whole mechanism.
+ * The table is copied first: the lookups wait for the mmap_locks, which
+ * must never happen under elastic_shadows_lock.
  */
 static int elastic_shadows_show(struct seq_file *m, void *v)
 {
+	struct elastic_shadow_view *views;
 	struct elastic_shadow *s;
 	unsigned long idx, n, ok;
 	struct page *page, *got;
-	unsigned int i;
+	unsigned int i, k, nv = 0;
 	int b;
 
 	mutex_lock(&elastic_shadows_lock);
+	views = kcalloc(elastic_nshadows, sizeof(*views), GFP_KERNEL);
+	if (!views && elastic_nshadows) {
+		mutex_unlock(&elastic_shadows_lock);
+		return -ENOMEM;
+	}
 	hash_for_each(elastic_shadows, b, s, node) {
+		kref_get(&s->ref);
+		views[nv].s = s;
+		views[nv].gen = s->gen;
+		views[nv].nranges = s->nranges;
+		views[nv].ranges = kmemdup(s->ranges, s->nranges * sizeof(*s->ranges),
+					   GFP_KERNEL);
+		if (!views[nv].ranges)
+			views[nv].nranges = 0;
+		nv++;
+	}
+	mutex_unlock(&elastic_shadows_lock);
+	for (i = 0; i < nv; i++) {
+		s = views[i].s;
 		n = 0;
 		ok = 0;
 		mmap_read_lock(s->mm);
@@ -544,16 +858,83 @@ static int elastic_shadows_show(struct seq_file *m, void *v)
 		}
 		mmap_read_unlock(s->mm);
 		seq_printf(m, "shadow %u:%u gen %llu ranges %u pages %lu mapped %lu\n",
-			   s->home, s->id, s->gen, s->nranges, n, ok);
-		for (i = 0; i < s->nranges; i++)
-			seq_printf(m, "range %llx-%llx %c%c%c\n", s->ranges[i].start,
-				   s->ranges[i].end, s->ranges[i].prot & PROT_READ ? 'r' : '-',
-				   s->ranges[i].prot & PROT_WRITE ? 'w' : '-',
-				   s->ranges[i].prot & PROT_EXEC ? 'x' : '-');
+			   s->home, s->id, views[i].gen, views[i].nranges, n, ok);
+		for (k = 0; k < views[i].nranges; k++)
+			seq_printf(m, "range %llx-%llx %c%c%c\n", views[i].ranges[k].start,
+				   views[i].ranges[k].end,
+				   views[i].ranges[k].prot & PROT_READ ? 'r' : '-',
+				   views[i].ranges[k].prot & PROT_WRITE ? 'w' : '-',
+				   views[i].ranges[k].prot & PROT_EXEC ? 'x' : '-');
+		kfree(views[i].ranges);
+		elastic_shadow_put(s);
 	}
-	mutex_unlock(&elastic_shadows_lock);
+	kfree(views);
 	return 0;
 }
+
+static int elastic_shadows_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, elastic_shadows_show, NULL);
+}
+
+/*
+ * "write HOME:ID ADDR VALUE": store the u64 VALUE at ADDR in that shadow,
+ * as a thread running there would (faulting, claiming a new page from the
+ * home); what jumped threads will do, for tests and for the operator.
+ */
+static ssize_t elastic_shadows_write(struct file *file, const char __user *ubuf, size_t len,
+				     loff_t *ppos)
+{
+	struct elastic_shadow *s;
+	unsigned long long addr, val;
+	unsigned int home, id;
+	struct page *page;
+	char buf[96], end;
+	void *kaddr;
+	int ret, n;
+
+	if (len >= sizeof(buf))
+		goto bad;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	n = sscanf(buf, "write %u:%u %llx %llx%c", &home, &id, &addr, &val, &end);
+	if (n < 4 || (n == 5 && end != '\n') || !elastic_node_id_valid(home) || !id ||
+	    id > ELASTIC_WIRE_MM_MAX || addr % sizeof(val) || addr >= ELASTIC_WIRE_ADDR_END)
+		goto bad;
+	s = elastic_shadow_get(home, id);
+	if (!s)
+		return -ENOENT;
+	ret = -EFAULT;
+	if (mmget_not_zero(s->mm)) {
+		WRITE_ONCE(s->fault_err, 0);
+		mmap_read_lock(s->mm);
+		if (get_user_pages_remote(s->mm, addr, 1, FOLL_WRITE, &page, NULL) == 1) {
+			kaddr = kmap_local_page(page);
+			memcpy(kaddr + offset_in_page(addr), &val, sizeof(val));
+			kunmap_local(kaddr);
+			put_page(page);
+			ret = 0;
+		} else {
+			ret = READ_ONCE(s->fault_err) ?: -EFAULT;
+		}
+		mmap_read_unlock(s->mm);
+		mmput(s->mm);
+	}
+	elastic_shadow_put(s);
+	return ret ?: len;
+bad:
+	elastic_count_bad_input();
+	return -EINVAL;
+}
+
+static const struct proc_ops elastic_shadows_ops = {
+	.proc_open	= elastic_shadows_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= single_release,
+	.proc_write	= elastic_shadows_write,
+};
 
 int elastic_shadow_init(void)
 {
@@ -561,11 +942,14 @@ int elastic_shadow_init(void)
 
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)
 		xa_init(&elastic_placed[i]);
-	elastic_proc_dir = proc_mkdir("elastic", NULL);
-	if (!elastic_proc_dir)
+	elastic_shadow_wq = alloc_workqueue("elastic_shadow", WQ_UNBOUND, 0);
+	if (!elastic_shadow_wq)
 		return -ENOMEM;
-	if (!proc_create_single("shadows", 0400, elastic_proc_dir, elastic_shadows_show)) {
+	elastic_proc_dir = proc_mkdir("elastic", NULL);
+	if (!elastic_proc_dir ||
+	    !proc_create("shadows", 0600, elastic_proc_dir, &elastic_shadows_ops)) {
 		proc_remove(elastic_proc_dir);
+		destroy_workqueue(elastic_shadow_wq);
 		return -ENOMEM;
 	}
 	return 0;
@@ -580,8 +964,9 @@ void elastic_shadow_exit(void)
 	proc_remove(elastic_proc_dir);
 	mutex_lock(&elastic_shadows_lock);
 	hash_for_each_safe(elastic_shadows, b, tmp, s, node)
-		elastic_shadow_destroy(s);
+		elastic_shadow_unlink(s);
 	mutex_unlock(&elastic_shadows_lock);
+	destroy_workqueue(elastic_shadow_wq);	/* the last workers free them */
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)
 		xa_destroy(&elastic_placed[i]);
 }

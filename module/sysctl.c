@@ -202,6 +202,9 @@ static struct ctl_table elastic_sysctl_table[] = {
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shadows),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shadow_pages),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shadow_errors),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, claims_granted),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, claims_refused),
+	ELASTIC_SYSCTL_COUNTER(elastic_mstats, claimed),
 	{
 		.procname	= "evacuating",
 		.data		= &elastic_evacuating,

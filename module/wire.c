@@ -7,6 +7,7 @@
  */
 #include <linux/build_bug.h>
 #include <linux/errno.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <uapi/linux/elastic.h>
 
@@ -27,6 +28,8 @@ static const int elastic_wire_payload_len[__ELASTIC_MSG_MAX] = {
 	[ELASTIC_MSG_MOVE]	= -1,
 	[ELASTIC_MSG_HANDOFF]	= -1,
 	[ELASTIC_MSG_LAYOUT]	= -1,
+	[ELASTIC_MSG_CLAIM]	= sizeof(struct elastic_wire_place),
+	[ELASTIC_MSG_CLAIM_REPLY] = sizeof(struct elastic_wire_claim_reply),
 };
 
 /**
@@ -130,6 +133,20 @@ static int elastic_wire_parse_u64(const void *buf, size_t len, u64 min, u64 max,
 	return 0;
 }
 
+/* One place: -EPROTO for a field out of range. */
+static int elastic_wire_parse_place(const void *buf, struct elastic_place *pl)
+{
+	struct elastic_wire_place p;
+
+	memcpy(&p, buf, sizeof(p));
+	pl->mm = be32_to_cpu(p.mm);
+	pl->addr = be64_to_cpu(p.addr);
+	if (pl->mm < 1 || pl->mm > ELASTIC_WIRE_MM_MAX || p.zero ||
+	    pl->addr % ELASTIC_WIRE_PAGE || pl->addr >= ELASTIC_WIRE_ADDR_END)
+		return -EPROTO;
+	return 0;
+}
+
 /**
  * elastic_wire_parse_slots - validate the slots of a PUSH, PULL or FREE
  * @type: ELASTIC_MSG_PUSH, ELASTIC_MSG_PULL or ELASTIC_MSG_FREE (or
@@ -177,14 +194,10 @@ int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
 			return -EPROTO;
 		slots[i] = v;
 	}
-	for (i = 0; paged && i < n; i++) {
-		memcpy(&p, (const u8 *)buf + elastic_wire_slots_len(n) + i * sizeof(p), sizeof(p));
-		places[i].mm = be32_to_cpu(p.mm);
-		places[i].addr = be64_to_cpu(p.addr);
-		if (places[i].mm < 1 || places[i].mm > ELASTIC_WIRE_MM_MAX || p.zero ||
-		    places[i].addr % ELASTIC_WIRE_PAGE || places[i].addr >= ELASTIC_WIRE_ADDR_END)
+	for (i = 0; paged && i < n; i++)
+		if (elastic_wire_parse_place((const u8 *)buf + elastic_wire_slots_len(n) +
+					     i * sizeof(p), &places[i]))
 			return -EPROTO;
-	}
 	*count = n;
 	return 0;
 }
@@ -412,5 +425,77 @@ int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq
 	*req_seq = be64_to_cpu(r.req_seq);
 	*status = -(int)st;
 	*stored = n;
+	return 0;
+}
+
+/**
+ * elastic_wire_parse_claim - validate a CLAIM
+ * @buf: payload
+ * @len: its length (already checked against the type by the header)
+ * @pl: the page claimed, filled on success
+ *
+ * Return: 0, -EMSGSIZE for a short payload, -EPROTO as for a place.
+ */
+int elastic_wire_parse_claim(const void *buf, size_t len, struct elastic_place *pl)
+{
+	if (len < sizeof(struct elastic_wire_place))
+		return -EMSGSIZE;
+	return elastic_wire_parse_place(buf, pl);
+}
+
+/**
+ * elastic_wire_parse_claim_reply - validate a CLAIM_REPLY
+ * @buf: payload
+ * @len: its length (already checked against the type by the header)
+ * @req_seq: the CLAIM's sequence number, filled on success
+ * @status: 0 or a negative errno, filled on success
+ * @owner: filled on success
+ * @slot: filled on success
+ * @pl: the place claimed, filled on success
+ *
+ * Whether @owner is the receiver when the status is 0, only the caller
+ * can tell.
+ *
+ * Return: 0, -EMSGSIZE for a short payload, -EPROTO for a status outside
+ * the documented ones, an owner or slot that does not fit it, or a place
+ * out of range.
+ */
+int elastic_wire_parse_claim_reply(const void *buf, size_t len, u64 *req_seq, int *status,
+				   u32 *owner, u64 *slot, struct elastic_place *pl)
+{
+	struct elastic_wire_claim_reply r;
+	u32 st, o;
+	u64 s;
+
+	if (len < sizeof(r))
+		return -EMSGSIZE;
+	memcpy(&r, buf, sizeof(r));
+	st = be32_to_cpu(r.status);
+	o = be32_to_cpu(r.owner);
+	s = be64_to_cpu(r.slot);
+	switch (st) {
+	case 0:
+		if (!elastic_wire_node_ok(o) || s < 1 || s > ELASTIC_WIRE_SLOT_MAX)
+			return -EPROTO;
+		break;
+	case EEXIST:
+		if (!elastic_wire_node_ok(o) || s)
+			return -EPROTO;
+		break;
+	case EFAULT:
+	case ESRCH:
+	case ENOMEM:
+		if (o || s)
+			return -EPROTO;
+		break;
+	default:
+		return -EPROTO;
+	}
+	if (elastic_wire_parse_place((const u8 *)buf + offsetof(typeof(r), place), pl))
+		return -EPROTO;
+	*req_seq = be64_to_cpu(r.req_seq);
+	*status = -(int)st;
+	*owner = o;
+	*slot = s;
 	return 0;
 }

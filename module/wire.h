@@ -21,7 +21,8 @@
  *    HELLO names the sender's incarnation.
  * 4: PUSH and HANDOFF say where each page lives in its process (struct
  *    elastic_wire_place); LAYOUT describes a process's address space, so
- *    that members keep a shadow of it with their pages mapped.
+ *    that members keep a shadow of it with their pages mapped; CLAIM and
+ *    CLAIM_REPLY: the home arbitrates a member's first touch of a page.
  */
 #define ELASTIC_WIRE_VERSION	4
 /* Pages travel as 4 KiB: the page size of every SpotOS architecture. */
@@ -72,6 +73,8 @@ enum elastic_wire_type {
 	ELASTIC_MSG_MOVE,		/* home -> owner: hand these pages to a node */
 	ELASTIC_MSG_HANDOFF,		/* owner -> new owner: a home's pages; stored */
 	ELASTIC_MSG_LAYOUT,		/* a process's address space, for its shadow */
+	ELASTIC_MSG_CLAIM,		/* member -> home: may I create this page? */
+	ELASTIC_MSG_CLAIM_REPLY,	/* home -> member: yes (slot), or who has it */
 	__ELASTIC_MSG_MAX,
 };
 
@@ -288,6 +291,37 @@ struct elastic_wire_layout {
 	struct elastic_wire_range range[];
 } __packed;
 
+/*
+ * CLAIM's payload is one struct elastic_wire_place: the page of a process
+ * of the receiver (its home) that the sender is about to touch first.
+ */
+
+/**
+ * struct elastic_wire_claim_reply - payload of CLAIM_REPLY
+ * @req_seq:	the CLAIM's sequence number
+ * @status:	0: the page is the receiver's to create, under @slot (the
+ *		home now has an entry naming the receiver); EEXIST: the page
+ *		exists on @owner; EFAULT: no private anonymous memory of the
+ *		process there; ESRCH: no such process; ENOMEM
+ * @owner:	with 0, the receiver; with EEXIST, the node that has the
+ *		page (the home itself when it is resident or swapped there);
+ *		else 0
+ * @slot:	with 0, the page's slot, 1..ELASTIC_WIRE_SLOT_MAX; else 0
+ * @place:	the CLAIM's place, repeated: where the receiver maps the page
+ *
+ * A granting reply is a request of its own: the receiver files a zeroed
+ * page under @slot and acknowledges with a PUSH_ACK on this message's
+ * sequence number (stored 1), which the home repeats the reply until it
+ * gets; meanwhile the home's own faults on the page wait.
+ */
+struct elastic_wire_claim_reply {
+	__be64 req_seq;
+	__be32 status;
+	__be32 owner;
+	__be64 slot;
+	struct elastic_wire_place place;
+} __packed;
+
 /**
  * struct elastic_wire_reply - start of PUSH_ACK and PULL_REPLY payloads
  * @req_seq:	sequence number of the request answered
@@ -334,5 +368,8 @@ int elastic_wire_parse_layout(const void *buf, size_t len, u32 *home, u32 *mm, u
 			      struct elastic_range *ranges, unsigned int *count);
 int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status,
 			     unsigned int *stored);
+int elastic_wire_parse_claim(const void *buf, size_t len, struct elastic_place *pl);
+int elastic_wire_parse_claim_reply(const void *buf, size_t len, u64 *req_seq, int *status,
+				   u32 *owner, u64 *slot, struct elastic_place *pl);
 
 #endif /* _ELASTIC_WIRE_H */

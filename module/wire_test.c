@@ -2,8 +2,8 @@
 /*
  * KUnit tests of the wire protocol's validation (wire.c): every field of a
  * header, of a HELLO and of each memory message (slots, places, LAYOUT
- * ranges) is checked, and a header built by the sender parses back to
- * what was put in.
+ * ranges, a CLAIM_REPLY's status, owner and slot) is checked, and a header
+ * built by the sender parses back to what was put in.
  */
 #include <kunit/test.h>
 
@@ -154,6 +154,17 @@ static void memory_lengths(struct kunit *test)
 		{ ELASTIC_MSG_LAYOUT, 24, 0 },
 		{ ELASTIC_MSG_LAYOUT, 24 + 24 * ELASTIC_WIRE_LAYOUT_MAX, 0 },
 		{ ELASTIC_MSG_LAYOUT, ELASTIC_WIRE_MAX_PAYLOAD + 1, -EMSGSIZE },
+		{ ELASTIC_MSG_CLAIM, 16, 0 },
+		{ ELASTIC_MSG_CLAIM, 0, -EMSGSIZE },
+		{ ELASTIC_MSG_CLAIM, 15, -EMSGSIZE },
+		{ ELASTIC_MSG_CLAIM, 17, -EMSGSIZE },
+		{ ELASTIC_MSG_CLAIM, 16 + 4096, -EMSGSIZE },
+		{ ELASTIC_MSG_CLAIM_REPLY, 40, 0 },
+		{ ELASTIC_MSG_CLAIM_REPLY, 0, -EMSGSIZE },
+		{ ELASTIC_MSG_CLAIM_REPLY, 16, -EMSGSIZE },
+		{ ELASTIC_MSG_CLAIM_REPLY, 39, -EMSGSIZE },
+		{ ELASTIC_MSG_CLAIM_REPLY, 41, -EMSGSIZE },
+		{ ELASTIC_MSG_CLAIM_REPLY, 40 + 4096, -EMSGSIZE },
 	};
 	struct elastic_wire_msg m;
 	struct elastic_wire_hdr h;
@@ -306,7 +317,7 @@ static void slots_rules(struct kunit *test)
 						       slots, places, &n), -EMSGSIZE);
 }
 
-/* One bad field in a place of a PUSH or HANDOFF. */
+/* One bad field in a place of a PUSH, HANDOFF, CLAIM or CLAIM_REPLY. */
 struct place_case {
 	const char *name;
 	u32 mm;
@@ -335,18 +346,39 @@ static void place_case_desc(const struct place_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(place, place_cases, place_case_desc);
 
-/* Whichever page carries it, in a PUSH or a HANDOFF: refused. */
+/* A CLAIM_REPLY's fields, in host order (@status positive, as on the wire). */
+static void claim_reply_set(struct elastic_wire_claim_reply *r, u64 req_seq, u32 status,
+			    u32 owner, u64 slot, const struct elastic_place *pl)
+{
+	r->req_seq = cpu_to_be64(req_seq);
+	r->status = cpu_to_be32(status);
+	r->owner = cpu_to_be32(owner);
+	r->slot = cpu_to_be64(slot);
+	elastic_wire_place_set(&r->place, pl);
+}
+
+static void place_set_bad(struct elastic_wire_place *p, const struct place_case *c)
+{
+	p->mm = cpu_to_be32(c->mm);
+	p->zero = cpu_to_be32(c->zero);
+	p->addr = cpu_to_be64(c->addr);
+}
+
+/* Whichever page carries it, in a PUSH, a HANDOFF, a CLAIM or its reply: refused. */
 static void places_refuse_bad_field(struct kunit *test)
 {
 	const struct place_case *c = test->param_value;
 	u8 *buf = kunit_kzalloc(test, ELASTIC_WIRE_MAX_PAYLOAD, GFP_KERNEL);
+	struct elastic_place good = { .mm = 1, .addr = 0x10000000 };
+	struct elastic_place pl;
 	struct elastic_wire_handoff *h = (void *)buf;
 	struct elastic_place places[ELASTIC_WIRE_BATCH];
+	struct elastic_wire_claim_reply r;
 	u8 *rest = buf + sizeof(*h);
-	u64 slots[ELASTIC_WIRE_BATCH], seq;
-	struct elastic_wire_place *p;
+	u64 slots[ELASTIC_WIRE_BATCH], seq, slot;
+	struct elastic_wire_place w;
 	unsigned int n = 99, i;
-	u32 home = 0;
+	u32 home = 0, owner;
 	size_t len;
 	int st;
 
@@ -355,10 +387,7 @@ static void places_refuse_bad_field(struct kunit *test)
 		len = slots_msg(buf, ELASTIC_MSG_PUSH, 3, 1);
 		KUNIT_ASSERT_EQ(test, elastic_wire_parse_slots(ELASTIC_MSG_PUSH, buf, len, slots,
 							       places, &n), 0);
-		p = places_of(buf, 3) + i;
-		p->mm = cpu_to_be32(c->mm);
-		p->zero = cpu_to_be32(c->zero);
-		p->addr = cpu_to_be64(c->addr);
+		place_set_bad(places_of(buf, 3) + i, c);
 		n = 99;
 		KUNIT_EXPECT_EQ_MSG(test, elastic_wire_parse_slots(ELASTIC_MSG_PUSH, buf, len,
 								   slots, places, &n),
@@ -369,15 +398,31 @@ static void places_refuse_bad_field(struct kunit *test)
 		h->home = cpu_to_be32(3);
 		KUNIT_ASSERT_EQ(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq,
 								 slots, places, &n), 0);
-		p = places_of(rest, 3) + i;
-		p->mm = cpu_to_be32(c->mm);
-		p->zero = cpu_to_be32(c->zero);
-		p->addr = cpu_to_be64(c->addr);
+		place_set_bad(places_of(rest, 3) + i, c);
 		n = 99;
 		KUNIT_EXPECT_EQ_MSG(test, elastic_wire_parse_handoff(buf, len, &home, &st, &seq,
 								     slots, places, &n),
 				    -EPROTO, "HANDOFF, place %u", i);
 		KUNIT_EXPECT_EQ(test, n, 99);
+	}
+
+	elastic_wire_place_set(&w, &good);
+	KUNIT_ASSERT_EQ(test, elastic_wire_parse_claim(&w, sizeof(w), &pl), 0);
+	place_set_bad(&w, c);
+	KUNIT_EXPECT_EQ_MSG(test, elastic_wire_parse_claim(&w, sizeof(w), &pl), -EPROTO, "CLAIM");
+
+	/* In a reply that grants the page, and in one that refuses it. */
+	for (i = 0; i < 2; i++) {
+		if (i)
+			claim_reply_set(&r, 5, ESRCH, 0, 0, &good);
+		else
+			claim_reply_set(&r, 5, 0, 2, 1, &good);
+		KUNIT_ASSERT_EQ(test, elastic_wire_parse_claim_reply(&r, sizeof(r), &seq, &st,
+								     &owner, &slot, &pl), 0);
+		place_set_bad(&r.place, c);
+		KUNIT_EXPECT_EQ_MSG(test, elastic_wire_parse_claim_reply(&r, sizeof(r), &seq, &st,
+									 &owner, &slot, &pl),
+				    -EPROTO, "CLAIM_REPLY, status %s", i ? "ESRCH" : "0");
 	}
 }
 
@@ -813,6 +858,155 @@ static void reply_rules(struct kunit *test)
 						       &seq, &st, &n), -EMSGSIZE);
 }
 
+/* A CLAIM is one place: both ends of each range taken, a short one refused. */
+static void claim_rules(struct kunit *test)
+{
+	struct elastic_place in = { .mm = 1, .addr = 0 }, pl = { .mm = 77, .addr = 77 };
+	struct elastic_wire_place w;
+
+	KUNIT_EXPECT_EQ(test, sizeof(w), 16);
+	elastic_wire_place_set(&w, &in);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_claim(&w, sizeof(w), &pl), 0);
+	KUNIT_EXPECT_EQ(test, pl.mm, 1);
+	KUNIT_EXPECT_EQ(test, pl.addr, 0);
+	in.mm = ELASTIC_WIRE_MM_MAX;
+	in.addr = ELASTIC_WIRE_ADDR_END - ELASTIC_WIRE_PAGE;
+	elastic_wire_place_set(&w, &in);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_claim(&w, sizeof(w), &pl), 0);
+	KUNIT_EXPECT_EQ(test, pl.mm, ELASTIC_WIRE_MM_MAX);
+	KUNIT_EXPECT_EQ(test, pl.addr, ELASTIC_WIRE_ADDR_END - ELASTIC_WIRE_PAGE);
+	/* Big-endian on the wire: mm is bytes 0..3, the address 8..15. */
+	KUNIT_EXPECT_EQ(test, ((u8 *)&w)[3], 0xff);
+	KUNIT_EXPECT_EQ(test, ((u8 *)&w)[8], 0x01);
+	KUNIT_EXPECT_EQ(test, ((u8 *)&w)[14], 0xf0);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_claim(&w, sizeof(w) - 1, &pl), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_claim(&w, 0, &pl), -EMSGSIZE);
+	/* The place's rules: places_refuse_bad_field(). */
+}
+
+/* A CLAIM_REPLY's status, owner and slot, one combination at a time. */
+struct claim_reply_case {
+	const char *name;
+	u32 status;
+	u32 owner;
+	u64 slot;
+	int error;
+};
+
+static const struct claim_reply_case claim_reply_cases[] = {
+	{ "granted, lowest", 0, 1, 1, 0 },
+	{ "granted, highest", 0, ELASTIC_MAX_NODE_ID, ELASTIC_WIRE_SLOT_MAX, 0 },
+	{ "exists on the first node", EEXIST, 1, 0, 0 },
+	{ "exists on the last node", EEXIST, ELASTIC_MAX_NODE_ID, 0, 0 },
+	{ "no such memory", EFAULT, 0, 0, 0 },
+	{ "no such process", ESRCH, 0, 0, 0 },
+	{ "no memory", ENOMEM, 0, 0, 0 },
+	{ "granted to node 0", 0, 0, 1, -EPROTO },
+	{ "granted to node 64", 0, ELASTIC_MAX_NODE_ID + 1, 1, -EPROTO },
+	{ "granted to node ~0", 0, ~0U, 1, -EPROTO },
+	{ "granted slot 0", 0, 1, 0, -EPROTO },
+	{ "granted slot past the last", 0, 1, ELASTIC_WIRE_SLOT_MAX + 1, -EPROTO },
+	{ "granted slot ~0", 0, 1, ~0ULL, -EPROTO },
+	{ "exists on node 0", EEXIST, 0, 0, -EPROTO },
+	{ "exists on node 64", EEXIST, ELASTIC_MAX_NODE_ID + 1, 0, -EPROTO },
+	{ "exists with a slot", EEXIST, 1, 1, -EPROTO },
+	{ "no such memory, an owner", EFAULT, 1, 0, -EPROTO },
+	{ "no such memory, a slot", EFAULT, 0, 1, -EPROTO },
+	{ "no such process, an owner", ESRCH, 1, 0, -EPROTO },
+	{ "no such process, a slot", ESRCH, 0, 1, -EPROTO },
+	{ "no memory, an owner", ENOMEM, 1, 0, -EPROTO },
+	{ "no memory, a slot", ENOMEM, 0, ELASTIC_WIRE_SLOT_MAX, -EPROTO },
+	{ "status ENOENT", ENOENT, 0, 0, -EPROTO },
+	{ "status ENOSPC", ENOSPC, 0, 0, -EPROTO },
+	{ "status EHOSTUNREACH", EHOSTUNREACH, 0, 0, -EPROTO },
+	{ "status 1", 1, 0, 0, -EPROTO },
+	{ "status -EEXIST", (u32)-EEXIST, 1, 0, -EPROTO },
+	{ "status ~0", ~0U, 0, 0, -EPROTO },
+};
+
+static void claim_reply_case_desc(const struct claim_reply_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(claim_reply, claim_reply_cases, claim_reply_case_desc);
+
+static void claim_reply_status(struct kunit *test)
+{
+	const struct claim_reply_case *c = test->param_value;
+	struct elastic_place in = { .mm = ELASTIC_WIRE_MM_MAX,
+				    .addr = ELASTIC_WIRE_ADDR_END - ELASTIC_WIRE_PAGE };
+	struct elastic_place pl = { .mm = 77, .addr = 77 };
+	struct elastic_wire_claim_reply r;
+	u64 seq = 77, slot = 77;
+	u32 owner = 77;
+	int st = 77;
+
+	claim_reply_set(&r, 0x0102030405060708ULL, c->status, c->owner, c->slot, &in);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_claim_reply(&r, sizeof(r), &seq, &st, &owner,
+							     &slot, &pl), c->error);
+	if (c->error) {
+		/* Untouched on failure (but the place, filled as it is checked). */
+		KUNIT_EXPECT_EQ(test, seq, 77);
+		KUNIT_EXPECT_EQ(test, st, 77);
+		KUNIT_EXPECT_EQ(test, owner, 77);
+		KUNIT_EXPECT_EQ(test, slot, 77);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, seq, 0x0102030405060708ULL);
+	KUNIT_EXPECT_EQ(test, st, -(int)c->status);
+	KUNIT_EXPECT_EQ(test, owner, c->owner);
+	KUNIT_EXPECT_EQ(test, slot, c->slot);
+	KUNIT_EXPECT_EQ(test, pl.mm, ELASTIC_WIRE_MM_MAX);
+	KUNIT_EXPECT_EQ(test, pl.addr, ELASTIC_WIRE_ADDR_END - ELASTIC_WIRE_PAGE);
+}
+
+/* A CLAIM_REPLY's layout and length. */
+static void claim_reply_rules(struct kunit *test)
+{
+	struct elastic_place in = { .mm = 3, .addr = 0x10000000 }, pl;
+	struct elastic_wire_claim_reply r;
+	u64 seq, slot;
+	u32 owner;
+	int st;
+
+	KUNIT_EXPECT_EQ(test, sizeof(r), 40);
+	/* Whether the owner granted is the receiver, only the receiver knows. */
+	claim_reply_set(&r, 9, 0, 5, 0x0102030405ULL, &in);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_claim_reply(&r, sizeof(r), &seq, &st, &owner,
+							     &slot, &pl), 0);
+	KUNIT_EXPECT_EQ(test, seq, 9);
+	KUNIT_EXPECT_EQ(test, st, 0);
+	KUNIT_EXPECT_EQ(test, owner, 5);
+	KUNIT_EXPECT_EQ(test, slot, 0x0102030405ULL);
+	KUNIT_EXPECT_EQ(test, pl.mm, 3);
+	KUNIT_EXPECT_EQ(test, pl.addr, 0x10000000);
+	/*
+	 * Big-endian on the wire: req_seq is bytes 0..7, status 8..11, owner
+	 * 12..15, slot 16..23, the place's mm 24..27 and address 32..39.
+	 */
+	KUNIT_EXPECT_EQ(test, ((u8 *)&r)[7], 9);
+	KUNIT_EXPECT_EQ(test, ((u8 *)&r)[15], 5);
+	KUNIT_EXPECT_EQ(test, ((u8 *)&r)[19], 0x01);
+	KUNIT_EXPECT_EQ(test, ((u8 *)&r)[23], 0x05);
+	KUNIT_EXPECT_EQ(test, ((u8 *)&r)[27], 3);
+	KUNIT_EXPECT_EQ(test, ((u8 *)&r)[36], 0x10);
+	r.status = cpu_to_be32(ESRCH);
+	r.owner = 0;
+	r.slot = 0;
+	KUNIT_EXPECT_EQ(test, ((u8 *)&r)[11], ESRCH);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_claim_reply(&r, sizeof(r), &seq, &st, &owner,
+							     &slot, &pl), 0);
+	KUNIT_EXPECT_EQ(test, st, -ESRCH);
+	/* Short: the header refuses any other length, the parser a short one. */
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_claim_reply(&r, sizeof(r) - 1, &seq, &st,
+							     &owner, &slot, &pl), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_claim_reply(&r, 16, &seq, &st, &owner, &slot,
+							     &pl), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_claim_reply(&r, 0, &seq, &st, &owner, &slot,
+							     &pl), -EMSGSIZE);
+}
+
 static struct kunit_case elastic_wire_cases[] = {
 	KUNIT_CASE(hdr_round_trip),
 	KUNIT_CASE(hdr_short),
@@ -830,6 +1024,9 @@ static struct kunit_case elastic_wire_cases[] = {
 	KUNIT_CASE(evacuate_rules),
 	KUNIT_CASE(relieve_rules),
 	KUNIT_CASE(reply_rules),
+	KUNIT_CASE(claim_rules),
+	KUNIT_CASE_PARAM(claim_reply_status, claim_reply_gen_params),
+	KUNIT_CASE(claim_reply_rules),
 	{}
 };
 

@@ -10,7 +10,9 @@
  *	that grows slowly).
  *   memtouch keep SIZE SEED
  *	fill SIZE once, print "ready", wait for a line on stdin, verify and
- *	print "ok PAGES" or "bad PAGE".
+ *	print "ok PAGES" or "bad PAGE".  With MEMTOUCH_SPARE=N in the
+ *	environment, N more pages follow SIZE in the same mapping, never
+ *	touched; "spare ADDR" before "ready" says where they start.
  *   memtouch threads SIZE SEED PASSES THREADS
  *	the same with THREADS threads: three quarters of the region is split
  *	into one slice per thread, the last quarter is shared: in each of its
@@ -189,11 +191,15 @@ static int cmd_threads(uint64_t bytes, uint64_t seed, unsigned int passes,
 
 static int cmd_keep(uint64_t bytes, uint64_t seed)
 {
-	size_t pages = bytes / PAGE, p;
-	char *b = map(bytes), line[16];
+	const char *sp = getenv("MEMTOUCH_SPARE");
+	size_t pages = bytes / PAGE, p, spare = sp ? strtoul(sp, NULL, 0) : 0;
+	char *b = map(bytes + spare * PAGE), line[16];
 
 	for (p = 0; p < pages; p++)
 		fill_page(b + p * PAGE, seed, 1);
+	/* Pages no one touches here, for tests of first touches elsewhere. */
+	if (spare)
+		printf("spare %p\n", (void *)(b + bytes));
 	printf("ready\n");
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))

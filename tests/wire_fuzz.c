@@ -19,11 +19,17 @@
  * perhaps the LAYOUT of one of SRC's processes 1..4 and perhaps one of
  * another known home's, forwarded; then perhaps a PULL, a FREE and a MOVE
  * of up to a batch of slots the node does not hold, so that it answers
- * ENOENT and drops nothing; then, for each LAYOUT that had ranges, a later
- * one of none (the process is gone), so that the node drops the shadow it
- * made; and perhaps a HANDOFF of a page of a home it does not know, which
- * it must refuse), mutates it (flipped bytes, truncation, bad length,
- * wrong version, garbage, appended junk), sends it, and waits for the node
+ * ENOENT and drops nothing; then perhaps a CLAIM of a page of one of DST's
+ * processes 1..4, which the node answers later (ESRCH when it has no such
+ * process), and perhaps a CLAIM_REPLY to a claim the node never made,
+ * refusing it (EFAULT, ESRCH, ENOMEM, or EEXIST naming a node), which it
+ * counts as stale (never one granting a page, status 0, which the node
+ * would answer; a mutation may make one: malformed unless its owner is
+ * DST); then, for each LAYOUT that had ranges, a later one of none (the
+ * process is gone), so that the node drops the shadow it made; and perhaps
+ * a HANDOFF of a page of a home it does not know, which it must refuse),
+ * mutates it (flipped bytes, truncation, bad length, wrong version,
+ * garbage, appended junk), sends it, and waits for the node
  * to finish with the connection.  An oracle that follows the receiver's
  * rules decides whether the node must count the stream as malformed; the
  * last line printed is "malformed N of COUNT", for the caller to compare
@@ -61,15 +67,16 @@
 #define RANGE 24		/* struct elastic_wire_range */
 #define LAYOUT_MAX 512
 #define PROT_MASK 7
+#define CLAIM_REPLY_LEN 40	/* struct elastic_wire_claim_reply */
 enum {
 	HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, CAP, EVACUATE, RELIEVE,
-	MOVE, HANDOFF, LAYOUT, TYPE_MAX
+	MOVE, HANDOFF, LAYOUT, CLAIM, CLAIM_REPLY, TYPE_MAX
 };
 /* Payload length of each type (module/wire.c); -1: variable. */
 static const int type_len[TYPE_MAX] = {
 	[HELLO] = 16, [HEARTBEAT] = 0, [PUSH] = -1, [PUSH_ACK] = 16,
 	[PULL] = -1, [PULL_REPLY] = -1, [FREE] = -1, [CAP] = 8, [EVACUATE] = 8, [RELIEVE] = 8,
-	[MOVE] = -1, [HANDOFF] = -1, [LAYOUT] = -1,
+	[MOVE] = -1, [HANDOFF] = -1, [LAYOUT] = -1, [CLAIM] = PLACE, [CLAIM_REPLY] = CLAIM_REPLY_LEN,
 };
 
 /* Nodes DST knows (KNOWN, and SRC). */
@@ -143,13 +150,23 @@ static uint64_t be64at(const uint8_t *p)
 	return be64toh(v);
 }
 
+/* A struct elastic_wire_place's rules (elastic_wire_parse_place()). */
+static int bad_place(const uint8_t *q)
+{
+	uint32_t mm = be32at(q);
+	uint64_t addr = be64at(q + 8);
+
+	return mm < 1 || mm > MM_MAX || be32at(q + 4) || addr % PAGE || addr >= ADDR_END;
+}
+
 /*
  * Payload rules of the memory messages (elastic_wire_parse_slots/_cap/
- * _evacuate/_move/_handoff/_layout/_reply, elastic_mem_rx()).
+ * _evacuate/_move/_handoff/_layout/_reply/_claim/_claim_reply,
+ * elastic_mem_rx(), elastic_rx_claim_reply()).
  */
 static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len, uint32_t src, uint32_t dst)
 {
-	uint64_t slot, addr, start, end, prev;
+	uint64_t slot, start, end, prev;
 	uint32_t st, n, i, node, mm;
 	const uint8_t *q;
 
@@ -187,13 +204,9 @@ static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len, uint32_t sr
 			if (slot < 1 || slot > SLOT_MAX)
 				return 1;
 		}
-		for (i = 0; type == PUSH && i < n; i++) {
-			q = p + 8 + 8 * n + PLACE * i;
-			mm = be32at(q);
-			addr = be64at(q + 8);
-			if (mm < 1 || mm > MM_MAX || be32at(q + 4) || addr % PAGE || addr >= ADDR_END)
+		for (i = 0; type == PUSH && i < n; i++)
+			if (bad_place(p + 8 + 8 * n + PLACE * i))
 				return 1;
-		}
 		return 0;
 	case LAYOUT:
 		if (len < LAYOUT_HDR)
@@ -218,6 +231,35 @@ static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len, uint32_t sr
 		}
 		/* A home sends its own layouts, a member forwards a known home's. */
 		return node == dst || !(known >> node & 1);
+	case CLAIM:
+		/* Any well-formed one: the node answers it, later. */
+		return bad_place(p);
+	case CLAIM_REPLY:
+		st = be32at(p + 8);
+		node = be32at(p + 12);
+		slot = be64at(p + 16);
+		switch (st) {
+		case 0:
+			/* Granted: to the receiver (whose id only it knows), under a slot. */
+			if (node < 1 || node > MAX_NODE || slot < 1 || slot > SLOT_MAX)
+				return 1;
+			if (node != dst)
+				return 1;
+			break;
+		case EEXIST:
+			if (node < 1 || node > MAX_NODE || slot)
+				return 1;
+			break;
+		case EFAULT:
+		case ESRCH:
+		case ENOMEM:
+			if (node || slot)
+				return 1;
+			break;
+		default:
+			return 1;
+		}
+		return bad_place(p + 24);
 	case CAP:
 		return be64at(p) > 0x7fffffffULL;
 	case EVACUATE:
@@ -347,6 +389,36 @@ static size_t put_push1(uint8_t *p, uint32_t src, uint64_t seq, uint64_t slot)
 	return HDR + len;
 }
 
+/* A CLAIM of a page anywhere in DST's process 1..4. */
+static size_t put_claim(uint8_t *p, uint32_t src, uint64_t seq)
+{
+	put_hdr(p, CLAIM, PLACE, src, seq);
+	put32(p + HDR, 1 + rnd() % 4);
+	put32(p + HDR + 4, 0);
+	put64(p + HDR + 8, rnd() % (ADDR_END / PAGE) * PAGE);
+	return HDR + PLACE;
+}
+
+/*
+ * A CLAIM_REPLY to a claim the node never made (the node counts it as
+ * stale), refusing it: EFAULT, ESRCH, ENOMEM, or EEXIST on a node 1..63.
+ */
+static size_t put_claim_reply(uint8_t *p, uint32_t src, uint64_t seq)
+{
+	static const uint32_t status[] = { EFAULT, ESRCH, ENOMEM, EEXIST };
+	uint32_t st = status[rnd() % 4];
+
+	put_hdr(p, CLAIM_REPLY, CLAIM_REPLY_LEN, src, seq);
+	put64(p + HDR, 400 + rnd() % 100);
+	put32(p + HDR + 8, st);
+	put32(p + HDR + 12, st == EEXIST ? 1 + rnd() % MAX_NODE : 0);
+	put64(p + HDR + 16, 0);
+	put32(p + HDR + 24, 1 + rnd() % 4);
+	put32(p + HDR + 28, 0);
+	put64(p + HDR + 32, rnd() % (ADDR_END / PAGE) * PAGE);
+	return HDR + CLAIM_REPLY_LEN;
+}
+
 /* The generation of the next LAYOUT: every one is newer than the last. */
 static uint64_t layout_gen;
 
@@ -434,6 +506,11 @@ static size_t make_case(uint8_t *b, size_t size, uint32_t src, uint32_t dst)
 	}
 	if (rnd() % 4 == 0)
 		n += put_slots(b + n, MOVE, src, 200, other_node(src, dst, 0));
+	/* A claim of DST's page, a refusal of a claim DST never made. */
+	if (rnd() % 4 == 0)
+		n += put_claim(b + n, src, 220);
+	if (rnd() % 4 == 0)
+		n += put_claim_reply(b + n, src, 230);
 	/* The processes are gone: before the HANDOFF, which closes the connection. */
 	if (mm)
 		n += put_layout(b + n, src, 250, src, mm, 0);
