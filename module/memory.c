@@ -557,18 +557,20 @@ long elastic_mem_hosted_for(u32 home)
 
 /*
  * File @n pages (@data, one after the other) for @home under @slots, to be
- * mapped at @pl in their shadows, in order up to the first that cannot be;
- * *@ret says why.  Return how many.
+ * mapped at their places (@wpl, as on the wire and checked) in their
+ * shadows, in order up to the first that cannot be; *@ret says why.
+ * Return how many.
  */
-static unsigned int elastic_host_put_n(u32 home, const u64 *slots,
-				       const struct elastic_place *pl, const u8 *data,
-				       unsigned int n, u64 tag, int *ret)
+static unsigned int elastic_host_put_n(u32 home, const u64 *slots, const void *wpl,
+				       const u8 *data, unsigned int n, u64 tag, int *ret)
 {
+	struct elastic_place pl;
 	unsigned int i;
 
 	*ret = 0;
 	for (i = 0; i < n; i++) {
-		*ret = elastic_host_put(home, slots[i], &pl[i], data + i * PAGE_SIZE, tag);
+		elastic_wire_place_at(wpl, i, &pl);
+		*ret = elastic_host_put(home, slots[i], &pl, data + i * PAGE_SIZE, tag);
 		if (*ret)
 			break;
 	}
@@ -703,12 +705,13 @@ static void elastic_pull_reply(u32 to, u64 req_seq, int status, const void *page
 
 /* Store the pages of a PUSH in order, up to the first that cannot be. */
 static void elastic_rx_push(u32 src, const struct elastic_wire_msg *m, const u8 *payload,
-			    const u64 *slots, const struct elastic_place *pl, unsigned int n)
+			    const u64 *slots, unsigned int n)
 {
 	unsigned int i;
 	int ret;
 
-	i = elastic_host_put_n(src, slots, pl, payload + elastic_wire_pages_off(n), n, 0, &ret);
+	i = elastic_host_put_n(src, slots, payload + elastic_wire_slots_len(n),
+			       payload + elastic_wire_pages_off(n), n, 0, &ret);
 	elastic_ack(src, m->seq, ret, i);
 }
 
@@ -782,14 +785,14 @@ static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
  * MOVE's sequence number (the stored count, and why the next was not).
  */
 static void elastic_rx_handoff(u32 src, u32 home, int status, u64 req_seq, const u8 *payload,
-			       const u64 *slots, const struct elastic_place *pl, unsigned int n)
+			       const u64 *slots, unsigned int n)
 {
-	const u8 *data = payload + sizeof(struct elastic_wire_handoff) +
-			 elastic_wire_pages_off(n);
+	const u8 *w = payload + sizeof(struct elastic_wire_handoff);
 	unsigned int i;
 	int ret;
 
-	i = elastic_host_put_n(home, slots, pl, data, n, req_seq, &ret);
+	i = elastic_host_put_n(home, slots, w + elastic_wire_slots_len(n),
+			       w + elastic_wire_pages_off(n), n, req_seq, &ret);
 	atomic64_add(i, &elastic_mstats.handed_in);
 	elastic_ack(home, req_seq, ret ?: status, i);
 }
@@ -858,7 +861,6 @@ static int elastic_rx_claim_reply(u32 src, const struct elastic_wire_msg *m, con
 int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 {
 	u32 self = READ_ONCE(elastic_node.id);
-	struct elastic_place pl[ELASTIC_WIRE_BATCH];
 	u64 slots[ELASTIC_WIRE_BATCH];
 	unsigned int n, i;
 	u32 node;
@@ -871,9 +873,9 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 	case ELASTIC_MSG_PULL_REPLY:
 		return elastic_rx_reply(src, m, payload);
 	case ELASTIC_MSG_PUSH:
-		ret = elastic_wire_parse_slots(m->type, payload, m->len, slots, pl, &n);
+		ret = elastic_wire_parse_slots(m->type, payload, m->len, slots, NULL, &n);
 		if (!ret)
-			elastic_rx_push(src, m, payload, slots, pl, n);
+			elastic_rx_push(src, m, payload, slots, n);
 		return ret;
 	case ELASTIC_MSG_PULL:
 	case ELASTIC_MSG_FREE:
@@ -931,13 +933,14 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 		elastic_rx_move(src, m, node, slots, n);
 		return 0;
 	case ELASTIC_MSG_HANDOFF:
-		ret = elastic_wire_parse_handoff(payload, m->len, &node, &st, &cap, slots, pl, &n);
+		ret = elastic_wire_parse_handoff(payload, m->len, &node, &st, &cap, slots, NULL,
+						 &n);
 		if (ret)
 			return ret;
 		/* Pages of a node it does not know, this node could never free. */
 		if (node == src || node == self || !elastic_node_known(node))
 			return -EPROTO;
-		elastic_rx_handoff(src, node, st, cap, payload, slots, pl, n);
+		elastic_rx_handoff(src, node, st, cap, payload, slots, n);
 		return 0;
 	case ELASTIC_MSG_LAYOUT:
 		return elastic_rx_layout(src, self, m, payload);
@@ -1163,14 +1166,12 @@ static void elastic_pf_forget(struct elastic_mm *em, unsigned long slot)
 static void elastic_gone_fn(struct work_struct *work)
 {
 	struct elastic_gone *g = container_of(work, struct elastic_gone, work);
-	struct elastic_wire_layout w = {
-		.mm = cpu_to_be32(g->id),
-		.gen = cpu_to_be64(atomic64_inc_return(&elastic_layout_gens)),
-	};
+	struct elastic_wire_layout w;
 	int i;
 
 	flush_delayed_work(&elastic_free_work);
-	w.home = cpu_to_be32(READ_ONCE(elastic_node.id));
+	elastic_wire_put_layout(&w, READ_ONCE(elastic_node.id), g->id,
+				atomic64_inc_return(&elastic_layout_gens), NULL, 0);
 	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
 		if (elastic_peer_conn(i))
 			elastic_peer_send(i, ELASTIC_MSG_LAYOUT, elastic_next_seq(), &w, sizeof(w),
@@ -1677,7 +1678,7 @@ static void elastic_layout_sync(struct elastic_mm *em, u32 to)
 {
 	struct elastic_wire_layout *w;
 	struct elastic_range *r;
-	unsigned int n, k;
+	unsigned int n;
 	u32 conn;
 	size_t len;
 	int i;
@@ -1706,17 +1707,8 @@ static void elastic_layout_sync(struct elastic_mm *em, u32 to)
 	w = kvmalloc(len, GFP_KERNEL);
 	if (!w)
 		return;
-	w->home = cpu_to_be32(READ_ONCE(elastic_node.id));
-	w->mm = cpu_to_be32(em->id);
-	w->gen = cpu_to_be64(em->layout_gen);
-	w->count = cpu_to_be32(em->nlayout);
-	w->zero = 0;
-	for (k = 0; k < em->nlayout; k++) {
-		w->range[k].start = cpu_to_be64(em->layout[k].start);
-		w->range[k].end = cpu_to_be64(em->layout[k].end);
-		w->range[k].prot = cpu_to_be32(em->layout[k].prot);
-		w->range[k].zero = 0;
-	}
+	elastic_wire_put_layout(w, READ_ONCE(elastic_node.id), em->id, em->layout_gen, em->layout,
+				em->nlayout);
 	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++) {
 		if (i != to && !em->layout_sent[i])
 			continue;

@@ -747,7 +747,7 @@ void elastic_shadow_forward(u32 home, u32 to, const struct elastic_place *pl, un
 {
 	struct elastic_wire_layout *w;
 	struct elastic_shadow *s;
-	unsigned int i, k;
+	unsigned int i;
 	size_t len;
 
 	mutex_lock(&elastic_shadows_lock);
@@ -759,17 +759,7 @@ void elastic_shadow_forward(u32 home, u32 to, const struct elastic_place *pl, un
 		w = kmalloc(len, GFP_KERNEL);
 		if (!w)
 			break;
-		w->home = cpu_to_be32(home);
-		w->mm = cpu_to_be32(s->id);
-		w->gen = cpu_to_be64(s->gen);
-		w->count = cpu_to_be32(s->nranges);
-		w->zero = 0;
-		for (k = 0; k < s->nranges; k++) {
-			w->range[k].start = cpu_to_be64(s->ranges[k].start);
-			w->range[k].end = cpu_to_be64(s->ranges[k].end);
-			w->range[k].prot = cpu_to_be32(s->ranges[k].prot);
-			w->range[k].zero = 0;
-		}
+		elastic_wire_put_layout(w, home, s->id, s->gen, s->ranges, s->nranges);
 		if (!elastic_peer_send(to, ELASTIC_MSG_LAYOUT, elastic_next_seq(), w, len,
 				       NULL, 0))
 			s->fwd |= BIT_ULL(to);

@@ -156,7 +156,8 @@ static int elastic_wire_parse_place(const void *buf, struct elastic_place *pl)
  * @len: its length
  * @slots: ELASTIC_WIRE_BATCH entries, the first *@count filled on success
  * @places: for a PUSH or HANDOFF, ELASTIC_WIRE_BATCH entries, the first
- *	*@count filled on success; else unused (NULL)
+ *	*@count filled on success, or NULL to check the places only (read
+ *	them with elastic_wire_place_at()); else unused (NULL)
  * @count: how many slots the message names
  *
  * The payload must be exactly the slots, and for a PUSH as many places and
@@ -171,6 +172,7 @@ int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
 {
 	struct elastic_wire_place p;
 	struct elastic_wire_slots h;
+	struct elastic_place one;
 	bool paged = type == ELASTIC_MSG_PUSH || type == ELASTIC_MSG_HANDOFF;
 	unsigned int n, i;
 	size_t want;
@@ -196,7 +198,7 @@ int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
 	}
 	for (i = 0; paged && i < n; i++)
 		if (elastic_wire_parse_place((const u8 *)buf + elastic_wire_slots_len(n) +
-					     i * sizeof(p), &places[i]))
+					     i * sizeof(p), places ? &places[i] : &one))
 			return -EPROTO;
 	*count = n;
 	return 0;
@@ -376,6 +378,33 @@ int elastic_wire_parse_layout(const void *buf, size_t len, u32 *home, u32 *mm, u
 	*gen = be64_to_cpu(h.gen);
 	*count = n;
 	return 0;
+}
+
+/**
+ * elastic_wire_put_layout - fill a LAYOUT's payload
+ * @w: room for struct_size(@w, range, @count) bytes
+ * @home: the process's home
+ * @mm: the process there
+ * @gen: the layout's version
+ * @ranges: its ranges
+ * @count: how many (0: the process is gone)
+ */
+void elastic_wire_put_layout(struct elastic_wire_layout *w, u32 home, u32 mm, u64 gen,
+			     const struct elastic_range *ranges, unsigned int count)
+{
+	unsigned int i;
+
+	w->home = cpu_to_be32(home);
+	w->mm = cpu_to_be32(mm);
+	w->gen = cpu_to_be64(gen);
+	w->count = cpu_to_be32(count);
+	w->zero = 0;
+	for (i = 0; i < count; i++) {
+		w->range[i].start = cpu_to_be64(ranges[i].start);
+		w->range[i].end = cpu_to_be64(ranges[i].end);
+		w->range[i].prot = cpu_to_be32(ranges[i].prot);
+		w->range[i].zero = 0;
+	}
 }
 
 /**

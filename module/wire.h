@@ -12,6 +12,7 @@
 
 #include <asm/byteorder.h>
 #include <linux/bits.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 #define ELASTIC_WIRE_MAGIC	0x53504f53	/* "SPOS" */
@@ -156,6 +157,16 @@ static inline void elastic_wire_place_set(struct elastic_wire_place *w,
 	w->mm = cpu_to_be32(pl->mm);
 	w->zero = 0;
 	w->addr = cpu_to_be64(pl->addr);
+}
+
+/* The @i-th of the places at @w, checked already by the parser. */
+static inline void elastic_wire_place_at(const void *w, unsigned int i, struct elastic_place *pl)
+{
+	struct elastic_wire_place p;
+
+	memcpy(&p, (const u8 *)w + i * sizeof(p), sizeof(p));
+	pl->mm = be32_to_cpu(p.mm);
+	pl->addr = be64_to_cpu(p.addr);
 }
 
 /* Offset of the pages in a PUSH's payload (a HANDOFF's, after its own fields). */
@@ -366,6 +377,8 @@ int elastic_wire_parse_handoff(const void *buf, size_t len, u32 *home, int *stat
 			       u64 *slots, struct elastic_place *places, unsigned int *count);
 int elastic_wire_parse_layout(const void *buf, size_t len, u32 *home, u32 *mm, u64 *gen,
 			      struct elastic_range *ranges, unsigned int *count);
+void elastic_wire_put_layout(struct elastic_wire_layout *w, u32 home, u32 mm, u64 gen,
+			     const struct elastic_range *ranges, unsigned int count);
 int elastic_wire_parse_reply(u32 type, const void *buf, size_t len, u64 *req_seq, int *status,
 			     unsigned int *stored);
 int elastic_wire_parse_claim(const void *buf, size_t len, struct elastic_place *pl);

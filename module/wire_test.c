@@ -240,7 +240,9 @@ static void slots_rules(struct kunit *test)
 {
 	static const u32 types[] = { ELASTIC_MSG_PUSH, ELASTIC_MSG_PULL, ELASTIC_MSG_FREE };
 	u8 *buf = kunit_kzalloc(test, ELASTIC_WIRE_MAX_PAYLOAD + 64, GFP_KERNEL);
-	struct elastic_place places[ELASTIC_WIRE_BATCH], *pl;
+	struct elastic_place *places = kunit_kcalloc(test, ELASTIC_WIRE_BATCH, sizeof(*places),
+						     GFP_KERNEL);
+	struct elastic_place *pl;
 	struct elastic_wire_slots *w = (void *)buf;
 	u64 slots[ELASTIC_WIRE_BATCH];
 	unsigned int n;
@@ -248,6 +250,7 @@ static void slots_rules(struct kunit *test)
 	u32 t;
 	int i;
 
+	KUNIT_ASSERT_NOT_NULL(test, places);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		t = types[i];
@@ -372,7 +375,8 @@ static void places_refuse_bad_field(struct kunit *test)
 	struct elastic_place good = { .mm = 1, .addr = 0x10000000 };
 	struct elastic_place pl;
 	struct elastic_wire_handoff *h = (void *)buf;
-	struct elastic_place places[ELASTIC_WIRE_BATCH];
+	struct elastic_place *places = kunit_kcalloc(test, ELASTIC_WIRE_BATCH, sizeof(*places),
+						     GFP_KERNEL);
 	struct elastic_wire_claim_reply r;
 	u8 *rest = buf + sizeof(*h);
 	u64 slots[ELASTIC_WIRE_BATCH], seq, slot;
@@ -382,6 +386,7 @@ static void places_refuse_bad_field(struct kunit *test)
 	size_t len;
 	int st;
 
+	KUNIT_ASSERT_NOT_NULL(test, places);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	for (i = 0; i < 3; i++) {
 		len = slots_msg(buf, ELASTIC_MSG_PUSH, 3, 1);
@@ -468,13 +473,15 @@ static void handoff_rules(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, ELASTIC_WIRE_MAX_PAYLOAD + 8, GFP_KERNEL);
 	struct elastic_wire_handoff *h = (void *)buf;
-	struct elastic_place places[ELASTIC_WIRE_BATCH];
+	struct elastic_place *places = kunit_kcalloc(test, ELASTIC_WIRE_BATCH, sizeof(*places),
+						     GFP_KERNEL);
 	u64 slots[ELASTIC_WIRE_BATCH], seq = 0;
 	unsigned int n = 0;
 	u32 home = 0;
 	int st = 1;
 	size_t len;
 
+	KUNIT_ASSERT_NOT_NULL(test, places);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	len = sizeof(*h) + slots_msg(buf + sizeof(*h), ELASTIC_MSG_HANDOFF,
 				     ELASTIC_WIRE_BATCH, 1);
@@ -532,24 +539,16 @@ static const struct elastic_range layout3[] = {
 	{ 0x7f0000000000ULL, ELASTIC_WIRE_ADDR_END, 7 },
 };
 
-/* Write a LAYOUT of @n ranges from @r at @buf; return its length. */
+/*
+ * Write a LAYOUT of @n ranges from @r at @buf with the senders' encoder
+ * (the byte checks below test it); return its length.
+ */
 static size_t layout_msg(u8 *buf, u32 home, u32 mm, u64 gen, const struct elastic_range *r,
 			 unsigned int n)
 {
 	struct elastic_wire_layout *h = (void *)buf;
-	unsigned int i;
 
-	h->home = cpu_to_be32(home);
-	h->mm = cpu_to_be32(mm);
-	h->gen = cpu_to_be64(gen);
-	h->count = cpu_to_be32(n);
-	h->zero = 0;
-	for (i = 0; i < n; i++) {
-		h->range[i].start = cpu_to_be64(r[i].start);
-		h->range[i].end = cpu_to_be64(r[i].end);
-		h->range[i].prot = cpu_to_be32(r[i].prot);
-		h->range[i].zero = 0;
-	}
+	elastic_wire_put_layout(h, home, mm, gen, r, n);
 	return sizeof(*h) + n * sizeof(h->range[0]);
 }
 
