@@ -15,9 +15,11 @@ on 1 sh -c 'for i in $(seq 600); do grep -q ready /tmp/r.out && exit 0; sleep 0.
 	fail "the stretched process did not start: $(on 1 cat /tmp/r.out)"
 pid=$(on 1 pgrep -nx memtouch) || fail "no memtouch on node1"
 on 1 "$ctl" push "$pid" --to 2 --pages $(( mib * 256 )) >/dev/null || fail "push to node2"
-h2=$(sysctl 2 hosted_pages)
-[ "$h2" -ge $(( mib * 256 * 9 / 10 )) ] || fail "node2 hosts only $h2 pages"
-h3=$(sysctl 3 hosted_pages)
+# Most of it: a home short of memory (the debug kernel's 192 MiB one) may
+# have pushed some pages to node3 already, under pressure.
+h2=$(sysctl 2 hosted_pages) h3=$(sysctl 3 hosted_pages)
+echo "node2 hosts $h2 pages, node3 $h3"
+[ "$h2" -ge $(( mib * 256 * 2 / 3 )) ] || fail "node2 hosts only $h2 pages (node3 $h3)"
 r0=$(sysctl 2 relieve_requests) m0=$(sysctl 1 relieved)
 
 # On node2, a process that is not stretched grows at 16 MiB/s to 16 MiB
