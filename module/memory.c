@@ -1668,6 +1668,20 @@ static unsigned int elastic_layout_build(struct mm_struct *mm, struct elastic_ra
 	return n;
 }
 
+/* Field by field: memcmp() would compare the structures' padding too. */
+static bool elastic_ranges_equal(const struct elastic_range *a, const struct elastic_range *b,
+				 unsigned int na, unsigned int nb)
+{
+	unsigned int i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (a[i].start != b[i].start || a[i].end != b[i].end || a[i].prot != b[i].prot)
+			return false;
+	return true;
+}
+
 /*
  * Before pages of @em go to @to: make sure @to has the process's layout,
  * as it is now, so that its shadow can map them.  A new version goes to
@@ -1693,7 +1707,7 @@ static void elastic_layout_sync(struct elastic_mm *em, u32 to)
 	if (!r)
 		return;
 	n = elastic_layout_build(em->mm, r);
-	if (!em->layout_gen || n != em->nlayout || memcmp(r, em->layout, n * sizeof(*r))) {
+	if (!em->layout_gen || !elastic_ranges_equal(r, em->layout, n, em->nlayout)) {
 		swap(r, em->layout);
 		em->nlayout = n;
 		em->layout_gen = atomic64_inc_return(&elastic_layout_gens);

@@ -8,7 +8,11 @@ on 1 sh -c "rm -f /tmp/s.out /tmp/sgo; touch /tmp/sgo; setsid -f sh -c 'exec </d
 on 1 sh -c 'for i in $(seq 600); do grep -q ready /tmp/s.out && exit 0; sleep 0.1; done; exit 1' ||
 	fail "the stretched process did not start: $(on 1 cat /tmp/s.out)"
 pid=$(on 1 pgrep -nx memtouch) || fail "no memtouch on node1"
+l0=$(sysctl 2 layouts)
 on 1 "$ctl" push "$pid" --to 2 --pages 3072 >/dev/null || fail "push to node2"
+# The idle process's layout does not change: one LAYOUT, not one per batch.
+l=$(( $(sysctl 2 layouts) - l0 ))
+[ "$l" -le 2 ] || fail "node2 got $l LAYOUTs for 48 push batches of an idle process"
 id=$(on 1 awk '/^shadow_id:/ { print $2 }' "/proc/$pid/elastic")
 [ -n "$id" ] && [ "$id" -gt 0 ] || fail "no shadow_id in /proc/$pid/elastic"
 
