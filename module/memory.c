@@ -455,6 +455,17 @@ long elastic_mem_node_pages(u32 id)
 
 /* ---- hosted store (owner side) ---- */
 
+/* One more page hosted for @home (elastic_host_drop() undoes it). */
+static void elastic_host_count(u32 home)
+{
+	atomic_long_inc(&elastic_hosted_for[home]);
+	if (atomic64_inc_return(&elastic_mstats.hosted_pages) == 1) {
+		__module_get(THIS_MODULE);	/* no unload while hosting */
+		/* Watch memory while hosting (a no-op while it is queued). */
+		queue_delayed_work(system_unbound_wq, &elastic_pressure_work, HZ / 10);
+	}
+}
+
 /*
  * File a page for @home under @slot.  @tag is 0 for a PUSH from @home, whose
  * repetition replaces the page; for a HANDOFF it is the MOVE's sequence
@@ -511,12 +522,7 @@ static int elastic_host_put(u32 home, u64 slot, const struct elastic_place *pl, 
 		elastic_shadow_unmap(home, slot, old);
 		__free_page(old);
 	} else {
-		atomic_long_inc(&elastic_hosted_for[home]);
-		if (atomic64_inc_return(&elastic_mstats.hosted_pages) == 1) {
-			__module_get(THIS_MODULE);	/* no unload while hosting */
-			/* Watch memory while hosting (a no-op while it is queued). */
-			queue_delayed_work(system_unbound_wq, &elastic_pressure_work, HZ / 10);
-		}
+		elastic_host_count(home);
 	}
 	/* A FREE racing a (malformed) repeat cannot free it under the shadow. */
 	get_page(page);
@@ -991,6 +997,9 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
  *		which names its shadows on the members
  * @layout:	its private anonymous ranges as last sent (@nlayout of them,
  *		ELASTIC_WIRE_LAYOUT_MAX allocated), under @push_lock
+ * @layout_next: where the next look at them is built, swapped with
+ *		@layout on a change
+ * @layout_buf:	the one allocation of both, made at the first push
  * @nlayout:	ranges in @layout
  * @layout_gen:	version of @layout (elastic_layout_gens), 0 before the first
  * @layout_sent: for each member, the connection (elastic_peer_conn()) on
@@ -1030,6 +1039,8 @@ struct elastic_mm {
 	struct work_struct bg_work;
 	u32 id;
 	struct elastic_range *layout;
+	struct elastic_range *layout_next;
+	struct elastic_range *layout_buf;
 	unsigned int nlayout;
 	u64 layout_gen;
 	u32 layout_sent[ELASTIC_MAX_NODE_ID + 1];
@@ -1219,7 +1230,7 @@ static void elastic_mm_release(struct kref *ref)
 	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
 		WARN_ON_ONCE(atomic_long_read(&em->remote[i]));
 	elastic_mm_gone(em);
-	kvfree(em->layout);
+	kvfree(em->layout_buf);
 	kfree(em);
 	atomic_dec(&elastic_nstretched);
 	module_put(THIS_MODULE);
@@ -1698,37 +1709,41 @@ static void elastic_layout_sync(struct elastic_mm *em, u32 to)
 	int i;
 
 	lockdep_assert_held(&em->push_lock);
-	if (!em->layout) {
-		em->layout = kvmalloc_array(ELASTIC_WIRE_LAYOUT_MAX, sizeof(*r), GFP_KERNEL);
-		if (!em->layout)
+	/* Two buffers for the life of the process: none per batch. */
+	if (!em->layout_buf) {
+		r = kvmalloc_array(2 * ELASTIC_WIRE_LAYOUT_MAX, sizeof(*r), GFP_KERNEL);
+		if (!r)
 			return;
+		em->layout_buf = r;
+		em->layout = r;
+		em->layout_next = r + ELASTIC_WIRE_LAYOUT_MAX;
 	}
-	r = kvmalloc_array(ELASTIC_WIRE_LAYOUT_MAX, sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return;
-	n = elastic_layout_build(em->mm, r);
-	if (!em->layout_gen || !elastic_ranges_equal(r, em->layout, n, em->nlayout)) {
-		swap(r, em->layout);
+	n = elastic_layout_build(em->mm, em->layout_next);
+	if (!em->layout_gen || !elastic_ranges_equal(em->layout_next, em->layout, n, em->nlayout)) {
+		swap(em->layout_next, em->layout);
 		em->nlayout = n;
 		em->layout_gen = atomic64_inc_return(&elastic_layout_gens);
 		for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)	/* all of them again */
 			em->layout_sent[i] = em->layout_sent[i] ? U32_MAX : 0;
 	}
-	kvfree(r);
 	if (!em->nlayout)
 		return;
+	w = NULL;
 	len = struct_size(w, range, em->nlayout);
-	w = kvmalloc(len, GFP_KERNEL);
-	if (!w)
-		return;
-	elastic_wire_put_layout(w, READ_ONCE(elastic_node.id), em->id, em->layout_gen, em->layout,
-				em->nlayout);
 	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++) {
 		if (i != to && !em->layout_sent[i])
 			continue;
 		conn = elastic_peer_conn(i);
 		if (!conn || conn == em->layout_sent[i])
 			continue;
+		/* Encoded only when some member lacks this version. */
+		if (!w) {
+			w = kvmalloc(len, GFP_KERNEL);
+			if (!w)
+				return;
+			elastic_wire_put_layout(w, READ_ONCE(elastic_node.id), em->id,
+						em->layout_gen, em->layout, em->nlayout);
+		}
 		if (!elastic_peer_send(i, ELASTIC_MSG_LAYOUT, elastic_next_seq(), w, len,
 				       NULL, 0))
 			em->layout_sent[i] = conn;
@@ -3205,11 +3220,7 @@ static int elastic_host_put_claimed(u32 home, u64 slot, const struct elastic_pla
 		__free_page(page);
 		return xa_is_err(old) ? -ENOMEM : 0;
 	}
-	atomic_long_inc(&elastic_hosted_for[home]);
-	if (atomic64_inc_return(&elastic_mstats.hosted_pages) == 1) {
-		__module_get(THIS_MODULE);	/* no unload while hosting */
-		queue_delayed_work(system_unbound_wq, &elastic_pressure_work, HZ / 10);
-	}
+	elastic_host_count(home);
 	atomic64_inc(&elastic_mstats.claimed);
 	elastic_shadow_set_place(home, slot, pl);
 	return 0;

@@ -18,6 +18,22 @@ join_all() {
 		for j in "$@"; do on "$i" "$ctl" node add "$j" "$net.$j"; done
 	done
 }
+# keep_start NAME SIZE SEED [VAR=VALUE]: on node1, `memtouch keep SIZE SEED`
+# stretched over nodes 1-3 (its stdin fed from /tmp/NAME.go, its output in
+# /tmp/NAME.out), detached; returns once it is ready.  The caller's EXIT
+# trap should run `on 1 pkill -f "tail -f /tmp/NAME.go"`.
+keep_start() {
+	on 1 sh -c "rm -f /tmp/$1.out /tmp/$1.go; touch /tmp/$1.go; setsid -f sh -c 'exec </dev/null >/dev/null 2>&1; tail -f /tmp/$1.go | ${4:-} $ctl run --nodes 1,2,3 -- $top/tests/memtouch keep $2 $3 >/tmp/$1.out'"
+	on 1 sh -c "for i in \$(seq 600); do grep -q ready /tmp/$1.out && exit 0; sleep 0.1; done; exit 1" ||
+		fail "the stretched process did not start: $(on 1 cat "/tmp/$1.out")"
+}
+# keep_finish NAME: let keep_start's process verify its pages and end;
+# prints all it said.
+keep_finish() {
+	on 1 sh -c "echo go >> /tmp/$1.go; for i in \$(seq 1200); do grep -q '^ok\|^bad' /tmp/$1.out && exit 0; sleep 0.1; done; exit 1" ||
+		fail "the stretched process did not finish"
+	on 1 cat "/tmp/$1.out"
+}
 # Remove every member on node $1.
 leave_all() {
 	local id

@@ -1,12 +1,10 @@
 # test: members keep a shadow of a stretched process's address space: the home's private anonymous ranges, with every page a member holds mapped at its address there (checked in the shadow's page table); a drain hands the places on with the pages, and the shadows go when the process exits
 . tests/cluster/lib.sh
 sysctl() { on "$1" cat "/proc/sys/elastic/$2"; }
-trap 'on 1 pkill -f "tail -f /tmp/sgo" || true' EXIT
+trap 'on 1 pkill -f "tail -f /tmp/s.go" || true' EXIT
 for i in 2 3; do [ "$(sysctl "$i" shadows)" = 0 ] || fail "node$i keeps shadows before the test"; done
 
-on 1 sh -c "rm -f /tmp/s.out /tmp/sgo; touch /tmp/sgo; setsid -f sh -c 'exec </dev/null >/dev/null 2>&1; tail -f /tmp/sgo | $ctl run --nodes 1,2,3 -- $top/tests/memtouch keep 24M 41 >/tmp/s.out'"
-on 1 sh -c 'for i in $(seq 600); do grep -q ready /tmp/s.out && exit 0; sleep 0.1; done; exit 1' ||
-	fail "the stretched process did not start: $(on 1 cat /tmp/s.out)"
+keep_start s 24M 41
 pid=$(on 1 pgrep -nx memtouch) || fail "no memtouch on node1"
 l0=$(sysctl 2 layouts)
 on 1 "$ctl" push "$pid" --to 2 --pages 3072 >/dev/null || fail "push to node2"
@@ -68,9 +66,8 @@ shadow_check 3 "$h3"
 on 1 "$ctl" node undrain 2 >/dev/null 2>&1 || true
 
 # The data is intact, and the shadows go with the process.
-on 1 sh -c 'echo go >> /tmp/sgo; for i in $(seq 1200); do grep -q "^ok\|^bad" /tmp/s.out && exit 0; sleep 0.1; done; exit 1' ||
-	fail "the stretched process did not finish"
-[ "$(on 1 cat /tmp/s.out)" = "$(printf 'ready\nok %d' $(( 24 * 256 )))" ] || fail "the process said: $(on 1 cat /tmp/s.out)"
+out=$(keep_finish s)
+[ "$out" = "$(printf 'ready\nok %d' $(( 24 * 256 )))" ] || fail "the process said: $out"
 for i in 2 3; do
 	wait_sysctl "$i" hosted_pages 0
 	wait_sysctl "$i" shadows 0

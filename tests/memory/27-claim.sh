@@ -1,10 +1,8 @@
 # test: a member's first touch of a page is arbitrated by the home: a member writing to a never-used page in its shadow gets it (the home's entry names it and the home process reads the member's data); another member touching that page is told where it is, never makes a copy of its own; a page resident at the home is never made twice
 . tests/cluster/lib.sh
 sysctl() { on "$1" cat "/proc/sys/elastic/$2"; }
-trap 'on 1 pkill -f "tail -f /tmp/cgo" || true' EXIT
-on 1 sh -c "rm -f /tmp/c.out /tmp/cgo; touch /tmp/cgo; setsid -f sh -c 'exec </dev/null >/dev/null 2>&1; tail -f /tmp/cgo | MEMTOUCH_SPARE=16 $ctl run --nodes 1,2,3 -- $top/tests/memtouch keep 8M 43 >/tmp/c.out'"
-on 1 sh -c 'for i in $(seq 600); do grep -q ready /tmp/c.out && exit 0; sleep 0.1; done; exit 1' ||
-	fail "the stretched process did not start: $(on 1 cat /tmp/c.out)"
+trap 'on 1 pkill -f "tail -f /tmp/c.go" || true' EXIT
+keep_start c 8M 43 MEMTOUCH_SPARE=16
 pid=$(on 1 pgrep -nx memtouch) || fail "no memtouch on node1"
 spare=$(on 1 sed -n 's/^spare //p' /tmp/c.out)
 [ -n "$spare" ] || fail "memtouch named no spare pages: $(on 1 cat /tmp/c.out)"
@@ -50,9 +48,8 @@ f = open('/proc/$pid/mem', 'rb'); f.seek($spare); print('%x' % struct.unpack('<Q
 [ "$val" = 5370745f4f53 ] || fail "the home read $val at $spare"
 
 # The process's own data is intact; everything goes with it.
-on 1 sh -c 'echo go >> /tmp/cgo; for i in $(seq 600); do grep -q "^ok\|^bad" /tmp/c.out && exit 0; sleep 0.1; done; exit 1' ||
-	fail "the stretched process did not finish"
-[ "$(on 1 tail -n1 /tmp/c.out)" = "ok 2048" ] || fail "the process said: $(on 1 cat /tmp/c.out)"
+out=$(keep_finish c)
+[ "$(tail -n1 <<<"$out")" = "ok 2048" ] || fail "the process said: $out"
 for i in 2 3; do
 	wait_sysctl "$i" hosted_pages 0
 	wait_sysctl "$i" shadows 0
