@@ -12,26 +12,31 @@
 
 #include <linux/tracepoint.h>
 
-/* A fault on a remote page ended: pulled (ret 0), or SIGBUS (ret < 0). */
+/*
+ * A remote page came home, by its fault (pulled: ret 0; or SIGBUS: ret <
+ * 0), or mapped ahead of a fault (ahead, us 0: nothing waited for it).
+ */
 TRACE_EVENT(elastic_pull,
 	    TP_PROTO(unsigned long addr, unsigned long slot, int owner, u64 ns,
-		     bool prefetched, int ret),
-	    TP_ARGS(addr, slot, owner, ns, prefetched, ret),
+		     bool prefetched, bool ahead, int ret),
+	    TP_ARGS(addr, slot, owner, ns, prefetched, ahead, ret),
 	    TP_STRUCT__entry(__field(unsigned long, addr)
 			     __field(unsigned long, slot)
 			     __field(int, owner)
 			     __field(u64, ns)
 			     __field(bool, prefetched)
+			     __field(bool, ahead)
 			     __field(int, ret)),
 	    TP_fast_assign(__entry->addr = addr;
 			   __entry->slot = slot;
 			   __entry->owner = owner;
 			   __entry->ns = ns;
 			   __entry->prefetched = prefetched;
+			   __entry->ahead = ahead;
 			   __entry->ret = ret;),
-	    TP_printk("addr=%#lx slot=%lu owner=%d us=%llu prefetched=%d ret=%d",
+	    TP_printk("addr=%#lx slot=%lu owner=%d us=%llu prefetched=%d ahead=%d ret=%d",
 		      __entry->addr, __entry->slot, __entry->owner, __entry->ns / 1000,
-		      __entry->prefetched, __entry->ret)
+		      __entry->prefetched, __entry->ahead, __entry->ret)
 );
 
 /* One batch of pages sent to a member: @moved of @n left this node. */

@@ -158,6 +158,7 @@ void elastic_proc_format(struct seq_file *m, const struct elastic_proc_info *inf
 	seq_printf(m, "pushes:\t%llu\n", info->pushes);
 	seq_printf(m, "coalesced:\t%llu\n", info->coalesced);
 	seq_printf(m, "prefetch_hits:\t%llu\n", info->prefetch_hits);
+	seq_printf(m, "mapped_ahead:\t%llu\n", info->mapped_ahead);
 	seq_printf(m, "pull_msgs:\t%llu\n", info->pull_msgs);
 	seq_printf(m, "push_msgs:\t%llu\n", info->push_msgs);
 	seq_printf(m, "bytes_in:\t%llu\n", info->bytes_in);

@@ -267,6 +267,7 @@ static void proc_text_stretched(struct kunit *test)
 	info->pushes = 11;
 	info->coalesced = 1;
 	info->prefetch_hits = 2;
+	info->mapped_ahead = 1;
 	info->pull_msgs = 2;
 	info->push_msgs = 1;
 	info->bytes_in = 3 * 4096;
@@ -279,7 +280,7 @@ static void proc_text_stretched(struct kunit *test)
 			   "node_id:\t1\nhome_node:\t1\nstretched:\tyes\npages_local:\t10\n"
 			   "nodes:\t2,3\nlocal_limit_pages:\t32768\nshadow_id:\t3\n"
 			   "pages_on_node:\t2:7 3:0 5:1\npages_remote:\t8\n"
-			   "faults:\t4\npulls:\t3\npushes:\t11\ncoalesced:\t1\nprefetch_hits:\t2\n"
+			   "faults:\t4\npulls:\t3\npushes:\t11\ncoalesced:\t1\nprefetch_hits:\t2\nmapped_ahead:\t1\n"
 			   "pull_msgs:\t2\npush_msgs:\t1\n"
 			   "bytes_in:\t12288\nbytes_out:\t45056\n"
 			   "pull_latency_us:\tp50<2048 p99<2048\n");

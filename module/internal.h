@@ -79,7 +79,9 @@ struct elastic_status {
  * @bytes_in:	page bytes received
  * @bytes_out:	page bytes sent
  * @coalesced:	faults that waited for another fault's pull of the page
- * @prefetch_hits: faults served by a page pulled ahead
+ * @prefetch_hits: pages served by a page pulled ahead: by their fault, or
+ *		mapped ahead of one
+ * @mapped_ahead: pages of @prefetch_hits mapped ahead of a fault
  * @pull_msgs:	PULL messages sent for its pages (a prefetch asks for several)
  * @push_msgs:	PUSH messages that carried its pages (up to 32 each)
  * @lat_us:	pull latency histogram (ELASTIC_LAT_BUCKETS)
@@ -100,6 +102,7 @@ struct elastic_proc_info {
 	u64 bytes_out;
 	u64 coalesced;
 	u64 prefetch_hits;
+	u64 mapped_ahead;
 	u64 pull_msgs;
 	u64 push_msgs;
 	u64 lat_us[ELASTIC_LAT_BUCKETS];
@@ -286,6 +289,7 @@ void elastic_mem_node_forget(u32 id);
 void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info);
 vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page *page);
 void elastic_mem_pulled(struct mm_struct *mm, swp_entry_t entry, bool mapped);
+struct folio *elastic_mem_ahead(struct mm_struct *mm, unsigned long addr, swp_entry_t entry);
 void elastic_mem_release(struct mm_struct *mm, swp_entry_t entry);
 void elastic_mem_dup(struct mm_struct *mm, swp_entry_t entry);
 int elastic_mem_inherit(struct mm_struct *old, struct mm_struct *mm);

@@ -79,6 +79,7 @@ static const struct elastic_ops elastic_module_ops = {
 	.proc_show	= elastic_proc_show,
 	.pull		= elastic_mem_pull,
 	.pulled		= elastic_mem_pulled,
+	.ahead		= elastic_mem_ahead,
 	.release	= elastic_mem_release,
 	.dup		= elastic_mem_dup,
 	.inherit	= elastic_mem_inherit,

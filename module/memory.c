@@ -961,6 +961,34 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 /* ---- stretched processes (home side) ---- */
 
 /**
+ * struct elastic_stream - a sequential run of faults of one process
+ * @last:	address of its latest fault, or of the last page mapped ahead
+ *		of it: a fault at the next page continues the run
+ * @at:		address of its latest fault
+ * @start:	where it started, or where pushes behind it go on from
+ *		(elastic_push_behind()); 0: none
+ * @pf_end:	end of the pages asked for ahead of it
+ * @window:	pages to prefetch at its next fault (0: not sequential yet)
+ * @used:	the process's stream_clock at its latest fault
+ *
+ * Several are followed at once (ELASTIC_STREAMS), as readahead keeps a
+ * state per open file: a process that walks two arrays, or an array and
+ * its own bookkeeping, interleaves two runs, and one state would see
+ * neither as sequential.  Hints, read and written without a lock: a
+ * race costs a prefetch or a push decision, never a page.
+ */
+struct elastic_stream {
+	unsigned long last;
+	unsigned long at;
+	unsigned long start;
+	unsigned long pf_end;
+	unsigned int window;
+	unsigned long used;
+};
+
+#define ELASTIC_STREAMS		4
+
+/**
  * struct elastic_mm - elastic state of one stretched address space
  * @mm:		the address space (mm->elastic points back here)
  * @nodes:	bitmap of member node ids its pages may go to
@@ -979,10 +1007,10 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
  * @pf:		prefetched pages: slot -> struct elastic_pf, in flight or
  *		arrived, until a fault takes them or the slot is released
  * @npf:	entries in @pf
- * @last_addr:	address of the previous fault, for sequential detection
- * @window:	pages to prefetch after a sequential fault (0: none)
- * @pf_end:	end of the pages asked for ahead of sequential faults
- * @pf_hits:	faults served from @pf
+ * @streams:	sequential runs of faults being followed (struct elastic_stream)
+ * @stream_clock: counts faults, to find the least recently used stream
+ * @pf_hits:	pages served from @pf: by their fault, or mapped ahead
+ * @ahead:	pages of @pf_hits mapped ahead of a fault (elastic_mem_ahead())
  * @pull_msgs:	PULLs sent for it, re-sent ones not counted
  * @push_msgs:	PUSHes sent for it, re-sent ones not counted
  * @ref:	one for mm->elastic, one for each push or queued limit task
@@ -1027,10 +1055,10 @@ struct elastic_mm {
 	struct list_head list;
 	struct xarray pf;
 	atomic_t npf;
-	unsigned long last_addr;
-	unsigned int window;
-	unsigned long pf_end;
+	struct elastic_stream streams[ELASTIC_STREAMS];
+	unsigned long stream_clock;
 	atomic64_t pf_hits;
+	atomic64_t ahead;
 	atomic64_t pull_msgs;
 	atomic64_t push_msgs;
 	struct kref ref;
@@ -1153,7 +1181,7 @@ static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsi
 static void elastic_pf_drop(struct elastic_mm *em, struct elastic_pf *pf)
 {
 	xa_erase(&elastic_reqs, pf->seq);
-	__free_page(pf->page);
+	put_page(pf->page);	/* a charged folio: put, not freed */
 	kfree(pf);
 	atomic_dec(&em->npf);
 }
@@ -1280,14 +1308,19 @@ static void elastic_lat_add(struct elastic_mm *em, u64 ns)
 }
 
 /*
- * Set up the prefetch of @slot (not yet asked for): hold the slot as a
- * fault does, so that a fault on it either finds the prefetch or has the
- * slot to itself, and never maps the page while a prefetch of it is being
- * started.  Return it held, or NULL (best effort: the fault pulls then).
+ * Set up the prefetch of @slot (not yet asked for), the page at @addr in
+ * @vma: hold the slot as a fault does, so that a fault on it either finds
+ * the prefetch or has the slot to itself, and never maps the page while a
+ * prefetch of it is being started.  The page is allocated and charged as
+ * the fault would, so that it can be mapped ahead of it as it is
+ * (elastic_mem_ahead()).  Return it held, or NULL (best effort: the fault
+ * pulls then).
  */
-static struct elastic_pf *elastic_prefetch_prep(struct elastic_mm *em, unsigned long slot)
+static struct elastic_pf *elastic_prefetch_prep(struct elastic_mm *em, unsigned long slot,
+						struct vm_area_struct *vma, unsigned long addr)
 {
 	struct elastic_pf *pf = NULL;
+	struct folio *folio;
 	int owner;
 
 	if (xa_load(&em->pf, slot))
@@ -1297,8 +1330,10 @@ static struct elastic_pf *elastic_prefetch_prep(struct elastic_mm *em, unsigned 
 	owner = elastic_slot_owner_of(slot);
 	if (owner > 0 && elastic_peer_alive(owner))
 		pf = kzalloc(sizeof(*pf), GFP_KERNEL | __GFP_NOWARN);
-	if (pf)
-		pf->page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	if (pf) {
+		folio = elastic_alloc_folio(vma, addr);
+		pf->page = folio ? folio_page(folio, 0) : NULL;
+	}
 	if (pf && pf->page) {
 		pf->owner = owner;
 		pf->slot = slot;
@@ -1347,7 +1382,7 @@ static unsigned int elastic_prefetch_send(struct elastic_mm *em, struct elastic_
 		continue;
 drop:
 		/* Still asked for: its reply is then a stale one. */
-		__free_page(pf->page);
+		put_page(pf->page);
 		kfree(pf);
 	}
 	if (elastic_send_slots(owner, ELASTIC_MSG_PULL, seq, slots, c, NULL, NULL, false))
@@ -1356,48 +1391,93 @@ drop:
 	return c;
 }
 
+/* How many of the @n pages of @next, from the first, arrived already. */
+static unsigned int elastic_pf_ready(struct elastic_mm *em, const swp_entry_t *next, int n)
+{
+	struct elastic_pf *pf;
+	int i;
+
+	/* Under the lock, so that no fault's elastic_pf_take() frees one. */
+	xa_lock(&em->pf);
+	for (i = 0; i < n; i++) {
+		pf = next[i].val ? xa_load(&em->pf, elastic_entry_slot(next[i])) : NULL;
+		if (!pf || !completion_done(&pf->req.done))
+			break;
+	}
+	xa_unlock(&em->pf);
+	return i;
+}
+
 /*
  * A fault at @vmf: if it follows the previous one, pull the next pages
  * ahead, in a window that doubles while access stays sequential.  Like
  * readahead's asynchronous marker, more is asked for only once fewer than
  * half a window of pages ahead are in flight, and then a whole window (one
  * PULL per owner): asking on every fault for the one page that entered the
- * window would send a PULL per page again.
+ * window would send a PULL per page again.  Pages that already arrived do
+ * not count as in flight: the core maps them ahead of this fault
+ * (elastic_mem_ahead()), and the next fault comes after them.
  */
+static struct elastic_stream *elastic_stream_of(struct elastic_mm *em, unsigned long addr)
+{
+	struct elastic_stream *st, *lru = em->streams;
+	unsigned long clock = ++em->stream_clock;
+	int i;
+
+	for (i = 0; i < ELASTIC_STREAMS; i++) {
+		st = em->streams + i;
+		if (READ_ONCE(st->last) + PAGE_SIZE == addr) {
+			WRITE_ONCE(st->window, clamp(READ_ONCE(st->window) * 2,
+						     ELASTIC_PF_START, ELASTIC_PF_MAX_WINDOW));
+			goto found;
+		}
+		if (READ_ONCE(st->used) < READ_ONCE(lru->used))
+			lru = st;
+	}
+	/* Not the next page of any run: maybe the start of a new one. */
+	st = lru;
+	WRITE_ONCE(st->window, 0);
+	WRITE_ONCE(st->pf_end, 0);
+	WRITE_ONCE(st->start, addr);
+found:
+	WRITE_ONCE(st->last, addr);
+	WRITE_ONCE(st->at, addr);
+	WRITE_ONCE(st->used, clock);
+	return st;
+}
+
 static void elastic_prefetch(struct vm_fault *vmf, struct elastic_mm *em)
 {
 	swp_entry_t next[2 * ELASTIC_PF_MAX_WINDOW];
 	struct elastic_pf *pfs[ELASTIC_PF_MAX_WINDOW];
 	DECLARE_BITMAP(held, ELASTIC_PF_MAX_WINDOW);
 	unsigned long addr = vmf->address & PAGE_MASK;
-	unsigned long end = READ_ONCE(em->pf_end);
-	unsigned int w = READ_ONCE(em->window), ahead = 0;
+	struct elastic_stream *st = elastic_stream_of(em, addr);
+	unsigned long end = READ_ONCE(st->pf_end);
+	unsigned int w = READ_ONCE(st->window), ahead = 0;
 	int i, n, k = 0, h = 0;
 
-	if (addr == READ_ONCE(em->last_addr) + PAGE_SIZE)
-		w = clamp(w * 2, ELASTIC_PF_START, ELASTIC_PF_MAX_WINDOW);
-	else
-		w = 0;
-	WRITE_ONCE(em->window, w);
-	WRITE_ONCE(em->last_addr, addr);
-	if (!w) {
-		WRITE_ONCE(em->pf_end, 0);
+	if (!w)
 		return;
-	}
 	if (end > addr + PAGE_SIZE)
 		ahead = min((end - addr) / PAGE_SIZE - 1, (unsigned long)ELASTIC_PF_MAX_WINDOW);
-	if (ahead >= w / 2 || atomic_read(&em->npf) + w > ELASTIC_PF_MAX)
+	if (atomic_read(&em->npf) + w > ELASTIC_PF_MAX)
 		return;
 	n = elastic_peek_entries(vmf, next, ahead + w);
+	if (ahead >= w / 2 && ahead - elastic_pf_ready(em, next, min_t(int, n, ahead)) >= w / 2)
+		return;
 	if (n <= ahead)
 		return;
-	WRITE_ONCE(em->pf_end, addr + (n + 1) * PAGE_SIZE);
+	WRITE_ONCE(st->pf_end, addr + (n + 1) * PAGE_SIZE);
 	n -= ahead;
 	bitmap_zero(held, ELASTIC_PF_MAX_WINDOW);
 	for (i = 0; i < n; i++) {
+		unsigned long slot = elastic_entry_slot(next[ahead + i]);
+
 		pfs[i] = NULL;
 		if (next[ahead + i].val)
-			pfs[i] = elastic_prefetch_prep(em, elastic_entry_slot(next[ahead + i]));
+			pfs[i] = elastic_prefetch_prep(em, slot, vmf->vma,
+						       addr + (ahead + i + 1) * PAGE_SIZE);
 		if (pfs[i]) {
 			__set_bit(i, held);
 			k++;
@@ -1416,7 +1496,7 @@ static int elastic_pf_take(struct elastic_mm *em, unsigned long slot, struct pag
 {
 	struct elastic_pf *pf = xa_erase(&em->pf, slot);
 	unsigned long arg[2];
-	void *dst;
+	void *dst, *src;
 	int ret;
 
 	if (!pf)
@@ -1426,11 +1506,66 @@ static int elastic_pf_take(struct elastic_mm *em, unsigned long slot, struct pag
 	ret = elastic_req_wait(&pf->req, pf->seq, elastic_pull_send, arg);
 	if (!ret) {
 		dst = kmap_local_page(page);
-		copy_page(dst, page_address(pf->page));
+		src = kmap_local_page(pf->page);
+		copy_page(dst, src);
+		kunmap_local(src);
 		kunmap_local(dst);
 	}
 	elastic_pf_drop(em, pf);
 	return ret;
+}
+
+/**
+ * elastic_mem_ahead - hand a prefetched page over to be mapped ahead of a fault
+ * @mm: the faulting address space, stretched
+ * @addr: where the page is to be mapped
+ * @entry: the elastic entry there
+ *
+ * Called by the core under the page table lock after a fault mapped the
+ * page before @addr.  The page is taken only if its reply is in and no
+ * fault holds the slot; it is then marked pulling, as a fault's page is,
+ * until elastic_mem_pulled() ends it: a fault on it meanwhile waits
+ * instead of pulling a slot about to be freed.
+ *
+ * Return: the folio (its reference passes to the caller), or NULL.
+ */
+struct folio *elastic_mem_ahead(struct mm_struct *mm, unsigned long addr, swp_entry_t entry)
+{
+	struct elastic_mm *em = mm->elastic;
+	unsigned long slot = elastic_entry_slot(entry);
+	struct elastic_pf *pf;
+	struct page *page;
+	int i;
+
+	if (!em || xa_insert(&elastic_pulling, slot, xa_mk_value(2), GFP_NOWAIT | __GFP_NOWARN))
+		return NULL;
+	/* Under the lock, so that a fault's elastic_pf_take() cannot free it. */
+	xa_lock(&em->pf);
+	pf = xa_load(&em->pf, slot);
+	if (pf && completion_done(&pf->req.done) && !pf->req.status)
+		__xa_erase(&em->pf, slot);
+	else
+		pf = NULL;
+	xa_unlock(&em->pf);
+	if (!pf) {
+		xa_erase(&elastic_pulling, slot);
+		wake_up_all(&elastic_pull_wq);
+		return NULL;
+	}
+	page = pf->page;
+	trace_elastic_pull(addr, slot, pf->owner, 0, true, true, 0);
+	xa_erase(&elastic_reqs, pf->seq);
+	kfree(pf);
+	atomic_dec(&em->npf);
+	/* The run that the fault continued now continues after this page. */
+	for (i = 0; i < ELASTIC_STREAMS; i++)
+		if (READ_ONCE(em->streams[i].last) + PAGE_SIZE == addr)
+			WRITE_ONCE(em->streams[i].last, addr);
+	atomic64_inc(&em->pf_hits);
+	atomic64_inc(&em->ahead);
+	atomic64_inc(&em->pulls);
+	atomic64_add(PAGE_SIZE, &em->bytes_in);
+	return page_folio(page);
 }
 
 vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page *page)
@@ -1483,14 +1618,14 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 		goto fail;
 done:
 	t0 = ktime_get_ns() - t0;
-	trace_elastic_pull(vmf->address, slot, owner, t0, prefetched, 0);
+	trace_elastic_pull(vmf->address, slot, owner, t0, prefetched, false, 0);
 	elastic_lat_add(em, t0);
 	atomic64_inc(&em->pulls);
 	atomic64_add(PAGE_SIZE, &em->bytes_in);
 	elastic_prefetch(vmf, em);
 	return 0;	/* elastic_mem_pulled() ends the pull */
 fail:
-	trace_elastic_pull(vmf->address, slot, owner, ktime_get_ns() - t0, false, ret);
+	trace_elastic_pull(vmf->address, slot, owner, ktime_get_ns() - t0, false, false, ret);
 	pr_err_ratelimited("pid %d: page at %#lx (slot %lu on node %d) cannot be pulled (%d): SIGBUS\n",
 			   task_pid_nr(current), vmf->address, slot, owner, ret);
 	atomic64_inc(&elastic_mstats.pull_failures);
@@ -1863,6 +1998,100 @@ static unsigned long elastic_pressure_deficit(void)
 	return READ_ONCE(deficit);
 }
 
+/*
+ * A push in progress: the batch being filled (@n pages of @it, copies in
+ * @bufs), its member @dst (0: pick one), pages pushed so far (@done), the
+ * members that refused for lack of room (@full), the last error (@ret).
+ */
+struct elastic_push_ctx {
+	struct elastic_push_item *it;
+	struct elastic_push_msg *pm;
+	u8 *bufs;
+	u32 to;
+	u32 dst;
+	u32 last;
+	u64 full;
+	int n;
+	long done;
+	long ret;
+};
+
+/*
+ * Add the page at @addr to the batch, sending the batch once full.
+ * Return false when the push must stop: no member has room, the task was
+ * killed, or a worker pushes for a process that has exited (killed, maybe
+ * by the OOM killer, whose reaper needs the mmap_lock that a push holds).
+ */
+static bool elastic_push_add(struct elastic_mm *em, struct elastic_push_ctx *c,
+			     struct vm_area_struct *vma, unsigned long addr, bool skip_young)
+{
+	struct elastic_push_item *it = c->it + c->n;
+
+	if (!c->dst) {
+		c->dst = c->to ? c->to : elastic_pick_member(em, c->last, c->full);
+		if (!c->dst || (c->full & BIT_ULL(c->dst)))
+			return false;
+		c->last = c->dst;
+	}
+	if (elastic_push_prepare(vma, addr, c->bufs + c->n * PAGE_SIZE, &it->snap, skip_young))
+		return true;
+	if (elastic_slot_alloc(c->dst, &it->slot))
+		return true;
+	/* A prefetch that raced a zap of the slot's earlier page may have outlived it: gone now. */
+	elastic_pf_forget(em, it->slot);
+	it->vma = vma;
+	it->addr = addr;
+	if (++c->n < ELASTIC_PUSH_BATCH)
+		return true;
+	c->ret = elastic_push_flush(em, &c->dst, c->it, c->bufs, c->pm, &c->n, &c->done, &c->full);
+	return !fatal_signal_pending(current) &&
+	       (current->mm == em->mm || atomic_read(&em->mm->mm_users) > 1);
+}
+
+/* Pages a sequential run leaves alone behind the fault it is at. */
+#define ELASTIC_BEHIND_GAP	(2 * ELASTIC_PF_MAX_WINDOW)
+
+/*
+ * A sequential run of faults is done, for now, with the pages behind it:
+ * a run through more than the local limit would otherwise push the pages
+ * it is about to reach (they are the least recently used), and pull every
+ * one back (as a sequential scan defeats LRU).  Push those behind it first,
+ * young or not, as drop-behind does for use-once data; the rest stays.
+ */
+static bool elastic_push_behind_run(struct elastic_mm *em, struct elastic_stream *st,
+				    struct elastic_push_ctx *c, unsigned long nr)
+{
+	unsigned long start = READ_ONCE(st->start), addr = start;
+	unsigned long at = READ_ONCE(st->at);
+	struct vm_area_struct *vma;
+	unsigned long end;
+	bool go = true;
+
+	if (READ_ONCE(st->window) < ELASTIC_PF_MAX_WINDOW || !addr ||
+	    at < addr + ELASTIC_BEHIND_GAP * PAGE_SIZE)
+		return true;
+	end = at - ELASTIC_BEHIND_GAP * PAGE_SIZE;
+	vma = vma_lookup(em->mm, addr);
+	if (!vma || !elastic_vma_elastic(vma))
+		return true;
+	end = min(end, vma->vm_end);
+	for (; addr < end && c->done + c->n < nr && go; addr += PAGE_SIZE)
+		go = elastic_push_add(em, c, vma, addr, false);
+	/* The next push goes on from here, unless a new run started. */
+	cmpxchg(&st->start, start, addr);
+	return go;
+}
+
+static bool elastic_push_behind(struct elastic_mm *em, struct elastic_push_ctx *c, unsigned long nr)
+{
+	int i;
+
+	for (i = 0; i < ELASTIC_STREAMS && c->done + c->n < nr; i++)
+		if (!elastic_push_behind_run(em, em->streams + i, c, nr))
+			return false;
+	return true;
+}
+
 /**
  * elastic_mem_push_mm - push up to @nr pages of a stretched mm out
  * @em: its state
@@ -1872,7 +2101,8 @@ static unsigned long elastic_pressure_deficit(void)
  *	batch), counted once the previous push of this mm is over
  * @cold_only: take only pages not accessed since the previous scan first
  *
- * Pages are scanned from a cursor that goes round the address space like
+ * Pages behind a sequential run go first (elastic_push_behind()).  Then
+ * pages are scanned from a cursor that goes round the address space like
  * a CLOCK hand: an accessed page gets a second chance (its accessed bit
  * is cleared) before it may leave.  Takes the mmap_lock for reading.
  *
@@ -1880,36 +2110,31 @@ static unsigned long elastic_pressure_deficit(void)
  */
 static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr, bool cold_only)
 {
+	struct elastic_push_ctx c = { .to = to };
 	struct mm_struct *mm = em->mm;
-	struct elastic_push_item *it;
-	struct elastic_push_msg *pm;
 	struct vm_area_struct *vma;
 	unsigned long addr, scanned;
-	long done = 0, ret = 0;
-	u64 full = 0;
-	u32 dst = 0, last = 0;
 	bool wrapped;
-	int n = 0, pass;
-	u8 *bufs;
+	int pass;
 
-	it = kvcalloc(ELASTIC_PUSH_BATCH, sizeof(*it), GFP_KERNEL);
-	pm = kvcalloc(ELASTIC_PUSH_MSGS, sizeof(*pm), GFP_KERNEL);
-	bufs = vmalloc(ELASTIC_PUSH_BATCH * PAGE_SIZE);
-	if (!it || !pm || !bufs) {
-		ret = -ENOMEM;
+	c.it = kvcalloc(ELASTIC_PUSH_BATCH, sizeof(*c.it), GFP_KERNEL);
+	c.pm = kvcalloc(ELASTIC_PUSH_MSGS, sizeof(*c.pm), GFP_KERNEL);
+	c.bufs = vmalloc(ELASTIC_PUSH_BATCH * PAGE_SIZE);
+	if (!c.it || !c.pm || !c.bufs) {
+		c.ret = -ENOMEM;
 		goto out_free;
 	}
 	mutex_lock(&em->push_lock);
 	if (em->unstretching) {
-		ret = -EINVAL;
+		c.ret = -EINVAL;
 		goto out_unlock;
 	}
 	if (mmap_read_lock_killable(mm)) {
-		ret = -EINTR;
+		c.ret = -EINTR;
 		goto out_unlock;
 	}
 	if (mm->elastic != em) {
-		ret = -EINVAL;	/* unstretched meanwhile */
+		c.ret = -EINVAL;	/* unstretched meanwhile */
 		goto out_mm;
 	}
 	if (!nr) {
@@ -1925,14 +2150,16 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 		if (!nr)
 			goto out_mm;
 	}
+	if (!to && !elastic_push_behind(em, &c, nr))
+		goto stop;
 	/* The first pass ages accessed pages, the second may take them. */
-	for (pass = cold_only ? 0 : 1; pass < 2 && done < nr; pass++) {
+	for (pass = cold_only ? 0 : 1; pass < 2 && c.done + c.n < nr; pass++) {
 		VMA_ITERATOR(vmi, mm, em->cursor);
 
 		addr = em->cursor;
 		wrapped = false;
 		/* Each pass looks at every page once at most. */
-		for (scanned = 0; done + n < nr && scanned <= mm->total_vm; ) {
+		for (scanned = 0; c.done + c.n < nr && scanned <= mm->total_vm; ) {
 			vma = vma_find(&vmi, ULONG_MAX);
 			if (!vma) {
 				if (wrapped)
@@ -1945,50 +2172,26 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 			if (!elastic_vma_elastic(vma))
 				continue;
 			for (addr = max(addr, vma->vm_start);
-			     addr < vma->vm_end && done + n < nr; addr += PAGE_SIZE, scanned++) {
-				if (!dst) {
-					dst = to ? to : elastic_pick_member(em, last, full);
-					if (!dst || (full & BIT_ULL(dst)))
-						goto stop;
-					last = dst;
-				}
-				if (elastic_push_prepare(vma, addr, bufs + n * PAGE_SIZE,
-							 &it[n].snap, pass == 0))
-					continue;
-				if (elastic_slot_alloc(dst, &it[n].slot))
-					continue;
-				/*
-				 * A prefetch that raced a zap of the slot's
-				 * earlier page may have outlived it: gone now.
-				 */
-				elastic_pf_forget(em, it[n].slot);
-				it[n].vma = vma;
-				it[n].addr = addr;
-				if (++n < ELASTIC_PUSH_BATCH)
-					continue;
-				ret = elastic_push_flush(em, &dst, it, bufs, pm, &n, &done, &full);
-				if (fatal_signal_pending(current))
+			     addr < vma->vm_end && c.done + c.n < nr; addr += PAGE_SIZE, scanned++)
+				if (!elastic_push_add(em, &c, vma, addr, pass == 0))
 					goto stop;
-			}
 			em->cursor = addr;
 		}
-stop:
-		if (n)
-			ret = elastic_push_flush(em, &dst, it, bufs, pm, &n, &done, &full);
-		if (fatal_signal_pending(current))
-			break;
 	}
+stop:
+	if (c.n)
+		c.ret = elastic_push_flush(em, &c.dst, c.it, c.bufs, c.pm, &c.n, &c.done, &c.full);
 out_mm:
 	mmap_read_unlock(mm);
 out_unlock:
 	mutex_unlock(&em->push_lock);
 out_free:
-	vfree(bufs);
-	kvfree(pm);
-	kvfree(it);
-	if (done)
-		return done;
-	return ret < 0 ? ret : (full ? -ENOSPC : 0);
+	vfree(c.bufs);
+	kvfree(c.pm);
+	kvfree(c.it);
+	if (c.done)
+		return c.done;
+	return c.ret < 0 ? c.ret : (c.full ? -ENOSPC : 0);
 }
 
 /*
@@ -2481,6 +2684,7 @@ void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info)
 		info->bytes_out = atomic64_read(&em->bytes_out);
 		info->coalesced = atomic64_read(&em->coalesced);
 		info->prefetch_hits = atomic64_read(&em->pf_hits);
+		info->mapped_ahead = atomic64_read(&em->ahead);
 		info->pull_msgs = atomic64_read(&em->pull_msgs);
 		info->push_msgs = atomic64_read(&em->push_msgs);
 		for (i = 0; i < ELASTIC_LAT_BUCKETS; i++)

@@ -13,8 +13,11 @@ t=/sys/kernel/tracing
 on 1 sh -c "mountpoint -q $t || mount -t tracefs nodev $t; echo > $t/trace; echo 1 > $t/events/elastic/elastic_drain/enable"
 out=$(SPOTOS_EXEC_TIMEOUT=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 3 )) on 1 "$ctl" node drain 2 --deadline 120) || fail "drain: $out"
 on 1 sh -c "echo 0 > $t/events/elastic/elastic_drain/enable"
-grep -Eq "elastic_drain: from=2 to=3 pages=[0-9]+ moved=[0-9]+ left=0$" <<<"$(on 1 cat $t/trace)" ||
-	fail "no drain event ending with nothing left"
+# (Not necessarily one that ends with nothing left: the workload may pull
+# the last pages home between two batches; the end state is checked below.)
+trace=$(on 1 cat $t/trace)
+grep -Eq "elastic_drain: from=2 to=3 pages=[1-9][0-9]* moved=[1-9][0-9]* left=[0-9]+$" <<<"$trace" ||
+	fail "no drain event: $(grep drain: <<<"$trace" | tail -3)"
 echo "$out"
 grep -q "^drained node 2: [0-9]* pages in .* s, deadline 120 s met$" <<<"$(tail -n1 <<<"$out")" ||
 	fail "drain said: $out"

@@ -10,9 +10,10 @@ out=$(on 1 "$ctl" run --nodes 2,3 --local-limit 4M -- "$m" fill 12M 8) || fail "
 on 1 sh -c "echo 0 > $t/events/elastic/enable"
 trace=$(on 1 cat $t/trace)
 grep -Eq "elastic_push: to=[23] pages=64 moved=64$" <<<"$trace" || fail "no push event: $(tail <<<"$trace")"
-grep -Eq "elastic_pull: addr=0x[0-9a-f]+ slot=[0-9]+ owner=[23] us=[0-9]+ prefetched=0 ret=0$" <<<"$trace" ||
+grep -Eq "elastic_pull: addr=0x[0-9a-f]+ slot=[0-9]+ owner=[23] us=[0-9]+ prefetched=0 ahead=0 ret=0$" <<<"$trace" ||
 	fail "no pull event: $(tail <<<"$trace")"
-grep -Eq "elastic_pull: .* prefetched=1 ret=0$" <<<"$trace" || fail "no prefetched pull event"
-# As many pull events as the pulls counted: one per fault on a remote page.
+grep -Eq "elastic_pull: .* us=[0-9]+ prefetched=1 ahead=0 ret=0$" <<<"$trace" || fail "no prefetched pull event"
+grep -Eq "elastic_pull: .* us=0 prefetched=1 ahead=1 ret=0$" <<<"$trace" || fail "no page mapped ahead"
+# One pull event per page that came home, by its fault or ahead of one.
 n=$(grep -c "elastic_pull: " <<<"$trace")
 [ "$n" -ge 1000 ] || fail "only $n pull events"
