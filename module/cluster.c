@@ -138,34 +138,48 @@ static int elastic_send_hello(struct elastic_peer *p, struct socket *sock, u64 s
 }
 
 /*
- * Send one message on p's connection under its tx_lock.  A failed or
- * partial send closes the connection (the sender thread reconnects), so
- * the stream never carries half a message.
+ * Send one message on p's connection under its tx_lock: @parts, then
+ * @npages whole pages sent as they are (MSG_SPLICE_PAGES: the socket takes
+ * references, no copy).  A failed or partial send closes the connection
+ * (the sender thread reconnects), so the stream never carries half a
+ * message.
  */
 static int elastic_peer_xmit(struct elastic_peer *p, u32 type, u64 seq,
-			     const struct kvec *parts, int nparts, bool more)
+			     const struct kvec *parts, int nparts,
+			     struct page * const *pages, int npages, bool more)
 {
+	struct bio_vec bvec[ELASTIC_WIRE_BATCH];
 	struct kvec vec[ELASTIC_SEND_MAX_PARTS + 1];
 	struct elastic_wire_hdr hdr;
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0) };
-	size_t len = 0;
+	struct msghdr msg = {};
+	size_t len = 0, head;
 	struct socket *sock;
 	int i, ret;
 
-	if (WARN_ON_ONCE(nparts > ELASTIC_SEND_MAX_PARTS))
+	if (WARN_ON_ONCE(nparts > ELASTIC_SEND_MAX_PARTS || npages > ELASTIC_WIRE_BATCH))
 		return -EINVAL;
 	for (i = 0; i < nparts; i++) {
 		vec[i + 1] = parts[i];
 		len += parts[i].iov_len;
 	}
-	elastic_wire_build_hdr(&hdr, type, len, READ_ONCE(elastic_node.id), seq);
+	for (i = 0; i < npages; i++)
+		bvec_set_page(&bvec[i], pages[i], PAGE_SIZE, 0);
+	elastic_wire_build_hdr(&hdr, type, len + npages * PAGE_SIZE, READ_ONCE(elastic_node.id),
+			       seq);
 	vec[0] = (struct kvec){ .iov_base = &hdr, .iov_len = sizeof(hdr) };
-	len += sizeof(hdr);
+	head = len + sizeof(hdr);
 	mutex_lock(&p->tx_lock);
 	ret = -ENOTCONN;
 	if (p->tx_sock) {
-		ret = kernel_sendmsg(p->tx_sock, &msg, vec, nparts + 1, len);
-		ret = ret == len ? 0 : (ret < 0 ? ret : -EIO);
+		msg.msg_flags = MSG_NOSIGNAL | (more || npages ? MSG_MORE : 0);
+		ret = kernel_sendmsg(p->tx_sock, &msg, vec, nparts + 1, head);
+		ret = ret == head ? 0 : (ret < 0 ? ret : -EIO);
+	}
+	if (!ret && npages) {
+		msg.msg_flags = MSG_NOSIGNAL | MSG_SPLICE_PAGES | (more ? MSG_MORE : 0);
+		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bvec, npages, npages * PAGE_SIZE);
+		ret = sock_sendmsg(p->tx_sock, &msg);
+		ret = ret == npages * PAGE_SIZE ? 0 : (ret < 0 ? ret : -EIO);
 	}
 	sock = NULL;
 	if (ret && p->tx_sock) {
@@ -181,12 +195,17 @@ static int elastic_peer_xmit(struct elastic_peer *p, u32 type, u64 seq,
 }
 
 /**
- * elastic_peer_sendv - send a message made of several parts to member @id
+ * elastic_peer_sendv_pages - send a message made of parts and pages to member @id
  * @id: node id of a member other than this node
  * @type: enum elastic_wire_type
  * @seq: sequence number (elastic_next_seq()); replies carry it back
- * @parts: the payload, in order (at most ELASTIC_SEND_MAX_PARTS)
+ * @parts: the start of the payload, in order (at most ELASTIC_SEND_MAX_PARTS)
  * @nparts: how many parts
+ * @pages: the rest of the payload, whole pages (at most ELASTIC_WIRE_BATCH),
+ *	sent without a copy: the socket keeps references to them until they
+ *	are acknowledged, and sends what they hold then (a page written
+ *	meanwhile must not be trusted by the caller, see elastic_push_commit())
+ * @npages: how many pages
  * @more: more messages follow at once: let TCP put them in one segment
  *	(the last of a burst must be sent without, or it waits for the next)
  *
@@ -195,8 +214,8 @@ static int elastic_peer_xmit(struct elastic_peer *p, u32 type, u64 seq,
  * Return: 0, -ENOENT when @id is no member, -ENOTCONN while it is not
  * connected, or the socket's error.
  */
-int elastic_peer_sendv(u32 id, u32 type, u64 seq, const struct kvec *parts, int nparts,
-		       bool more)
+int elastic_peer_sendv_pages(u32 id, u32 type, u64 seq, const struct kvec *parts, int nparts,
+			     struct page * const *pages, int npages, bool more)
 {
 	struct elastic_peer *p;
 	int ret;
@@ -210,10 +229,27 @@ int elastic_peer_sendv(u32 id, u32 type, u64 seq, const struct kvec *parts, int 
 	rcu_read_unlock();
 	if (!p)
 		return -ENOENT;
-	ret = elastic_peer_xmit(p, type, seq, parts, nparts, more);
+	ret = elastic_peer_xmit(p, type, seq, parts, nparts, pages, npages, more);
 	if (refcount_dec_and_test(&p->users))
 		wake_up_var(&p->users);
 	return ret;
+}
+
+/**
+ * elastic_peer_sendv - send a message made of several parts to member @id
+ * @id: node id of a member other than this node
+ * @type: enum elastic_wire_type
+ * @seq: sequence number (elastic_next_seq()); replies carry it back
+ * @parts: the payload, in order (at most ELASTIC_SEND_MAX_PARTS)
+ * @nparts: how many parts
+ * @more: more messages follow at once (see elastic_peer_sendv_pages())
+ *
+ * Return: as elastic_peer_sendv_pages().
+ */
+int elastic_peer_sendv(u32 id, u32 type, u64 seq, const struct kvec *parts, int nparts,
+		       bool more)
+{
+	return elastic_peer_sendv_pages(id, type, seq, parts, nparts, NULL, 0, more);
 }
 
 /**
@@ -387,7 +423,7 @@ static int elastic_tx_thread(void *data)
 			}
 		} else {
 			elastic_peer_xmit(p, ELASTIC_MSG_HEARTBEAT, elastic_next_seq(),
-					  NULL, 0, false);
+					  NULL, 0, NULL, 0, false);
 		}
 
 		silence = jiffies - READ_ONCE(p->last_heard);

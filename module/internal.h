@@ -260,10 +260,12 @@ int elastic_node_read(u32 id, struct elastic_node_info *info);
 bool elastic_node_known(u32 id);
 bool elastic_peer_alive(u32 id);
 u32 elastic_peer_conn(u32 id);
-/* A message's parts: the slots, their places and a page for each (see wire.h). */
-#define ELASTIC_SEND_MAX_PARTS	(ELASTIC_WIRE_BATCH + 2)
+/* A message's parts before its pages: at most the slots and their places. */
+#define ELASTIC_SEND_MAX_PARTS	2
 int elastic_peer_sendv(u32 id, u32 type, u64 seq, const struct kvec *parts, int nparts,
 		       bool more);
+int elastic_peer_sendv_pages(u32 id, u32 type, u64 seq, const struct kvec *parts, int nparts,
+			     struct page * const *pages, int npages, bool more);
 int elastic_peer_send(u32 id, u32 type, u64 seq, const void *a, size_t alen,
 		      const void *b, size_t blen);
 u64 elastic_next_seq(void);

@@ -183,17 +183,18 @@ static int elastic_req_add(struct elastic_req *req, u32 peer, struct page *page,
  * Send @type naming @n slots (1..ELASTIC_WIRE_BATCH) to @to, after the
  * type's own fields @pfx (@pfxlen bytes: a MOVE's or a HANDOFF's, none for
  * PUSH, PULL and FREE); a PUSH or HANDOFF carries the pages' places @pl
- * (already in wire order) and @pages[i] (kernel addresses) for them.
+ * (already in wire order) and @pages[i] for them, sent without a copy:
+ * the caller holds them until the send returns.
  */
 static int elastic_send_slots_after(u32 to, u32 type, u64 seq, const void *pfx, size_t pfxlen,
 				    const unsigned long *slots, unsigned int n,
-				    const struct elastic_wire_place *pl, void * const *pages,
+				    const struct elastic_wire_place *pl, struct page * const *pages,
 				    bool more)
 {
 	/* Room for the longest fields (a HANDOFF's), then the slots. */
 	__be64 buf[2 + 1 + ELASTIC_WIRE_BATCH];
 	struct elastic_wire_slots *w = (void *)((u8 *)buf + pfxlen);
-	struct kvec parts[ELASTIC_SEND_MAX_PARTS];
+	struct kvec parts[2];
 	unsigned int i;
 
 	BUILD_BUG_ON(sizeof(*w) != sizeof(buf[0]) ||
@@ -212,15 +213,13 @@ static int elastic_send_slots_after(u32 to, u32 type, u64 seq, const void *pfx, 
 	if (!pages)
 		return elastic_peer_sendv(to, type, seq, parts, 1, more);
 	parts[1] = (struct kvec){ .iov_base = (void *)pl, .iov_len = n * sizeof(*pl) };
-	for (i = 0; i < n; i++)
-		parts[i + 2] = (struct kvec){ .iov_base = pages[i], .iov_len = PAGE_SIZE };
-	return elastic_peer_sendv(to, type, seq, parts, n + 2, more);
+	return elastic_peer_sendv_pages(to, type, seq, parts, 2, pages, n, more);
 }
 
 /* PUSH, PULL or FREE: see elastic_send_slots_after(). */
 static int elastic_send_slots(u32 to, u32 type, u64 seq, const unsigned long *slots,
 			      unsigned int n, const struct elastic_wire_place *pl,
-			      void * const *pages, bool more)
+			      struct page * const *pages, bool more)
 {
 	return elastic_send_slots_after(to, type, seq, NULL, 0, slots, n, pl, pages, more);
 }
@@ -738,7 +737,7 @@ static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
 	/* Off the stack: the receiver's frame holds a batch of slots already. */
 	struct {
 		unsigned long slots[ELASTIC_WIRE_BATCH];
-		void *pages[ELASTIC_WIRE_BATCH];
+		struct page *pages[ELASTIC_WIRE_BATCH];
 		struct elastic_place pl[ELASTIC_WIRE_BATCH];
 		struct elastic_wire_place wpl[ELASTIC_WIRE_BATCH];
 	} *x;
@@ -760,8 +759,7 @@ static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
 			break;
 		}
 		x->slots[k] = slots[k];
-		/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
-		x->pages[k] = page_address(page);
+		x->pages[k] = page;
 		elastic_wire_place_set(&x->wpl[k], &x->pl[k]);
 	}
 	ret = -ENOENT;
@@ -777,7 +775,7 @@ static void elastic_rx_move(u32 home, const struct elastic_wire_msg *m, u32 to,
 		}
 	}
 	for (i = 0; i < k; i++)
-		put_page(virt_to_page(x->pages[i]));
+		put_page(x->pages[i]);
 	kfree(x);
 	if (ret)
 		elastic_ack(home, m->seq, ret, 0);
@@ -1710,13 +1708,16 @@ static bool elastic_vma_elastic(struct vm_area_struct *vma)
  * struct elastic_push_item - one page of a push batch
  * @addr:	its address
  * @vma:	its VMA (stable: mmap_lock is held for the whole batch)
- * @snap:	PTE at the time of the copy
+ * @snap:	PTE when it was taken
+ * @page:	the page, referenced until the push of it ends (the network
+ *		may hold it longer: it sends the page itself)
  * @slot:	slot allocated for it
  */
 struct elastic_push_item {
 	unsigned long addr;
 	struct vm_area_struct *vma;
 	pte_t snap;
+	struct page *page;
 	u32 slot;
 };
 
@@ -1735,7 +1736,7 @@ struct elastic_push_msg {
 	unsigned int n;
 	unsigned long slots[ELASTIC_WIRE_BATCH];
 	struct elastic_wire_place places[ELASTIC_WIRE_BATCH];
-	void *pages[ELASTIC_WIRE_BATCH];
+	struct page *pages[ELASTIC_WIRE_BATCH];
 	u64 seq;
 	struct elastic_req req;
 };
@@ -1894,7 +1895,7 @@ static void elastic_layout_sync(struct elastic_mm *em, u32 to)
  * how many left this node, or -ENOSPC when @to refused for lack of room.
  */
 static long elastic_push_batch(struct elastic_mm *em, u32 to, struct elastic_push_item *it,
-			       u8 *bufs, int n, struct elastic_push_msg *pm)
+			       int n, struct elastic_push_msg *pm)
 {
 	unsigned int stored;
 	int i, j, k, nmsg, ret, status;
@@ -1913,7 +1914,7 @@ static long elastic_push_batch(struct elastic_mm *em, u32 to, struct elastic_pus
 				.mm = cpu_to_be32(em->id),
 				.addr = cpu_to_be64(it[i].addr),
 			};
-			pm[k].pages[j] = bufs + i * PAGE_SIZE;
+			pm[k].pages[j] = it[i].page;
 		}
 		elastic_push_start(&pm[k]);
 		atomic64_inc(&em->push_msgs);
@@ -1925,6 +1926,7 @@ static long elastic_push_batch(struct elastic_mm *em, u32 to, struct elastic_pus
 			ret = j < stored ? elastic_push_commit(it[i].vma, it[i].addr, it[i].snap,
 							       make_elastic_entry(to, it[i].slot))
 					 : status;
+			put_page(it[i].page);
 			if (ret == -ENOSPC)
 				full = true;
 			if (ret) {
@@ -1961,10 +1963,10 @@ static u32 elastic_pick_member(struct elastic_mm *em, u32 after, u64 full)
  * batch picks its member afresh (*@dst = 0), a full one is not asked again.
  */
 static long elastic_push_flush(struct elastic_mm *em, u32 *dst, struct elastic_push_item *it,
-			       u8 *bufs, struct elastic_push_msg *pm, int *n, long *done,
+			       struct elastic_push_msg *pm, int *n, long *done,
 			       u64 *full)
 {
-	long ret = elastic_push_batch(em, *dst, it, bufs, *n, pm);
+	long ret = elastic_push_batch(em, *dst, it, *n, pm);
 
 	if (ret > 0)
 		*done += ret;
@@ -2000,13 +2002,12 @@ static unsigned long elastic_pressure_deficit(void)
 
 /*
  * A push in progress: the batch being filled (@n pages of @it, copies in
- * @bufs), its member @dst (0: pick one), pages pushed so far (@done), the
+ * @it), its member @dst (0: pick one), pages pushed so far (@done), the
  * members that refused for lack of room (@full), the last error (@ret).
  */
 struct elastic_push_ctx {
 	struct elastic_push_item *it;
 	struct elastic_push_msg *pm;
-	u8 *bufs;
 	u32 to;
 	u32 dst;
 	u32 last;
@@ -2033,17 +2034,19 @@ static bool elastic_push_add(struct elastic_mm *em, struct elastic_push_ctx *c,
 			return false;
 		c->last = c->dst;
 	}
-	if (elastic_push_prepare(vma, addr, c->bufs + c->n * PAGE_SIZE, &it->snap, skip_young))
+	if (elastic_push_prepare(vma, addr, &it->page, &it->snap, skip_young))
 		return true;
-	if (elastic_slot_alloc(c->dst, &it->slot))
+	if (elastic_slot_alloc(c->dst, &it->slot)) {
+		put_page(it->page);
 		return true;
+	}
 	/* A prefetch that raced a zap of the slot's earlier page may have outlived it: gone now. */
 	elastic_pf_forget(em, it->slot);
 	it->vma = vma;
 	it->addr = addr;
 	if (++c->n < ELASTIC_PUSH_BATCH)
 		return true;
-	c->ret = elastic_push_flush(em, &c->dst, c->it, c->bufs, c->pm, &c->n, &c->done, &c->full);
+	c->ret = elastic_push_flush(em, &c->dst, c->it, c->pm, &c->n, &c->done, &c->full);
 	return !fatal_signal_pending(current) &&
 	       (current->mm == em->mm || atomic_read(&em->mm->mm_users) > 1);
 }
@@ -2119,8 +2122,7 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 
 	c.it = kvcalloc(ELASTIC_PUSH_BATCH, sizeof(*c.it), GFP_KERNEL);
 	c.pm = kvcalloc(ELASTIC_PUSH_MSGS, sizeof(*c.pm), GFP_KERNEL);
-	c.bufs = vmalloc(ELASTIC_PUSH_BATCH * PAGE_SIZE);
-	if (!c.it || !c.pm || !c.bufs) {
+	if (!c.it || !c.pm) {
 		c.ret = -ENOMEM;
 		goto out_free;
 	}
@@ -2180,13 +2182,12 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 	}
 stop:
 	if (c.n)
-		c.ret = elastic_push_flush(em, &c.dst, c.it, c.bufs, c.pm, &c.n, &c.done, &c.full);
+		c.ret = elastic_push_flush(em, &c.dst, c.it, c.pm, &c.n, &c.done, &c.full);
 out_mm:
 	mmap_read_unlock(mm);
 out_unlock:
 	mutex_unlock(&em->push_lock);
 out_free:
-	vfree(c.bufs);
 	kvfree(c.pm);
 	kvfree(c.it);
 	if (c.done)

@@ -1,7 +1,9 @@
 # test: node drain of a member while a stretched workload runs: the member ends with no pages, within the deadline, the workload's data intact
 . tests/cluster/lib.sh
 m=$top/tests/memtouch
-on 1 sh -c "rm -f /tmp/w.out; ($ctl run --nodes 1,2,3 --local-limit 8M -- $m fill 24M 9 2 >/tmp/w.out 2>&1 &)
+# Four passes, the first at 8 MiB/s at most: the workload must still run
+# when the drain starts (two passes at full speed ended before it).
+on 1 sh -c "rm -f /tmp/w.out; ($ctl run --nodes 1,2,3 --local-limit 8M -- $m fill 24M 9 4 8 >/tmp/w.out 2>&1 &)
 	for i in \$(seq 600); do [ \$(cat /proc/sys/elastic/remote_pages) -gt 1000 ] && exit 0; sleep 0.1; done
 	exit 1" || fail "the workload pushed nothing"
 [ "$(on 2 cat /proc/sys/elastic/hosted_pages)" -gt 0 ] || fail "node2 holds nothing to drain"
@@ -17,7 +19,7 @@ on 1 sh -c "echo 0 > $t/events/elastic/elastic_drain/enable"
 # the last pages home between two batches; the end state is checked below.)
 trace=$(on 1 cat $t/trace)
 grep -Eq "elastic_drain: from=2 to=3 pages=[1-9][0-9]* moved=[1-9][0-9]* left=[0-9]+$" <<<"$trace" ||
-	fail "no drain event: $(grep drain: <<<"$trace" | tail -3)"
+	fail "no drain event: $(grep drain: <<<"$trace" | tail -3) (drain said: $out)"
 echo "$out"
 grep -q "^drained node 2: [0-9]* pages in .* s, deadline 120 s met$" <<<"$(tail -n1 <<<"$out")" ||
 	fail "drain said: $out"
