@@ -349,10 +349,20 @@ static void elastic_slot_put(unsigned long slot)
 	xa_unlock(&elastic_slots);
 	if (elastic_slot_refs(v))
 		return;
-	if (atomic_inc_return(&elastic_free_pending) >= ELASTIC_WIRE_BATCH)
-		mod_delayed_work(system_wq, &elastic_free_work, 0);
-	else
+	/*
+	 * The worker takes every marked slot: arm it for the first, run it
+	 * at once for a message's worth, and leave it alone in between (a
+	 * timer rearmed for each of a stream of pulled pages was 2% of a
+	 * sequential pass).
+	 */
+	switch (atomic_inc_return(&elastic_free_pending)) {
+	case 1:
 		queue_delayed_work(system_wq, &elastic_free_work, ELASTIC_FREE_DELAY);
+		break;
+	case ELASTIC_WIRE_BATCH:
+		mod_delayed_work(system_wq, &elastic_free_work, 0);
+		break;
+	}
 }
 
 static void elastic_slot_get(unsigned long slot)
@@ -1552,7 +1562,7 @@ struct folio *elastic_mem_ahead(struct mm_struct *mm, unsigned long addr, swp_en
 	}
 	page = pf->page;
 	trace_elastic_pull(addr, slot, pf->owner, 0, true, true, 0);
-	xa_erase(&elastic_reqs, pf->seq);
+	/* Answered: the receiver took the request out of elastic_reqs. */
 	kfree(pf);
 	atomic_dec(&em->npf);
 	/* The run that the fault continued now continues after this page. */
