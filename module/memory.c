@@ -1324,8 +1324,9 @@ static void elastic_lat_add(struct elastic_mm *em, u64 ns)
  * (elastic_mem_ahead()).  Return it held, or NULL (best effort: the fault
  * pulls then).
  */
-static struct elastic_pf *elastic_prefetch_prep(struct elastic_mm *em, unsigned long slot,
-						struct vm_area_struct *vma, unsigned long addr)
+static noinline_for_stack struct elastic_pf *
+elastic_prefetch_prep(struct elastic_mm *em, unsigned long slot, struct vm_area_struct *vma,
+		      unsigned long addr)
 {
 	struct elastic_pf *pf = NULL;
 	struct folio *folio;
