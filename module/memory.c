@@ -194,7 +194,7 @@ static int elastic_send_slots_after(u32 to, u32 type, u64 seq, const void *pfx, 
 	/* Room for the longest fields (a HANDOFF's), then the slots. */
 	__be64 buf[2 + 1 + ELASTIC_WIRE_BATCH];
 	struct elastic_wire_slots *w = (void *)((u8 *)buf + pfxlen);
-	struct kvec parts[2];
+	struct kvec parts[ELASTIC_SEND_MAX_PARTS];
 	unsigned int i;
 
 	BUILD_BUG_ON(sizeof(*w) != sizeof(buf[0]) ||
@@ -1400,19 +1400,26 @@ drop:
 	return c;
 }
 
+/*
+ * The prefetch of @slot if its page arrived, else NULL.  Under em->pf's
+ * lock, so that no fault's elastic_pf_take() frees it meanwhile.
+ */
+static struct elastic_pf *elastic_pf_arrived(struct elastic_mm *em, unsigned long slot)
+{
+	struct elastic_pf *pf = xa_load(&em->pf, slot);
+
+	return pf && completion_done(&pf->req.done) && !pf->req.status ? pf : NULL;
+}
+
 /* How many of the @n pages of @next, from the first, arrived already. */
 static unsigned int elastic_pf_ready(struct elastic_mm *em, const swp_entry_t *next, int n)
 {
-	struct elastic_pf *pf;
 	int i;
 
-	/* Under the lock, so that no fault's elastic_pf_take() frees one. */
 	xa_lock(&em->pf);
-	for (i = 0; i < n; i++) {
-		pf = next[i].val ? xa_load(&em->pf, elastic_entry_slot(next[i])) : NULL;
-		if (!pf || !completion_done(&pf->req.done))
+	for (i = 0; i < n; i++)
+		if (!next[i].val || !elastic_pf_arrived(em, elastic_entry_slot(next[i])))
 			break;
-	}
 	xa_unlock(&em->pf);
 	return i;
 }
@@ -1548,13 +1555,10 @@ struct folio *elastic_mem_ahead(struct mm_struct *mm, unsigned long addr, swp_en
 
 	if (!em || xa_insert(&elastic_pulling, slot, xa_mk_value(2), GFP_NOWAIT | __GFP_NOWARN))
 		return NULL;
-	/* Under the lock, so that a fault's elastic_pf_take() cannot free it. */
 	xa_lock(&em->pf);
-	pf = xa_load(&em->pf, slot);
-	if (pf && completion_done(&pf->req.done) && !pf->req.status)
+	pf = elastic_pf_arrived(em, slot);
+	if (pf)
 		__xa_erase(&em->pf, slot);
-	else
-		pf = NULL;
 	xa_unlock(&em->pf);
 	if (!pf) {
 		xa_erase(&elastic_pulling, slot);
