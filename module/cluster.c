@@ -54,6 +54,9 @@
  *		elastic_cluster_lock; removal waits for it to reach zero
  * @rcu:	freeing after a grace period, as receivers look peers up
  *		under RCU
+ * @burst_hdr:	headers of a burst being sent (elastic_peer_send_each()),
+ *		under @tx_lock
+ * @burst_vec:	its parts, under @tx_lock
  *
  * Locking: elastic_cluster_lock (a mutex) serialises membership changes
  * and protects the peer table's slots for writers; receivers and status
@@ -73,6 +76,8 @@ struct elastic_peer {
 	u32 tx_conn;
 	refcount_t users;
 	struct rcu_head rcu;
+	struct elastic_wire_hdr burst_hdr[ELASTIC_WIRE_BATCH];
+	struct kvec burst_vec[3 * ELASTIC_WIRE_BATCH];
 };
 
 /**
@@ -194,6 +199,94 @@ static int elastic_peer_xmit(struct elastic_peer *p, u32 type, u64 seq,
 	return ret;
 }
 
+/* A peer to send to, with a reference (elastic_peer_unref()), or NULL. */
+static struct elastic_peer *elastic_peer_ref(u32 id)
+{
+	struct elastic_peer *p;
+
+	if (!elastic_node_id_valid(id))
+		return NULL;
+	rcu_read_lock();
+	p = rcu_dereference(elastic_peers[id]);
+	if (p && (!p->tx_task || !refcount_inc_not_zero(&p->users)))
+		p = NULL;
+	rcu_read_unlock();
+	return p;
+}
+
+static void elastic_peer_unref(struct elastic_peer *p)
+{
+	if (refcount_dec_and_test(&p->users))
+		wake_up_var(&p->users);
+}
+
+/**
+ * elastic_peer_send_each - send several messages of one type with one sendmsg()
+ * @id: node id of a member other than this node
+ * @type: enum elastic_wire_type
+ * @n: how many messages (at most ELASTIC_WIRE_BATCH)
+ * @plen: the bytes of each message's first part
+ * @payloads: the first parts, @plen bytes each, one after the other
+ * @pages: for each message a page that follows its first part, or NULL
+ *	for none (not highmem: the page is sent from its kernel address)
+ *
+ * Message i gets the sequence number of the first plus i.  One sendmsg()
+ * for all lets TCP fill full-sized segments: messages sent one by one
+ * leave as soon as each has a segment's worth, even with MSG_MORE (under
+ * virtio a packet, an interrupt and an ACK per 4 KiB reply).  The pages
+ * are copied into the socket before this returns.
+ *
+ * Return: the first message's sequence number, or a negative errno as
+ * elastic_peer_sendv_pages() (the connection is closed after a partial
+ * send, so none of the messages arrives half).
+ */
+s64 elastic_peer_send_each(u32 id, u32 type, unsigned int n, size_t plen, const void *payloads,
+			   struct page * const *pages)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	struct socket *sock = NULL;
+	struct elastic_peer *p;
+	unsigned int i, nvec = 0;
+	size_t len = 0;
+	u64 seq;
+	int ret;
+
+	if (WARN_ON_ONCE(!n || n > ELASTIC_WIRE_BATCH))
+		return -EINVAL;
+	p = elastic_peer_ref(id);
+	if (!p)
+		return -ENOENT;
+	seq = elastic_next_seqs(n);
+	mutex_lock(&p->tx_lock);
+	for (i = 0; i < n; i++) {
+		size_t mlen = plen + (pages[i] ? PAGE_SIZE : 0);
+
+		elastic_wire_build_hdr(&p->burst_hdr[i], type, mlen, READ_ONCE(elastic_node.id),
+				       seq + i);
+		p->burst_vec[nvec++] = (struct kvec){ &p->burst_hdr[i], sizeof(p->burst_hdr[i]) };
+		p->burst_vec[nvec++] = (struct kvec){ (void *)payloads + i * plen, plen };
+		if (pages[i])
+			p->burst_vec[nvec++] = (struct kvec){ page_address(pages[i]), PAGE_SIZE };
+		len += sizeof(p->burst_hdr[i]) + mlen;
+	}
+	ret = -ENOTCONN;
+	if (p->tx_sock) {
+		ret = kernel_sendmsg(p->tx_sock, &msg, p->burst_vec, nvec, len);
+		ret = ret == len ? 0 : (ret < 0 ? ret : -EIO);
+		if (ret) {
+			sock = p->tx_sock;
+			p->tx_sock = NULL;
+		}
+	}
+	mutex_unlock(&p->tx_lock);
+	if (sock)
+		sock_release(sock);
+	if (!ret)
+		atomic64_add(n, &p->tx_msgs);
+	elastic_peer_unref(p);
+	return ret ? ret : seq;
+}
+
 /**
  * elastic_peer_sendv_pages - send a message made of parts and pages to member @id
  * @id: node id of a member other than this node
@@ -217,21 +310,13 @@ static int elastic_peer_xmit(struct elastic_peer *p, u32 type, u64 seq,
 int elastic_peer_sendv_pages(u32 id, u32 type, u64 seq, const struct kvec *parts, int nparts,
 			     struct page * const *pages, int npages, bool more)
 {
-	struct elastic_peer *p;
+	struct elastic_peer *p = elastic_peer_ref(id);
 	int ret;
 
-	if (!elastic_node_id_valid(id))
-		return -ENOENT;
-	rcu_read_lock();
-	p = rcu_dereference(elastic_peers[id]);
-	if (p && (!p->tx_task || !refcount_inc_not_zero(&p->users)))
-		p = NULL;
-	rcu_read_unlock();
 	if (!p)
 		return -ENOENT;
 	ret = elastic_peer_xmit(p, type, seq, parts, nparts, pages, npages, more);
-	if (refcount_dec_and_test(&p->users))
-		wake_up_var(&p->users);
+	elastic_peer_unref(p);
 	return ret;
 }
 

@@ -703,21 +703,6 @@ static void elastic_ack(u32 to, u64 req_seq, int status, unsigned int stored)
 	elastic_peer_send(to, ELASTIC_MSG_PUSH_ACK, elastic_next_seq(), &a, sizeof(a), NULL, 0);
 }
 
-static void elastic_pull_reply(u32 to, u64 req_seq, int status, const void *page, bool more)
-{
-	struct elastic_wire_reply r = {
-		.req_seq = cpu_to_be64(req_seq),
-		.status = cpu_to_be32(-status),
-	};
-	struct kvec parts[2] = {
-		{ .iov_base = &r, .iov_len = sizeof(r) },
-		{ .iov_base = (void *)page, .iov_len = PAGE_SIZE },
-	};
-
-	elastic_peer_sendv(to, ELASTIC_MSG_PULL_REPLY, elastic_next_seq(), parts,
-			   page ? 2 : 1, more);
-}
-
 /* Store the pages of a PUSH in order, up to the first that cannot be. */
 static void elastic_rx_push(u32 src, const struct elastic_wire_msg *m, const u8 *payload,
 			    const u64 *slots, unsigned int n)
@@ -816,20 +801,26 @@ static void elastic_rx_handoff(u32 src, u32 home, int status, u64 req_seq, const
  * straight from the hosted page: a reference keeps it while it is sent,
  * should a FREE or the home's death drop it meanwhile.
  */
-static void elastic_rx_pull(u32 src, const struct elastic_wire_msg *m, const u64 *slots,
-			    unsigned int n)
+static noinline_for_stack void elastic_rx_pull(u32 src, const struct elastic_wire_msg *m,
+						const u64 *slots, unsigned int n)
 {
-	struct page *page;
+	struct elastic_wire_reply r[ELASTIC_WIRE_BATCH];
+	struct page *pages[ELASTIC_WIRE_BATCH];
 	unsigned int i;
 
+	/* All the replies in one send: full-sized segments, not one per page. */
 	for (i = 0; i < n; i++) {
-		page = elastic_mem_hosted(src, slots[i]);
-		/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
-		elastic_pull_reply(src, m->seq + i, page ? 0 : -ENOENT,
-				   page ? page_address(page) : NULL, i + 1 < n);
-		if (page)
-			put_page(page);
+		pages[i] = elastic_mem_hosted(src, slots[i]);
+		r[i] = (struct elastic_wire_reply){
+			.req_seq = cpu_to_be64(m->seq + i),
+			.status = cpu_to_be32(pages[i] ? 0 : ENOENT),
+		};
 	}
+	/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
+	elastic_peer_send_each(src, ELASTIC_MSG_PULL_REPLY, n, sizeof(r[0]), r, pages);
+	for (i = 0; i < n; i++)
+		if (pages[i])
+			put_page(pages[i]);
 }
 
 /*
