@@ -1,6 +1,9 @@
 # test: node drain of a member while a stretched workload runs: the member ends with no pages, within the deadline, the workload's data intact
 . tests/cluster/lib.sh
 m=$top/tests/memtouch
+# A failure must not leave node2 draining (no later test could push to
+# it) nor the workload running.
+trap 'on 1 pkill -f "memtouch fill 24M" || true; on 1 "$ctl" node undrain 2 >/dev/null 2>&1 || true' EXIT
 # Four passes, the first at 8 MiB/s at most: the workload must still run
 # when the drain starts (two passes at full speed ended before it).
 on 1 sh -c "rm -f /tmp/w.out; ($ctl run --nodes 1,2,3 --local-limit 8M -- $m fill 24M 9 4 8 >/tmp/w.out 2>&1 &)
