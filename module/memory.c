@@ -54,6 +54,7 @@
 #include <linux/mman.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
@@ -801,8 +802,8 @@ static void elastic_rx_handoff(u32 src, u32 home, int status, u64 req_seq, const
  * straight from the hosted page: a reference keeps it while it is sent,
  * should a FREE or the home's death drop it meanwhile.
  */
-static noinline_for_stack void elastic_rx_pull(u32 src, const struct elastic_wire_msg *m,
-						const u64 *slots, unsigned int n)
+static noinline_for_stack void
+elastic_rx_pull(u32 src, const struct elastic_wire_msg *m, const u64 *slots, unsigned int n)
 {
 	struct elastic_wire_reply r[ELASTIC_WIRE_BATCH];
 	struct page *pages[ELASTIC_WIRE_BATCH];
@@ -1001,6 +1002,9 @@ struct elastic_stream {
  * @coalesced:	faults that waited for another fault's pull of the page
  * @lat_us:	pull latency histogram, power-of-two buckets of microseconds
  * @push_lock:	serialises pushes of this mm
+ * @pushers:	threads other than the process's own in elastic_mem_push_mm(),
+ *		waiting for @push_lock or pushing; each holds an mm_users
+ *		reference (elastic_push_wanted())
  * @cursor:	where the next push scan starts (a CLOCK hand)
  * @list:	in elastic_mms, under elastic_mms_lock
  * @pf:		prefetched pages: slot -> struct elastic_pf, in flight or
@@ -1050,6 +1054,7 @@ struct elastic_mm {
 	atomic64_t coalesced;
 	atomic64_t lat_us[ELASTIC_LAT_BUCKETS];
 	struct mutex push_lock;	/* see @push_lock above */
+	atomic_t pushers;
 	unsigned long cursor;
 	struct list_head list;
 	struct xarray pf;
@@ -2024,6 +2029,22 @@ struct elastic_push_ctx {
 };
 
 /*
+ * Whether a push of @em's pages is still wanted: not by a killed thread,
+ * nor for a process the OOM killer chose or that has exited (only
+ * pushers hold its mm).  A worker's mm_users reference keeps the memory
+ * that the kill or the exit is to free: the OOM killer, finding no victim
+ * left to wait for, would kill the next process, and at the last panic.
+ */
+static bool elastic_push_wanted(struct elastic_mm *em)
+{
+	struct mm_struct *mm = em->mm;
+
+	if (fatal_signal_pending(current) || test_bit(MMF_OOM_REAP_QUEUED, &mm->flags))
+		return false;
+	return current->mm == mm || atomic_read(&mm->mm_users) > atomic_read(&em->pushers);
+}
+
+/*
  * Add the page at @addr to the batch, sending the batch once full.
  * Return false when the push must stop: no member has room, the task was
  * killed, or a worker pushes for a process that has exited (killed, maybe
@@ -2053,8 +2074,7 @@ static bool elastic_push_add(struct elastic_mm *em, struct elastic_push_ctx *c,
 	if (++c->n < ELASTIC_PUSH_BATCH)
 		return true;
 	c->ret = elastic_push_flush(em, &c->dst, c->it, c->pm, &c->n, &c->done, &c->full);
-	return !fatal_signal_pending(current) &&
-	       (current->mm == em->mm || atomic_read(&em->mm->mm_users) > 1);
+	return elastic_push_wanted(em);
 }
 
 /* Pages a sequential run leaves alone behind the fault it is at. */
@@ -2121,6 +2141,7 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 {
 	struct elastic_push_ctx c = { .to = to };
 	struct mm_struct *mm = em->mm;
+	bool worker = current->mm != mm;
 	struct vm_area_struct *vma;
 	unsigned long addr, scanned;
 	bool wrapped;
@@ -2132,11 +2153,16 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 		c.ret = -ENOMEM;
 		goto out_free;
 	}
+	if (worker)
+		atomic_inc(&em->pushers);
 	mutex_lock(&em->push_lock);
 	if (em->unstretching) {
 		c.ret = -EINVAL;
 		goto out_unlock;
 	}
+	/* Another push may have waited for the lock while the process went. */
+	if (!elastic_push_wanted(em))
+		goto out_unlock;
 	if (mmap_read_lock_killable(mm)) {
 		c.ret = -EINTR;
 		goto out_unlock;
@@ -2193,6 +2219,8 @@ out_mm:
 	mmap_read_unlock(mm);
 out_unlock:
 	mutex_unlock(&em->push_lock);
+	if (worker)
+		atomic_dec(&em->pushers);
 out_free:
 	kvfree(c.pm);
 	kvfree(c.it);
