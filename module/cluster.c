@@ -143,6 +143,27 @@ static int elastic_send_hello(struct elastic_peer *p, struct socket *sock, u64 s
 }
 
 /*
+ * End a send made under p->tx_lock, and drop the lock: a failed or
+ * partial send closes the connection (the sender thread reconnects), so
+ * the stream never carries half a message.  Counts @n messages sent.
+ */
+static int elastic_peer_xmit_done(struct elastic_peer *p, int ret, unsigned int n)
+{
+	struct socket *sock = NULL;
+
+	if (ret && p->tx_sock) {
+		sock = p->tx_sock;
+		p->tx_sock = NULL;
+	}
+	mutex_unlock(&p->tx_lock);
+	if (sock)
+		sock_release(sock);
+	if (!ret)
+		atomic64_add(n, &p->tx_msgs);
+	return ret;
+}
+
+/*
  * Send one message on p's connection under its tx_lock: @parts, then
  * @npages whole pages sent as they are (MSG_SPLICE_PAGES: the socket takes
  * references, no copy).  A failed or partial send closes the connection
@@ -158,7 +179,6 @@ static int elastic_peer_xmit(struct elastic_peer *p, u32 type, u64 seq,
 	struct elastic_wire_hdr hdr;
 	struct msghdr msg = {};
 	size_t len = 0, head;
-	struct socket *sock;
 	int i, ret;
 
 	if (WARN_ON_ONCE(nparts > ELASTIC_SEND_MAX_PARTS || npages > ELASTIC_WIRE_BATCH))
@@ -186,17 +206,7 @@ static int elastic_peer_xmit(struct elastic_peer *p, u32 type, u64 seq,
 		ret = sock_sendmsg(p->tx_sock, &msg);
 		ret = ret == npages * PAGE_SIZE ? 0 : (ret < 0 ? ret : -EIO);
 	}
-	sock = NULL;
-	if (ret && p->tx_sock) {
-		sock = p->tx_sock;
-		p->tx_sock = NULL;
-	}
-	mutex_unlock(&p->tx_lock);
-	if (sock)
-		sock_release(sock);
-	if (!ret)
-		atomic64_inc(&p->tx_msgs);
-	return ret;
+	return elastic_peer_xmit_done(p, ret, 1);
 }
 
 /* A peer to send to, with a reference (elastic_peer_unref()), or NULL. */
@@ -244,7 +254,6 @@ s64 elastic_peer_send_each(u32 id, u32 type, unsigned int n, size_t plen, const 
 			   struct page * const *pages)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-	struct socket *sock = NULL;
 	struct elastic_peer *p;
 	unsigned int i, nvec = 0;
 	size_t len = 0;
@@ -273,16 +282,8 @@ s64 elastic_peer_send_each(u32 id, u32 type, unsigned int n, size_t plen, const 
 	if (p->tx_sock) {
 		ret = kernel_sendmsg(p->tx_sock, &msg, p->burst_vec, nvec, len);
 		ret = ret == len ? 0 : (ret < 0 ? ret : -EIO);
-		if (ret) {
-			sock = p->tx_sock;
-			p->tx_sock = NULL;
-		}
 	}
-	mutex_unlock(&p->tx_lock);
-	if (sock)
-		sock_release(sock);
-	if (!ret)
-		atomic64_add(n, &p->tx_msgs);
+	ret = elastic_peer_xmit_done(p, ret, n);
 	elastic_peer_unref(p);
 	return ret ? ret : seq;
 }
