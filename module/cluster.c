@@ -240,17 +240,16 @@ static void elastic_peer_unref(struct elastic_peer *p)
  * @pages: for each message a page that follows its first part, or NULL
  *	for none (not highmem: the page is sent from its kernel address)
  *
- * Message i gets the sequence number of the first plus i.  One sendmsg()
+ * The messages get consecutive sequence numbers.  One sendmsg()
  * for all lets TCP fill full-sized segments: messages sent one by one
  * leave as soon as each has a segment's worth, even with MSG_MORE (under
  * virtio a packet, an interrupt and an ACK per 4 KiB reply).  The pages
  * are copied into the socket before this returns.
  *
- * Return: the first message's sequence number, or a negative errno as
- * elastic_peer_sendv_pages() (the connection is closed after a partial
- * send, so none of the messages arrives half).
+ * Return: as elastic_peer_sendv_pages() (the connection is closed after a
+ * partial send, so none of the messages arrives half).
  */
-s64 elastic_peer_send_each(u32 id, u32 type, unsigned int n, size_t plen, const void *payloads,
+int elastic_peer_send_each(u32 id, u32 type, unsigned int n, size_t plen, const void *payloads,
 			   struct page * const *pages)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
@@ -285,7 +284,7 @@ s64 elastic_peer_send_each(u32 id, u32 type, unsigned int n, size_t plen, const 
 	}
 	ret = elastic_peer_xmit_done(p, ret, n);
 	elastic_peer_unref(p);
-	return ret ? ret : seq;
+	return ret;
 }
 
 /**

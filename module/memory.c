@@ -2012,8 +2012,8 @@ static unsigned long elastic_pressure_deficit(void)
 }
 
 /*
- * A push in progress: the batch being filled (@n pages of @it, copies in
- * @it), its member @dst (0: pick one), pages pushed so far (@done), the
+ * A push in progress: the batch being filled (@n pages of @it, each
+ * referenced), its member @dst (0: pick one), pages pushed so far (@done), the
  * members that refused for lack of room (@full), the last error (@ret).
  */
 struct elastic_push_ctx {
@@ -2046,9 +2046,8 @@ static bool elastic_push_wanted(struct elastic_mm *em)
 
 /*
  * Add the page at @addr to the batch, sending the batch once full.
- * Return false when the push must stop: no member has room, the task was
- * killed, or a worker pushes for a process that has exited (killed, maybe
- * by the OOM killer, whose reaper needs the mmap_lock that a push holds).
+ * Return false when the push must stop: no member has room, or the push
+ * is no longer wanted (elastic_push_wanted()).
  */
 static bool elastic_push_add(struct elastic_mm *em, struct elastic_push_ctx *c,
 			     struct vm_area_struct *vma, unsigned long addr, bool skip_young)
