@@ -7,10 +7,12 @@
  * HEARTBEAT every heartbeat_ms; it never exits on its own, only through
  * kthread_stop() when the member is removed or the module unloads.  A
  * listener thread (elastic-listen) accepts connections on listen_port, only
- * from member addresses, and hands each to a receiver thread (elastic-rx)
- * that validates every message (wire.c).  Anything malformed or unexpected
- * closes that connection and counts in bad_frames; receivers end on their
- * own and free themselves.
+ * from member addresses, and hands each to a receiver: a stream parser in
+ * the socket's receive callback, which handles replies and heartbeats
+ * itself, and a thread (elastic-rx) for the other messages.  Every message
+ * is validated (wire.c); anything malformed or unexpected closes that
+ * connection and counts in bad_frames; receivers end on their own and free
+ * themselves.
  *
  * A member whose messages stop for heartbeat_misses intervals is declared
  * dead (log line and node-dead event); when they resume it is up again.
@@ -24,9 +26,11 @@
 #include <linux/kthread.h>
 #include <linux/net.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/sock.h>
+#include <net/strparser.h>
 
 #include "internal.h"
 #include "wire.h"
@@ -85,12 +89,30 @@ struct elastic_peer {
  * @list:	in elastic_conns, under elastic_conns_lock (a mutex, since
  *		sockets on the list are shut down while holding it)
  * @sock:	the connection
- * @peer_id:	member it belongs to, once its HELLO was accepted; else 0
+ * @peer_id:	member it belongs to, once its HELLO was accepted; else 0.
+ *		Written by the receiver thread, read with READ_ONCE by the
+ *		receive callback
+ * @strp:	cuts the stream into messages; used under the socket's lock
+ *		(bh_lock_sock in softirq, lock_sock in process context)
+ * @rxq:	messages for the receiver thread (its own spinlock)
+ * @backlog:	messages queued on @rxq or being handled by the thread; while
+ *		not zero, replies queue too, to keep the connection's order
+ * @err:	the parser's error once it stopped; READ_ONCE/WRITE_ONCE
+ * @wq:		the receiver thread waits here for @rxq, @err or the end
+ * @data_ready:	the socket's callbacks before this connection's, restored
+ * @state_change: when the thread ends (under sk_callback_lock)
  */
 struct elastic_conn {
 	struct list_head list;
 	struct socket *sock;
 	u32 peer_id;
+	struct strparser strp;
+	struct sk_buff_head rxq;
+	atomic_t backlog;
+	int err;
+	wait_queue_head_t wq;
+	void (*data_ready)(struct sock *sk);
+	void (*state_change)(struct sock *sk);
 };
 
 static DEFINE_MUTEX(elastic_cluster_lock);
@@ -526,55 +548,220 @@ static int elastic_tx_thread(void *data)
 /* ---- receiving ---- */
 
 /*
- * A receiver reads what the socket holds, up to the buffer's free space, and
- * takes messages out of the buffer: a stream of 4 KiB PULL_REPLYs costs one
- * recvmsg() per batch the network delivered instead of two per message.
+ * Messages are cut out of the stream in the socket's sk_data_ready()
+ * callback by a stream parser (net/strparser), in softirq.  Replies to
+ * this node's requests (PULL_REPLY, PUSH_ACK) and heartbeats are handled
+ * right there: a pulled page goes from the socket's buffers into the
+ * faulting task's page, and that task is woken by the socket, not by a
+ * receiver thread woken first (a context switch less per remote fault).
+ * Everything else needs process context (it maps pages, takes mutexes,
+ * sends) and is queued to the connection's receiver thread; while any
+ * message waits there, replies queue behind it, so a connection's
+ * messages are always handled in the order they were sent.
  */
-#define ELASTIC_RXBUF_SIZE	(2 * (sizeof(struct elastic_wire_hdr) + ELASTIC_WIRE_MAX_PAYLOAD))
-
-/**
- * struct elastic_rxbuf - bytes received on a connection, not yet handled
- * @buf:	ELASTIC_RXBUF_SIZE bytes
- * @start:	offset of the first byte not yet handled
- * @end:	offset after the last byte received
- *
- * Used by the connection's receiver thread alone.
- */
-struct elastic_rxbuf {
-	u8 *buf;
-	size_t start;
-	size_t end;
-};
-
+#define ELASTIC_MSG_MAX		(sizeof(struct elastic_wire_hdr) + ELASTIC_WIRE_MAX_PAYLOAD)
 /*
- * Make @len bytes (at most half the buffer) available at rb->buf +
- * rb->start.  Return 0; -ECONNRESET when the connection ended with nothing
- * buffered (a clean end between messages); -EBADMSG when it ended part-way
- * (a truncated message); or the socket's error.
+ * Messages queued for a receiver before the parser pauses: unread data
+ * then stays in the socket, and TCP's window holds the sender back.
  */
-static int elastic_recv(struct socket *sock, struct elastic_rxbuf *rb, size_t len)
+#define ELASTIC_RXQ_MAX		4
+/*
+ * The parser waits until a whole message is in the socket's buffer:
+ * room for several of the largest, whatever the skbs' overhead
+ * (sock_set_rcvbuf() doubles it, as SO_RCVBUF does).
+ */
+#define ELASTIC_RCVBUF		(4 * ELASTIC_MSG_MAX)
+
+static struct elastic_conn *elastic_conn_of(struct strparser *strp)
 {
-	struct msghdr msg = {};
-	struct kvec vec;
+	return container_of(strp, struct elastic_conn, strp);
+}
+
+/* Length of the message that starts in @skb, 0 while its header is incomplete. */
+static int elastic_strp_parse(struct strparser *strp, struct sk_buff *skb)
+{
+	struct strp_msg *rxm = strp_msg(skb);
+	struct elastic_wire_hdr h;
+	struct elastic_wire_msg m;
 	int ret;
 
-	if (ELASTIC_RXBUF_SIZE - rb->start < len) {
-		/* Less than @len is left to move: less than a message. */
-		memmove(rb->buf, rb->buf + rb->start, rb->end - rb->start);
-		rb->end -= rb->start;
-		rb->start = 0;
+	if (skb->len - rxm->offset < sizeof(h))
+		return 0;
+	if (skb_copy_bits(skb, rxm->offset, &h, sizeof(h)))
+		return -EBADMSG;
+	ret = elastic_wire_parse_hdr(&h, sizeof(h), &m);
+	/* strparser turns a positive length into the message's. */
+	return ret ? ret : (int)(sizeof(h) + m.len);
+}
+
+/*
+ * Handle a reply or a heartbeat from an accepted member at once.  Return
+ * 0 when handled, else an error: the receiver thread then takes the
+ * message, validates it again and closes the connection if it is bad
+ * (counting it), as for any other message.
+ */
+static int elastic_rx_fast(struct elastic_conn *c, struct sk_buff *skb)
+{
+	unsigned int off = strp_msg(skb)->offset;
+	u32 peer = READ_ONCE(c->peer_id);
+	struct elastic_wire_hdr h;
+	struct elastic_wire_msg m;
+	struct elastic_peer *p;
+	int ret = -EAGAIN;
+
+	if (!peer || skb_copy_bits(skb, off, &h, sizeof(h)) ||
+	    elastic_wire_parse_hdr(&h, sizeof(h), &m) || m.src != peer)
+		return -EAGAIN;
+	rcu_read_lock();
+	p = rcu_dereference(elastic_peers[peer]);
+	/* A member coming back up is announced by the thread: that sleeps. */
+	if (p && READ_ONCE(p->state) == ELASTIC_NODE_STATE_UP) {
+		if (m.type == ELASTIC_MSG_HEARTBEAT)
+			ret = 0;
+		else
+			ret = elastic_mem_rx_reply_skb(peer, &m, skb, off + sizeof(h));
+		if (!ret) {
+			WRITE_ONCE(p->last_heard, jiffies);
+			atomic64_inc(&p->rx_msgs);
+		}
 	}
-	while (rb->end - rb->start < len) {
-		vec.iov_base = rb->buf + rb->end;
-		vec.iov_len = ELASTIC_RXBUF_SIZE - rb->end;
-		ret = kernel_recvmsg(sock, &msg, &vec, 1, vec.iov_len, 0);
-		if (ret < 0)
-			return ret;
-		if (!ret)
-			return rb->end > rb->start ? -EBADMSG : -ECONNRESET;
-		rb->end += ret;
+	rcu_read_unlock();
+	return ret;
+}
+
+/* A whole message from the parser; under the socket lock. */
+static void elastic_strp_rcv(struct strparser *strp, struct sk_buff *skb)
+{
+	struct elastic_conn *c = elastic_conn_of(strp);
+
+	if (!atomic_read(&c->backlog) && !elastic_rx_fast(c, skb)) {
+		consume_skb(skb);
+		return;
 	}
-	return 0;
+	atomic_inc(&c->backlog);
+	skb_queue_tail(&c->rxq, skb);
+	if (skb_queue_len(&c->rxq) >= ELASTIC_RXQ_MAX)
+		strp_pause(strp);
+	wake_up(&c->wq);
+}
+
+/* A malformed header (or a message larger than allowed): stop reading. */
+static void elastic_strp_abort(struct strparser *strp, int err)
+{
+	struct elastic_conn *c = elastic_conn_of(strp);
+
+	strp_stop(strp);
+	WRITE_ONCE(c->err, err ? err : -EPROTO);
+	wake_up(&c->wq);
+}
+
+static const struct strp_callbacks elastic_strp_cb = {
+	.parse_msg = elastic_strp_parse,
+	.rcv_msg = elastic_strp_rcv,
+	.abort_parser = elastic_strp_abort,
+};
+
+static void elastic_sk_data_ready(struct sock *sk)
+{
+	struct elastic_conn *c;
+	unsigned int noreclaim;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c) {
+		/*
+		 * The parser's skb clones may dip into the reserves, as the
+		 * socket itself may (elastic_sock_memalloc()): acks of pushes
+		 * that free memory must get in when memory is short.
+		 */
+		noreclaim = memalloc_noreclaim_save();
+		strp_data_ready(&c->strp);
+		memalloc_noreclaim_restore(noreclaim);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* End of stream, reset or local shutdown: wake the receiver to see it. */
+static void elastic_sk_state_change(struct sock *sk)
+{
+	void (*next)(struct sock *sk) = NULL;
+	struct elastic_conn *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c) {
+		wake_up(&c->wq);
+		next = c->state_change;
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	if (next)
+		next(sk);
+}
+
+/* Put the connection's callbacks in place; no message is parsed before. */
+static void elastic_conn_attach(struct elastic_conn *c)
+{
+	struct sock *sk = c->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	c->data_ready = sk->sk_data_ready;
+	c->state_change = sk->sk_state_change;
+	sk->sk_user_data = c;
+	sk->sk_data_ready = elastic_sk_data_ready;
+	sk->sk_state_change = elastic_sk_state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+	/* What arrived before the callbacks were in place. */
+	strp_check_rcv(&c->strp);
+}
+
+static void elastic_conn_detach(struct elastic_conn *c)
+{
+	struct sock *sk = c->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = c->data_ready;
+	sk->sk_state_change = c->state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+	lock_sock(sk);
+	strp_stop(&c->strp);
+	release_sock(sk);
+	strp_done(&c->strp);
+	skb_queue_purge(&c->rxq);
+}
+
+/* Anything that may end the connection: checked without sleeping. */
+static bool elastic_conn_done(struct elastic_conn *c)
+{
+	struct sock *sk = c->sock->sk;
+
+	return READ_ONCE(c->err) || (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+	       READ_ONCE(sk->sk_err);
+}
+
+/*
+ * Has the connection ended?  Return 0 if not (more messages may be
+ * queued now), else -ECONNRESET for an end between messages or a socket
+ * error, -EBADMSG for an end part-way through a message (a truncated
+ * one), or the parser's error.
+ */
+static int elastic_conn_ended(struct elastic_conn *c)
+{
+	struct sock *sk = c->sock->sk;
+	int ret = 0;
+
+	if (READ_ONCE(c->err))
+		return READ_ONCE(c->err);
+	if (!elastic_conn_done(c))
+		return 0;
+	lock_sock(sk);
+	/* Parse what is left: the queue may be empty only for the moment. */
+	__strp_unpause(&c->strp);
+	if (skb_queue_empty(&c->rxq) && !READ_ONCE(c->err))
+		ret = c->strp.skb_head || !skb_queue_empty(&sk->sk_receive_queue) ?
+			-EBADMSG : -ECONNRESET;
+	release_sock(sk);
+	return ret ?: READ_ONCE(c->err);
 }
 
 static void elastic_bad_frame(struct elastic_conn *c, const char *why, int err)
@@ -585,11 +772,11 @@ static void elastic_bad_frame(struct elastic_conn *c, const char *why, int err)
 }
 
 /*
- * Handle one message on an accepted connection.  Return 0 to go on, or an
- * error to close the connection (counted as a bad frame unless it is a
- * plain end of the connection).
+ * Handle one message (@buf, header and payload) in the receiver thread.
+ * Return 0 to go on, or an error to close the connection (counted as a
+ * bad frame).
  */
-static int elastic_rx_one(struct elastic_conn *c, struct elastic_rxbuf *rb, bool *eof)
+static int elastic_rx_one(struct elastic_conn *c, const u8 *buf)
 {
 	struct elastic_wire_msg m;
 	struct elastic_peer *p;
@@ -600,23 +787,10 @@ static int elastic_rx_one(struct elastic_conn *c, struct elastic_rxbuf *rb, bool
 	u32 dst;
 	int ret;
 
-	ret = elastic_recv(c->sock, rb, sizeof(struct elastic_wire_hdr));
-	if (ret) {
-		*eof = ret != -EBADMSG;
-		return ret;
-	}
-	ret = elastic_wire_parse_hdr(rb->buf + rb->start, sizeof(struct elastic_wire_hdr), &m);
+	ret = elastic_wire_parse_hdr(buf, sizeof(struct elastic_wire_hdr), &m);
 	if (ret)
 		return ret;
-	rb->start += sizeof(struct elastic_wire_hdr);
-	if (m.len) {
-		ret = elastic_recv(c->sock, rb, m.len);
-		if (ret)
-			return ret;	/* truncated: malformed */
-	}
-	/* The payload stays valid until the next elastic_recv(). */
-	payload = rb->buf + rb->start;
-	rb->start += m.len;
+	payload = buf + sizeof(struct elastic_wire_hdr);
 	if (!c->peer_id) {
 		/* The first message must be a HELLO from the member at that address. */
 		if (m.type != ELASTIC_MSG_HELLO)
@@ -639,7 +813,7 @@ static int elastic_rx_one(struct elastic_conn *c, struct elastic_rxbuf *rb, bool
 		rcu_read_unlock();
 		if (ret)
 			return ret;
-		c->peer_id = m.src;
+		WRITE_ONCE(c->peer_id, m.src);
 		if (old && old != inc)
 			elastic_mem_node_restarted(m.src);
 	} else if (m.src != c->peer_id || m.type == ELASTIC_MSG_HELLO) {
@@ -665,27 +839,60 @@ static int elastic_rx_one(struct elastic_conn *c, struct elastic_rxbuf *rb, bool
 	return 0;
 }
 
+/* Handle the messages the parser queued, until the connection ends. */
+static int elastic_rx_loop(struct elastic_conn *c, u8 *buf)
+{
+	struct sock *sk = c->sock->sk;
+	struct sk_buff *skb;
+	int ret;
+
+	for (;;) {
+		/*
+		 * Interruptible (kthreads take no signals): heartbeats no longer
+		 * wake the thread, and an idle connection's would otherwise
+		 * count as a hung task.
+		 */
+		wait_event_interruptible(c->wq, !skb_queue_empty(&c->rxq) || elastic_conn_done(c));
+		skb = skb_dequeue(&c->rxq);
+		if (!skb) {
+			ret = elastic_conn_ended(c);
+			if (ret)
+				return ret;
+			continue;
+		}
+		ret = skb_copy_bits(skb, strp_msg(skb)->offset, buf, strp_msg(skb)->full_len);
+		kfree_skb(skb);
+		if (!ret)
+			ret = elastic_rx_one(c, buf);
+		atomic_dec(&c->backlog);
+		if (ret)
+			return ret;
+		if (skb_queue_empty(&c->rxq) && READ_ONCE(c->strp.paused)) {
+			lock_sock(sk);
+			__strp_unpause(&c->strp);
+			release_sock(sk);
+		}
+	}
+}
+
 static int elastic_rx_thread(void *data)
 {
 	struct elastic_conn *c = data;
-	struct elastic_rxbuf rb = {};
-	bool eof = false;
 	int ret = -ENOMEM;
+	u8 *buf;
 
-	rb.buf = kvmalloc(ELASTIC_RXBUF_SIZE, GFP_KERNEL);
-	if (rb.buf) {
-		do {
-			ret = elastic_rx_one(c, &rb, &eof);
-		} while (!ret);
-	}
+	buf = kvmalloc(ELASTIC_MSG_MAX, GFP_KERNEL);
+	if (buf)
+		ret = elastic_rx_loop(c, buf);
 	/*
 	 * A connection that ends between messages, or fails, or whose member
 	 * was removed, is no bad frame; anything else was malformed or
 	 * unexpected.
 	 */
-	if (!eof && ret != -ENOENT)
+	if (ret != -ECONNRESET && ret != -ENOENT)
 		elastic_bad_frame(c, "malformed or unexpected message", ret);
-	kvfree(rb.buf);
+	kvfree(buf);
+	elastic_conn_detach(c);
 
 	mutex_lock(&elastic_conns_lock);
 	list_del(&c->list);
@@ -745,19 +952,22 @@ static int elastic_listen_thread(void *data)
 			continue;
 		}
 		c->sock = sock;
+		strp_init(&c->strp, sock->sk, &elastic_strp_cb);
+		skb_queue_head_init(&c->rxq);
+		init_waitqueue_head(&c->wq);
+		t = kthread_create(elastic_rx_thread, c, "elastic-rx");
+		if (IS_ERR(t)) {
+			sock_release(sock);
+			kfree(c);
+			continue;
+		}
 		atomic_inc(&elastic_nconns);
 		mutex_lock(&elastic_conns_lock);
 		list_add(&c->list, &elastic_conns);
 		mutex_unlock(&elastic_conns_lock);
-		t = kthread_run(elastic_rx_thread, c, "elastic-rx");
-		if (IS_ERR(t)) {
-			mutex_lock(&elastic_conns_lock);
-			list_del(&c->list);
-			mutex_unlock(&elastic_conns_lock);
-			sock_release(sock);
-			kfree(c);
-			atomic_dec(&elastic_nconns);
-		}
+		/* Before the thread runs: it ends by taking the callbacks back. */
+		elastic_conn_attach(c);
+		wake_up_process(t);
 	}
 	return 0;
 }
@@ -971,6 +1181,8 @@ static int elastic_cluster_listen_locked(void)
 	if (ret)
 		return ret;
 	sock_set_reuseaddr(sock->sk);
+	/* Accepted connections inherit it. */
+	sock_set_rcvbuf(sock->sk, ELASTIC_RCVBUF);
 	ret = kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
 	if (!ret)
 		ret = kernel_listen(sock, 64);

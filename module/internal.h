@@ -277,6 +277,8 @@ u64 elastic_next_seqs(unsigned int n);
 int elastic_mem_init(void);
 void elastic_mem_exit(void);
 int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload);
+int elastic_mem_rx_reply_skb(u32 src, const struct elastic_wire_msg *m,
+			     const struct sk_buff *skb, unsigned int off);
 void elastic_mem_node_dead(u32 id);
 void elastic_mem_node_restarted(u32 id);
 long elastic_mem_node_pages(u32 id);

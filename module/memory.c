@@ -57,6 +57,7 @@
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/shrinker.h>
+#include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -110,7 +111,7 @@ static atomic_long_t elastic_hosted_for[ELASTIC_MAX_NODE_ID + 1];
 static struct delayed_work elastic_pressure_work;
 static unsigned long elastic_pressure_deficit(void);
 
-static DEFINE_XARRAY(elastic_reqs);
+static DEFINE_XARRAY_FLAGS(elastic_reqs, XA_FLAGS_LOCK_BH);
 static DEFINE_XARRAY(elastic_pulling);
 static DECLARE_WAIT_QUEUE_HEAD(elastic_pull_wq);
 
@@ -170,7 +171,7 @@ static void elastic_req_init(struct elastic_req *req, u32 peer, struct page *pag
 /* Wait for the reply on @seq: from here on the receiver may complete @req. */
 static int elastic_req_insert(struct elastic_req *req, u64 seq)
 {
-	return xa_err(xa_store(&elastic_reqs, seq, req, GFP_KERNEL));
+	return xa_err(xa_store_bh(&elastic_reqs, seq, req, GFP_KERNEL));
 }
 
 static int elastic_req_add(struct elastic_req *req, u32 peer, struct page *page, u64 *seq)
@@ -250,15 +251,20 @@ static int elastic_req_wait(struct elastic_req *req, u64 seq,
 		atomic64_inc(&elastic_mstats.resends);
 		resend(arg, seq);
 	}
-	xa_erase(&elastic_reqs, seq);
+	xa_erase_bh(&elastic_reqs, seq);
 	/* The reply may have raced the erase. */
 	if (try_wait_for_completion(&req->done))
 		return req->status;
 	return ret;
 }
 
-/* A PUSH_ACK or PULL_REPLY arrived from @src; match it to its request. */
-static int elastic_rx_reply(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
+/*
+ * A PUSH_ACK or PULL_REPLY arrived from @src; match it to its request.
+ * @payload holds at least the reply's fields; the page of a PULL_REPLY
+ * follows them there, or, when @skb is given, in @skb at @off.
+ */
+static int elastic_rx_reply_from(u32 src, const struct elastic_wire_msg *m, const u8 *payload,
+				 const struct sk_buff *skb, unsigned int off)
 {
 	struct elastic_req *req;
 	unsigned int stored;
@@ -270,33 +276,77 @@ static int elastic_rx_reply(u32 src, const struct elastic_wire_msg *m, const u8 
 	ret = elastic_wire_parse_reply(m->type, payload, m->len, &req_seq, &status, &stored);
 	if (ret)
 		return ret;
-	xa_lock(&elastic_reqs);
+	/* _bh: the socket's receive callback completes requests in softirq. */
+	xa_lock_bh(&elastic_reqs);
 	req = xa_load(&elastic_reqs, req_seq);
 	/* A pull waits for a page, a push for none: the reply must match. */
 	is_ack = m->type == ELASTIC_MSG_PUSH_ACK;
 	if (!req || (req->peer != src && req->peer2 != src) || !req->page != is_ack ||
 	    req->claim) {
-		xa_unlock(&elastic_reqs);
+		xa_unlock_bh(&elastic_reqs);
 		/* Answer to a request given up or re-sent: harmless. */
 		atomic64_inc(&elastic_mstats.stale_replies);
 		return 0;
 	}
 	/* More pages stored than were sent: the peer is broken. */
 	if (is_ack && stored > req->npages) {
-		xa_unlock(&elastic_reqs);
+		xa_unlock_bh(&elastic_reqs);
 		return -EPROTO;
 	}
 	if (!status && req->page) {
 		kaddr = kmap_local_page(req->page);
-		memcpy(kaddr, payload + sizeof(struct elastic_wire_reply), PAGE_SIZE);
+		if (skb)
+			ret = skb_copy_bits(skb, off + sizeof(struct elastic_wire_reply), kaddr,
+					    PAGE_SIZE);
+		else
+			memcpy(kaddr, payload + sizeof(struct elastic_wire_reply), PAGE_SIZE);
 		kunmap_local(kaddr);
+		/* The parser hands over whole messages: cannot fail. */
+		if (WARN_ON_ONCE(ret)) {
+			xa_unlock_bh(&elastic_reqs);
+			return ret;
+		}
 	}
 	req->status = status;
 	req->stored = stored;
 	__xa_erase(&elastic_reqs, req_seq);
 	complete(&req->done);
-	xa_unlock(&elastic_reqs);
+	xa_unlock_bh(&elastic_reqs);
 	return 0;
+}
+
+static int elastic_rx_reply(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
+{
+	return elastic_rx_reply_from(src, m, payload, NULL, 0);
+}
+
+/**
+ * elastic_mem_rx_reply_skb - handle a PUSH_ACK or PULL_REPLY from the socket
+ * @src: sender's node id, a member whose HELLO was accepted
+ * @m: the parsed header
+ * @skb: holds the message (from the stream parser)
+ * @off: where its payload starts in @skb
+ *
+ * Runs in the socket's receive callback (softirq, or process context with
+ * the socket locked): a pulled page goes from the socket's buffers into
+ * the faulting task's page, without a copy through the receiver thread.
+ *
+ * Return: 0, -EAGAIN for any other type, or -errno for a malformed reply;
+ * the caller then hands the message to the receiver thread, which handles
+ * it through elastic_mem_rx().  Nothing changed when it fails.
+ */
+int elastic_mem_rx_reply_skb(u32 src, const struct elastic_wire_msg *m,
+			     const struct sk_buff *skb, unsigned int off)
+{
+	u8 head[sizeof(struct elastic_wire_reply) + sizeof(__be32)];
+
+	if (m->type != ELASTIC_MSG_PULL_REPLY && m->type != ELASTIC_MSG_PUSH_ACK)
+		return -EAGAIN;
+	/* The fields it reads; a wrong length fails in parse_reply. */
+	if (m->len < sizeof(struct elastic_wire_reply) ||
+	    skb_copy_bits(skb, off, head, min_t(size_t, m->len, sizeof(head))))
+		return -EMSGSIZE;
+	return elastic_rx_reply_from(src, m, head, skb, off);
 }
 
 /* ---- owner map (home side) ---- */
@@ -1184,7 +1234,7 @@ static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsi
  */
 static void elastic_pf_drop(struct elastic_mm *em, struct elastic_pf *pf)
 {
-	xa_erase(&elastic_reqs, pf->seq);
+	xa_erase_bh(&elastic_reqs, pf->seq);
 	put_page(pf->page);	/* a charged folio: put, not freed */
 	kfree(pf);
 	atomic_dec(&em->npf);
@@ -1380,7 +1430,7 @@ static unsigned int elastic_prefetch_send(struct elastic_mm *em, struct elastic_
 		if (elastic_req_insert(&pf->req, pf->seq))
 			goto drop;
 		if (xa_insert(&em->pf, pf->slot, pf, GFP_KERNEL)) {
-			xa_erase(&elastic_reqs, pf->seq);
+			xa_erase_bh(&elastic_reqs, pf->seq);
 			goto drop;
 		}
 		atomic_inc(&em->npf);
@@ -3481,7 +3531,7 @@ static int elastic_rx_claim_reply(u32 src, const struct elastic_wire_msg *m, con
 		return ret;
 	if (!status && owner != self)
 		return -EPROTO;
-	xa_lock(&elastic_reqs);
+	xa_lock_bh(&elastic_reqs);
 	req = xa_load(&elastic_reqs, req_seq);
 	if (req && req->claim && req->peer == src) {
 		/* The claimer's zeroed page; the request stays until it is filed. */
@@ -3495,7 +3545,7 @@ static int elastic_rx_claim_reply(u32 src, const struct elastic_wire_msg *m, con
 	} else {
 		req = NULL;
 	}
-	xa_unlock(&elastic_reqs);
+	xa_unlock_bh(&elastic_reqs);
 	if (!status) {
 		/* A grant nobody waits for files nothing, unless it repeats one. */
 		if (page)
@@ -3508,7 +3558,7 @@ static int elastic_rx_claim_reply(u32 src, const struct elastic_wire_msg *m, con
 		atomic64_inc(&elastic_mstats.stale_replies);
 		return 0;
 	}
-	xa_lock(&elastic_reqs);
+	xa_lock_bh(&elastic_reqs);
 	/* Unless the claimer gave up meanwhile (then its entry is gone). */
 	if (xa_load(&elastic_reqs, req_seq) == req) {
 		if (!status && ret)
@@ -3516,7 +3566,7 @@ static int elastic_rx_claim_reply(u32 src, const struct elastic_wire_msg *m, con
 		__xa_erase(&elastic_reqs, req_seq);
 		complete(&req->done);
 	}
-	xa_unlock(&elastic_reqs);
+	xa_unlock_bh(&elastic_reqs);
 	return 0;
 }
 
