@@ -26,11 +26,13 @@
  *    other members' connections add pages the home moved here (HANDOFF);
  *    node death and unload clear all.  A page's private field is the
  *    sequence number of the MOVE that brought it, 0 for a PUSH.
- *  - elastic_reqs: requests waiting for a reply, under its xa_lock; the
- *    waiter removes its own entry before returning, so a late reply never
- *    touches a finished request.
- *  - elastic_pulling: slots being pulled, so that concurrent faults on
- *    one page coalesce; waiters sleep on elastic_pull_wq.
+ *  - elastic_reqs: requests waiting for a reply, under elastic_reqs_lock
+ *    (taken _bh: replies are matched in softirq); the waiter removes its
+ *    own entry before returning, so a late reply never touches a finished
+ *    request.
+ *  - elastic_pulling: slots being pulled, under elastic_pulling_lock, so
+ *    that concurrent faults on one page coalesce; waiters sleep on
+ *    elastic_pull_wq.
  *  - struct elastic_mm: counters are atomic; @push_lock serialises pushes
  *    of one process; the structure lives until the mm's last mmput().
  *  - elastic_throttles: threads with a limit task work queued, under
@@ -111,8 +113,33 @@ static atomic_long_t elastic_hosted_for[ELASTIC_MAX_NODE_ID + 1];
 static struct delayed_work elastic_pressure_work;
 static unsigned long elastic_pressure_deficit(void);
 
-static DEFINE_XARRAY_FLAGS(elastic_reqs, XA_FLAGS_LOCK_BH);
-static DEFINE_XARRAY(elastic_pulling);
+/*
+ * Requests by sequence number: a hash table, not an xarray, as sequence
+ * numbers only grow and about one request at a time is out: an xarray
+ * allocated and RCU-freed a path of nodes for nearly every request.
+ */
+#define ELASTIC_REQ_HASH_BITS	8
+static DEFINE_HASHTABLE(elastic_reqs, ELASTIC_REQ_HASH_BITS);
+static DEFINE_SPINLOCK(elastic_reqs_lock);
+/*
+ * Slots being pulled (or moved, or claimed): a hash set, for the same
+ * reason as elastic_reqs (a random slot's xarray leaf was allocated and
+ * RCU-freed on nearly every fault).
+ */
+#define ELASTIC_PULLING_HASH_BITS	8
+static DEFINE_HASHTABLE(elastic_pulling, ELASTIC_PULLING_HASH_BITS);
+static DEFINE_SPINLOCK(elastic_pulling_lock);
+
+/**
+ * struct elastic_pulling_ent - a slot in elastic_pulling
+ * @node:	in elastic_pulling, under elastic_pulling_lock
+ * @slot:	the slot
+ */
+struct elastic_pulling_ent {
+	struct hlist_node node;
+	unsigned long slot;
+};
+
 static DECLARE_WAIT_QUEUE_HEAD(elastic_pull_wq);
 
 static void elastic_free_fn(struct work_struct *work);
@@ -140,6 +167,9 @@ static atomic_t elastic_free_pending = ATOMIC_INIT(0);
  * @claim:	a CLAIM: only a CLAIM_REPLY answers it
  * @owner:	for a claim, the node that has the page (the reply's)
  * @slot:	for a granted claim, the page's slot
+ * @seq:	the request's sequence number, its key in elastic_reqs
+ * @node:	in elastic_reqs while a reply may complete it (under
+ *		elastic_reqs_lock); unhashed otherwise
  */
 struct elastic_req {
 	struct completion done;
@@ -152,6 +182,8 @@ struct elastic_req {
 	bool claim;
 	u32 owner;
 	u64 slot;
+	u64 seq;
+	struct hlist_node node;
 };
 
 static void elastic_req_init(struct elastic_req *req, u32 peer, struct page *page)
@@ -166,19 +198,101 @@ static void elastic_req_init(struct elastic_req *req, u32 peer, struct page *pag
 	req->claim = false;
 	req->owner = 0;
 	req->slot = 0;
+	INIT_HLIST_NODE(&req->node);
 }
 
-/* Wait for the reply on @seq: from here on the receiver may complete @req. */
-static int elastic_req_insert(struct elastic_req *req, u64 seq)
+/*
+ * Wait for the reply on @seq: from here on the receiver may complete @req.
+ * _bh: the socket's receive callback completes requests in softirq.
+ */
+static void elastic_req_insert(struct elastic_req *req, u64 seq)
 {
-	return xa_err(xa_store_bh(&elastic_reqs, seq, req, GFP_KERNEL));
+	req->seq = seq;
+	spin_lock_bh(&elastic_reqs_lock);
+	hash_add(elastic_reqs, &req->node, seq);
+	spin_unlock_bh(&elastic_reqs_lock);
 }
 
-static int elastic_req_add(struct elastic_req *req, u32 peer, struct page *page, u64 *seq)
+static void elastic_req_add(struct elastic_req *req, u32 peer, struct page *page, u64 *seq)
 {
 	elastic_req_init(req, peer, page);
 	*seq = elastic_next_seq();
-	return elastic_req_insert(req, *seq);
+	elastic_req_insert(req, *seq);
+}
+
+/* The request waiting on @seq, or NULL; under elastic_reqs_lock. */
+static struct elastic_req *elastic_req_find(u64 seq)
+{
+	struct elastic_req *req;
+
+	hash_for_each_possible(elastic_reqs, req, node, seq)
+		if (req->seq == seq)
+			return req;
+	return NULL;
+}
+
+/* No reply completes @req after this (a no-op if one did). */
+static void elastic_req_remove(struct elastic_req *req)
+{
+	spin_lock_bh(&elastic_reqs_lock);
+	hash_del(&req->node);
+	spin_unlock_bh(&elastic_reqs_lock);
+}
+
+/* ---- slots being pulled ---- */
+
+/* Under elastic_pulling_lock. */
+static struct elastic_pulling_ent *elastic_pulling_find(unsigned long slot)
+{
+	struct elastic_pulling_ent *e;
+
+	hash_for_each_possible(elastic_pulling, e, node, slot)
+		if (e->slot == slot)
+			return e;
+	return NULL;
+}
+
+/* Mark @slot as being pulled: 0, -EBUSY if it is already, or -ENOMEM. */
+static int elastic_pulling_add(unsigned long slot, gfp_t gfp)
+{
+	struct elastic_pulling_ent *e = kmalloc(sizeof(*e), gfp);
+	int ret = 0;
+
+	if (!e)
+		return -ENOMEM;
+	e->slot = slot;
+	spin_lock(&elastic_pulling_lock);
+	if (elastic_pulling_find(slot))
+		ret = -EBUSY;
+	else
+		hash_add(elastic_pulling, &e->node, slot);
+	spin_unlock(&elastic_pulling_lock);
+	if (ret)
+		kfree(e);
+	return ret;
+}
+
+/* Atomic: called under page table locks.  Waiters are woken by the caller. */
+static void elastic_pulling_del(unsigned long slot)
+{
+	struct elastic_pulling_ent *e;
+
+	spin_lock(&elastic_pulling_lock);
+	e = elastic_pulling_find(slot);
+	if (e)
+		hash_del(&e->node);
+	spin_unlock(&elastic_pulling_lock);
+	kfree(e);
+}
+
+static bool elastic_pulling_has(unsigned long slot)
+{
+	bool ret;
+
+	spin_lock(&elastic_pulling_lock);
+	ret = elastic_pulling_find(slot);
+	spin_unlock(&elastic_pulling_lock);
+	return ret;
 }
 
 /*
@@ -251,8 +365,8 @@ static int elastic_req_wait(struct elastic_req *req, u64 seq,
 		atomic64_inc(&elastic_mstats.resends);
 		resend(arg, seq);
 	}
-	xa_erase_bh(&elastic_reqs, seq);
-	/* The reply may have raced the erase. */
+	elastic_req_remove(req);
+	/* The reply may have raced the removal. */
 	if (try_wait_for_completion(&req->done))
 		return req->status;
 	return ret;
@@ -277,20 +391,20 @@ static int elastic_rx_reply_from(u32 src, const struct elastic_wire_msg *m, cons
 	if (ret)
 		return ret;
 	/* _bh: the socket's receive callback completes requests in softirq. */
-	xa_lock_bh(&elastic_reqs);
-	req = xa_load(&elastic_reqs, req_seq);
+	spin_lock_bh(&elastic_reqs_lock);
+	req = elastic_req_find(req_seq);
 	/* A pull waits for a page, a push for none: the reply must match. */
 	is_ack = m->type == ELASTIC_MSG_PUSH_ACK;
 	if (!req || (req->peer != src && req->peer2 != src) || !req->page != is_ack ||
 	    req->claim) {
-		xa_unlock_bh(&elastic_reqs);
+		spin_unlock_bh(&elastic_reqs_lock);
 		/* Answer to a request given up or re-sent: harmless. */
 		atomic64_inc(&elastic_mstats.stale_replies);
 		return 0;
 	}
 	/* More pages stored than were sent: the peer is broken. */
 	if (is_ack && stored > req->npages) {
-		xa_unlock_bh(&elastic_reqs);
+		spin_unlock_bh(&elastic_reqs_lock);
 		return -EPROTO;
 	}
 	if (!status && req->page) {
@@ -303,15 +417,15 @@ static int elastic_rx_reply_from(u32 src, const struct elastic_wire_msg *m, cons
 		kunmap_local(kaddr);
 		/* The parser hands over whole messages: cannot fail. */
 		if (WARN_ON_ONCE(ret)) {
-			xa_unlock_bh(&elastic_reqs);
+			spin_unlock_bh(&elastic_reqs_lock);
 			return ret;
 		}
 	}
 	req->status = status;
 	req->stored = stored;
-	__xa_erase(&elastic_reqs, req_seq);
+	hash_del(&req->node);
 	complete(&req->done);
-	xa_unlock_bh(&elastic_reqs);
+	spin_unlock_bh(&elastic_reqs_lock);
 	return 0;
 }
 
@@ -1234,7 +1348,7 @@ static struct elastic_mm *elastic_mm_alloc(struct mm_struct *mm, u64 nodes, unsi
  */
 static void elastic_pf_drop(struct elastic_mm *em, struct elastic_pf *pf)
 {
-	xa_erase_bh(&elastic_reqs, pf->seq);
+	elastic_req_remove(&pf->req);
 	put_page(pf->page);	/* a charged folio: put, not freed */
 	kfree(pf);
 	atomic_dec(&em->npf);
@@ -1380,7 +1494,7 @@ elastic_prefetch_prep(struct elastic_mm *em, unsigned long slot, struct vm_area_
 
 	if (xa_load(&em->pf, slot))
 		return NULL;
-	if (xa_insert(&elastic_pulling, slot, xa_mk_value(3), GFP_KERNEL))
+	if (elastic_pulling_add(slot, GFP_KERNEL))
 		return NULL;
 	owner = elastic_slot_owner_of(slot);
 	if (owner > 0 && elastic_peer_alive(owner))
@@ -1396,7 +1510,7 @@ elastic_prefetch_prep(struct elastic_mm *em, unsigned long slot, struct vm_area_
 		return pf;
 	}
 	kfree(pf);
-	xa_erase(&elastic_pulling, slot);
+	elastic_pulling_del(slot);
 	wake_up_all(&elastic_pull_wq);
 	return NULL;
 }
@@ -1427,10 +1541,9 @@ static unsigned int elastic_prefetch_send(struct elastic_mm *em, struct elastic_
 	for (i = 0; i < c; i++) {
 		pf = group[i];
 		pf->seq = seq + i;
-		if (elastic_req_insert(&pf->req, pf->seq))
-			goto drop;
+		elastic_req_insert(&pf->req, pf->seq);
 		if (xa_insert(&em->pf, pf->slot, pf, GFP_KERNEL)) {
-			xa_erase_bh(&elastic_reqs, pf->seq);
+			elastic_req_remove(&pf->req);
 			goto drop;
 		}
 		atomic_inc(&em->npf);
@@ -1549,7 +1662,7 @@ static void elastic_prefetch(struct vm_fault *vmf, struct elastic_mm *em)
 		if (pfs[i])
 			h += elastic_prefetch_send(em, pfs + i, n - i);
 	for_each_set_bit(i, held, ELASTIC_PF_MAX_WINDOW)
-		xa_erase(&elastic_pulling, elastic_entry_slot(next[ahead + i]));
+		elastic_pulling_del(elastic_entry_slot(next[ahead + i]));
 	wake_up_all(&elastic_pull_wq);
 }
 
@@ -1599,7 +1712,9 @@ struct folio *elastic_mem_ahead(struct mm_struct *mm, unsigned long addr, swp_en
 	struct page *page;
 	int i;
 
-	if (!em || xa_insert(&elastic_pulling, slot, xa_mk_value(2), GFP_NOWAIT | __GFP_NOWARN))
+	/* Most are not there: a lockless look first spares the locking. */
+	if (!em || !xa_load(&em->pf, slot) ||
+	    elastic_pulling_add(slot, GFP_NOWAIT | __GFP_NOWARN))
 		return NULL;
 	xa_lock(&em->pf);
 	pf = elastic_pf_arrived(em, slot);
@@ -1607,7 +1722,7 @@ struct folio *elastic_mem_ahead(struct mm_struct *mm, unsigned long addr, swp_en
 		__xa_erase(&em->pf, slot);
 	xa_unlock(&em->pf);
 	if (!pf) {
-		xa_erase(&elastic_pulling, slot);
+		elastic_pulling_del(slot);
 		wake_up_all(&elastic_pull_wq);
 		return NULL;
 	}
@@ -1642,11 +1757,11 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 		return VM_FAULT_SIGBUS;
 	atomic64_inc(&em->faults);
 	/* Another thread, or a forked relative, is pulling this page. */
-	ret = xa_insert(&elastic_pulling, slot, xa_mk_value(1), GFP_KERNEL);
+	ret = elastic_pulling_add(slot, GFP_KERNEL);
 	if (ret == -EBUSY) {
 		atomic64_inc(&em->coalesced);
 		/* Killed or not, the fault is retried (or the task dies). */
-		wait_event_killable(elastic_pull_wq, !xa_load(&elastic_pulling, slot));
+		wait_event_killable(elastic_pull_wq, !elastic_pulling_has(slot));
 		return VM_FAULT_NOPAGE;
 	}
 	if (ret)
@@ -1666,9 +1781,7 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 	}
 	arg[0] = slot;
 	arg[1] = owner;
-	ret = elastic_req_add(&req, owner, page, &seq);
-	if (ret)
-		goto fail;
+	elastic_req_add(&req, owner, page, &seq);
 	if (elastic_pull_send(arg, seq))
 		atomic64_inc(&elastic_mstats.send_errors);
 	atomic64_inc(&em->pull_msgs);
@@ -1688,7 +1801,7 @@ fail:
 	pr_err_ratelimited("pid %d: page at %#lx (slot %lu on node %d) cannot be pulled (%d): SIGBUS\n",
 			   task_pid_nr(current), vmf->address, slot, owner, ret);
 	atomic64_inc(&elastic_mstats.pull_failures);
-	xa_erase(&elastic_pulling, slot);
+	elastic_pulling_del(slot);
 	wake_up_all(&elastic_pull_wq);
 	return VM_FAULT_SIGBUS;
 }
@@ -1706,7 +1819,7 @@ void elastic_mem_pulled(struct mm_struct *mm, swp_entry_t entry, bool mapped)
 		}
 		elastic_slot_put(slot);
 	}
-	xa_erase(&elastic_pulling, slot);
+	elastic_pulling_del(slot);
 	wake_up_all(&elastic_pull_wq);
 }
 
@@ -1814,10 +1927,7 @@ static int elastic_push_send(void *arg, u64 seq)
 /* Send @pm; elastic_push_wait() collects its ack. */
 static void elastic_push_start(struct elastic_push_msg *pm)
 {
-	if (elastic_req_add(&pm->req, pm->to, NULL, &pm->seq)) {
-		pm->seq = 0;
-		return;
-	}
+	elastic_req_add(&pm->req, pm->to, NULL, &pm->seq);
 	pm->req.npages = pm->n;
 	if (elastic_push_send(pm, pm->seq))
 		atomic64_inc(&elastic_mstats.send_errors);
@@ -1829,10 +1939,6 @@ static void elastic_push_start(struct elastic_push_msg *pm)
  */
 static unsigned int elastic_push_wait(struct elastic_push_msg *pm, int *status)
 {
-	if (!pm->seq) {
-		*status = -ENOMEM;
-		return 0;
-	}
 	*status = elastic_req_wait(&pm->req, pm->seq, elastic_push_send, pm);
 	if (!*status && pm->req.stored < pm->n)
 		*status = -EIO;		/* an ack that contradicts itself */
@@ -2715,14 +2821,13 @@ static int elastic_cap_send(void *arg, u64 seq)
  * @max_pages: pages it may host for others at most, 0 for no cap
  *
  * Return: 0, -ERANGE (cap too large), -ENOENT (no such member),
- * -EHOSTDOWN (the member is dead or does not answer), -ENOMEM.
+ * -EHOSTDOWN (the member is dead or does not answer).
  */
 int elastic_mem_set_cap(u32 id, u64 max_pages)
 {
 	u64 arg[2] = { id, max_pages };
 	struct elastic_req req;
 	u64 seq;
-	int ret;
 
 	if (max_pages > ELASTIC_WIRE_CAP_MAX)
 		return -ERANGE;
@@ -2734,9 +2839,7 @@ int elastic_mem_set_cap(u32 id, u64 max_pages)
 		return -ENOENT;
 	if (!elastic_peer_alive(id))
 		return -EHOSTDOWN;
-	ret = elastic_req_add(&req, id, NULL, &seq);
-	if (ret)
-		return ret;
+	elastic_req_add(&req, id, NULL, &seq);
 	if (elastic_cap_send(arg, seq))
 		atomic64_inc(&elastic_mstats.send_errors);
 	return elastic_req_wait(&req, seq, elastic_cap_send, arg);
@@ -2865,18 +2968,13 @@ static long elastic_move_batch(struct elastic_move *mv, int nmsg, bool *full, bo
 	void *v;
 
 	for (k = 0; k < nmsg; k++) {
-		if (elastic_req_add(&mv[k].req, mv[k].to, NULL, &mv[k].seq)) {
-			mv[k].seq = 0;
-			continue;
-		}
+		elastic_req_add(&mv[k].req, mv[k].to, NULL, &mv[k].seq);
 		mv[k].req.peer2 = mv[k].from;
 		mv[k].req.npages = mv[k].n;
 		if (elastic_move_send(&mv[k], mv[k].seq))
 			atomic64_inc(&elastic_mstats.send_errors);
 	}
 	for (k = 0; k < nmsg; k++) {
-		if (!mv[k].seq)
-			continue;
 		status = elastic_req_wait(&mv[k].req, mv[k].seq, elastic_move_send, &mv[k]);
 		stored = mv[k].req.stored;	/* 0 unless an ack came */
 		if (status == -ENOSPC)
@@ -3010,7 +3108,7 @@ static long elastic_drain(u32 from, unsigned long max, unsigned long *left, bool
 			if (elastic_slot_owner(v) != from || !elastic_slot_refs(v))
 				continue;
 			/* A slot being pulled is left for the next round. */
-			if (xa_insert(&elastic_pulling, slot, xa_mk_value(2), GFP_KERNEL))
+			if (elastic_pulling_add(slot, GFP_KERNEL))
 				continue;
 			k = n / ELASTIC_WIRE_BATCH;
 			mv[k].slots[n % ELASTIC_WIRE_BATCH] = slot;
@@ -3031,7 +3129,7 @@ static long elastic_drain(u32 from, unsigned long max, unsigned long *left, bool
 		trace_elastic_drain(from, to, n, ret, atomic_long_read(&elastic_owned[from]));
 		for (k = 0; k * ELASTIC_WIRE_BATCH < n; k++)
 			for (j = 0; j < mv[k].n; j++)
-				xa_erase(&elastic_pulling, mv[k].slots[j]);
+				elastic_pulling_del(mv[k].slots[j]);
 		wake_up_all(&elastic_pull_wq);
 		if (ret > 0)
 			moved += ret;
@@ -3401,12 +3499,12 @@ static int elastic_claim_decide(struct elastic_mm *em, struct elastic_claim *c, 
 	if (elastic_slot_alloc(c->src, &c->slot))
 		return -ENOMEM;
 	/* Faults here on the slot wait until the member holds the page. */
-	ret = xa_insert(&elastic_pulling, c->slot, xa_mk_value(4), GFP_KERNEL);
+	ret = elastic_pulling_add(c->slot, GFP_KERNEL);
 	if (!ret) {
 		ret = elastic_claim_entry(vma, c->pl.addr, make_elastic_entry(c->src, c->slot),
 					  &cur);
 		if (ret)
-			xa_erase(&elastic_pulling, c->slot);
+			elastic_pulling_del(c->slot);
 	}
 	if (ret) {
 		elastic_slot_put(c->slot);
@@ -3449,17 +3547,14 @@ static void elastic_claim_fn(struct work_struct *work)
 	}
 	atomic64_inc(&elastic_mstats.claims_granted);
 	/* Repeated until the member holds the page (or is declared dead). */
-	if (elastic_req_add(&req, c->src, NULL, &c->grant_seq)) {
-		elastic_grant_send(c, elastic_next_seq());
-	} else {
-		req.npages = 1;
-		elastic_grant_send(c, c->grant_seq);
-		ret = elastic_req_wait(&req, c->grant_seq, elastic_grant_send, c);
-	}
+	elastic_req_add(&req, c->src, NULL, &c->grant_seq);
+	req.npages = 1;
+	elastic_grant_send(c, c->grant_seq);
+	ret = elastic_req_wait(&req, c->grant_seq, elastic_grant_send, c);
 	if (ret)
 		pr_warn_ratelimited("node %u took no page at %#llx of process %u (%d): faults there fail\n",
 				    c->src, c->pl.addr, c->pl.mm, ret);
-	xa_erase(&elastic_pulling, c->slot);
+	elastic_pulling_del(c->slot);
 	wake_up_all(&elastic_pull_wq);
 out:
 	kfree(c);
@@ -3531,8 +3626,8 @@ static int elastic_rx_claim_reply(u32 src, const struct elastic_wire_msg *m, con
 		return ret;
 	if (!status && owner != self)
 		return -EPROTO;
-	xa_lock_bh(&elastic_reqs);
-	req = xa_load(&elastic_reqs, req_seq);
+	spin_lock_bh(&elastic_reqs_lock);
+	req = elastic_req_find(req_seq);
 	if (req && req->claim && req->peer == src) {
 		/* The claimer's zeroed page; the request stays until it is filed. */
 		if (!status) {
@@ -3545,7 +3640,7 @@ static int elastic_rx_claim_reply(u32 src, const struct elastic_wire_msg *m, con
 	} else {
 		req = NULL;
 	}
-	xa_unlock_bh(&elastic_reqs);
+	spin_unlock_bh(&elastic_reqs_lock);
 	if (!status) {
 		/* A grant nobody waits for files nothing, unless it repeats one. */
 		if (page)
@@ -3558,15 +3653,15 @@ static int elastic_rx_claim_reply(u32 src, const struct elastic_wire_msg *m, con
 		atomic64_inc(&elastic_mstats.stale_replies);
 		return 0;
 	}
-	xa_lock_bh(&elastic_reqs);
+	spin_lock_bh(&elastic_reqs_lock);
 	/* Unless the claimer gave up meanwhile (then its entry is gone). */
-	if (xa_load(&elastic_reqs, req_seq) == req) {
+	if (elastic_req_find(req_seq) == req) {
 		if (!status && ret)
 			req->status = ret;
-		__xa_erase(&elastic_reqs, req_seq);
+		hash_del(&req->node);
 		complete(&req->done);
 	}
-	xa_unlock_bh(&elastic_reqs);
+	spin_unlock_bh(&elastic_reqs_lock);
 	return 0;
 }
 
@@ -3612,12 +3707,10 @@ struct page *elastic_mem_claim(u32 home, const struct elastic_place *pl, u32 *ow
 	elastic_req_init(&req, home, page);
 	req.claim = true;
 	seq = elastic_next_seq();
-	ret = elastic_req_insert(&req, seq);
-	if (!ret) {
-		if (elastic_claim_send(&cm, seq))
-			atomic64_inc(&elastic_mstats.send_errors);
-		ret = elastic_req_wait(&req, seq, elastic_claim_send, &cm);
-	}
+	elastic_req_insert(&req, seq);
+	if (elastic_claim_send(&cm, seq))
+		atomic64_inc(&elastic_mstats.send_errors);
+	ret = elastic_req_wait(&req, seq, elastic_claim_send, &cm);
 	/* Not taken by a granting reply: ours to free. */
 	if (req.page)
 		__free_page(req.page);
