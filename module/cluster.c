@@ -748,12 +748,10 @@ static bool elastic_conn_done(struct elastic_conn *c)
 static int elastic_conn_ended(struct elastic_conn *c)
 {
 	struct sock *sk = c->sock->sk;
-	int ret = 0;
+	int ret = READ_ONCE(c->err);
 
-	if (READ_ONCE(c->err))
-		return READ_ONCE(c->err);
-	if (!elastic_conn_done(c))
-		return 0;
+	if (ret || !elastic_conn_done(c))
+		return ret;
 	lock_sock(sk);
 	/* Parse what is left: the queue may be empty only for the moment. */
 	__strp_unpause(&c->strp);

@@ -341,13 +341,13 @@ static int elastic_send_slots(u32 to, u32 type, u64 seq, const unsigned long *sl
 }
 
 /*
- * Wait for the reply to the request @seq, re-sending it with @resend every
+ * Wait for the reply to @req, re-sending it with @resend every
  * two heartbeats (a connection may have dropped it) until the peer (or
  * the second one, if any) is declared dead.  A slow peer is thus never
  * mistaken for a dead one.
  */
-static int elastic_req_wait(struct elastic_req *req, u64 seq,
-			    int (*resend)(void *arg, u64 seq), void *arg)
+static int elastic_req_wait(struct elastic_req *req, int (*resend)(void *arg, u64 seq),
+			    void *arg)
 {
 	unsigned long tmo;
 	int ret;
@@ -363,7 +363,7 @@ static int elastic_req_wait(struct elastic_req *req, u64 seq,
 		if (wait_for_completion_timeout(&req->done, tmo))
 			return req->status;
 		atomic64_inc(&elastic_mstats.resends);
-		resend(arg, seq);
+		resend(arg, req->seq);
 	}
 	elastic_req_remove(req);
 	/* The reply may have raced the removal. */
@@ -1260,14 +1260,12 @@ struct elastic_gone {
 /**
  * struct elastic_pf - a page pulled ahead of its fault
  * @page:	where the reply's data goes
- * @seq:	the PULL's sequence number (its entry in elastic_reqs)
  * @owner:	node asked
  * @slot:	the page's slot (the key in elastic_mm.pf)
  * @req:	completed by the receiver
  */
 struct elastic_pf {
 	struct page *page;
-	u64 seq;
 	u32 owner;
 	unsigned long slot;
 	struct elastic_req req;
@@ -1540,8 +1538,7 @@ static unsigned int elastic_prefetch_send(struct elastic_mm *em, struct elastic_
 	seq = elastic_next_seqs(c);
 	for (i = 0; i < c; i++) {
 		pf = group[i];
-		pf->seq = seq + i;
-		elastic_req_insert(&pf->req, pf->seq);
+		elastic_req_insert(&pf->req, seq + i);
 		if (xa_insert(&em->pf, pf->slot, pf, GFP_KERNEL)) {
 			elastic_req_remove(&pf->req);
 			goto drop;
@@ -1678,7 +1675,7 @@ static int elastic_pf_take(struct elastic_mm *em, unsigned long slot, struct pag
 		return -ENOENT;
 	arg[0] = slot;
 	arg[1] = pf->owner;
-	ret = elastic_req_wait(&pf->req, pf->seq, elastic_pull_send, arg);
+	ret = elastic_req_wait(&pf->req, elastic_pull_send, arg);
 	if (!ret) {
 		dst = kmap_local_page(page);
 		src = kmap_local_page(pf->page);
@@ -1785,7 +1782,7 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 	if (elastic_pull_send(arg, seq))
 		atomic64_inc(&elastic_mstats.send_errors);
 	atomic64_inc(&em->pull_msgs);
-	ret = elastic_req_wait(&req, seq, elastic_pull_send, arg);
+	ret = elastic_req_wait(&req, elastic_pull_send, arg);
 	if (ret)
 		goto fail;
 done:
@@ -1939,7 +1936,7 @@ static void elastic_push_start(struct elastic_push_msg *pm)
  */
 static unsigned int elastic_push_wait(struct elastic_push_msg *pm, int *status)
 {
-	*status = elastic_req_wait(&pm->req, pm->seq, elastic_push_send, pm);
+	*status = elastic_req_wait(&pm->req, elastic_push_send, pm);
 	if (!*status && pm->req.stored < pm->n)
 		*status = -EIO;		/* an ack that contradicts itself */
 	return pm->req.stored;
@@ -2842,7 +2839,7 @@ int elastic_mem_set_cap(u32 id, u64 max_pages)
 	elastic_req_add(&req, id, NULL, &seq);
 	if (elastic_cap_send(arg, seq))
 		atomic64_inc(&elastic_mstats.send_errors);
-	return elastic_req_wait(&req, seq, elastic_cap_send, arg);
+	return elastic_req_wait(&req, elastic_cap_send, arg);
 }
 
 /**
@@ -2975,7 +2972,7 @@ static long elastic_move_batch(struct elastic_move *mv, int nmsg, bool *full, bo
 			atomic64_inc(&elastic_mstats.send_errors);
 	}
 	for (k = 0; k < nmsg; k++) {
-		status = elastic_req_wait(&mv[k].req, mv[k].seq, elastic_move_send, &mv[k]);
+		status = elastic_req_wait(&mv[k].req, elastic_move_send, &mv[k]);
 		stored = mv[k].req.stored;	/* 0 unless an ack came */
 		if (status == -ENOSPC)
 			*full = true;
@@ -3550,7 +3547,7 @@ static void elastic_claim_fn(struct work_struct *work)
 	elastic_req_add(&req, c->src, NULL, &c->grant_seq);
 	req.npages = 1;
 	elastic_grant_send(c, c->grant_seq);
-	ret = elastic_req_wait(&req, c->grant_seq, elastic_grant_send, c);
+	ret = elastic_req_wait(&req, elastic_grant_send, c);
 	if (ret)
 		pr_warn_ratelimited("node %u took no page at %#llx of process %u (%d): faults there fail\n",
 				    c->src, c->pl.addr, c->pl.mm, ret);
@@ -3710,7 +3707,7 @@ struct page *elastic_mem_claim(u32 home, const struct elastic_place *pl, u32 *ow
 	elastic_req_insert(&req, seq);
 	if (elastic_claim_send(&cm, seq))
 		atomic64_inc(&elastic_mstats.send_errors);
-	ret = elastic_req_wait(&req, seq, elastic_claim_send, &cm);
+	ret = elastic_req_wait(&req, elastic_claim_send, &cm);
 	/* Not taken by a granting reply: ours to free. */
 	if (req.page)
 		__free_page(req.page);
