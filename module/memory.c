@@ -2326,13 +2326,18 @@ static long elastic_mem_push_mm(struct elastic_mm *em, u32 to, unsigned long nr,
 	if (!nr) {
 		unsigned long rss = get_mm_counter(mm, MM_ANONPAGES);
 		unsigned long limit = READ_ONCE(em->limit);
-		unsigned long deficit = limit ? 0 : elastic_pressure_deficit();
+		unsigned long deficit = elastic_pressure_deficit();
 
-		/* Threads that waited for another's push usually find it done. */
+		/*
+		 * Over the limit or under pressure, whichever asks more (a
+		 * limit above what the node has left is no licence to
+		 * exhaust it).  Threads that waited for another's push
+		 * usually find it done.
+		 */
 		if (limit && rss > limit)
 			nr = rss - limit + ELASTIC_PUSH_BATCH;
-		else if (deficit)
-			nr = deficit + ELASTIC_PUSH_BATCH;
+		if (deficit)
+			nr = max(nr, deficit + ELASTIC_PUSH_BATCH);
 		if (!nr)
 			goto out_mm;
 	}
@@ -2503,8 +2508,9 @@ static void elastic_limit_work(struct callback_head *head)
 	if (current->mm == mm && !(current->flags & PF_EXITING)) {
 		full = elastic_mm_full(em);
 		if (!full) {
+			rss = get_mm_counter(mm, MM_ANONPAGES);
 			/* A batch beyond the excess, so as not to come back at once. */
-			ret = elastic_push_auto(em, 0, !limit);
+			ret = elastic_push_auto(em, 0, !limit || rss <= limit);
 			full = ret == -ENOSPC;
 		}
 		rss = get_mm_counter(mm, MM_ANONPAGES);
@@ -2529,15 +2535,14 @@ void elastic_mem_charge(struct mm_struct *mm)
 		return;
 	limit = READ_ONCE(em->limit);
 	rss = get_mm_counter(mm, MM_ANONPAGES);
-	if (limit) {
-		if (elastic_bg_due(em, rss, limit))
-			elastic_bg_kick(em);
-		if (rss <= limit + ELASTIC_PUSH_BATCH)
-			return;
+	if (limit && elastic_bg_due(em, rss, limit))
+		elastic_bg_kick(em);
+	if (limit && rss > limit + ELASTIC_PUSH_BATCH) {
 		/* Members full: no task work per fault, only once it is time to kill. */
 		if (elastic_mm_full(em) && rss <= elastic_kill_mark(limit))
 			return;
 	} else if (!elastic_pressure_deficit() || elastic_mm_full(em)) {
+		/* Under the limit, memory pressure still has it push. */
 		return;
 	}
 	spin_lock(&elastic_throttles_lock);
