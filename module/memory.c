@@ -38,9 +38,11 @@
  *  - elastic_throttles: threads with a limit task work queued, under
  *    elastic_throttles_lock (a spinlock; taken in the fault path).
  *
- * Memory pressure.  A process over its local limit, or any stretched
- * process faulting while MemAvailable is under push_below_kb, pushes on its
- * way back to user space (elastic_mem_charge()).  Pressure from other
+ * Memory pressure.  A process near its local limit, or any stretched
+ * process faulting while MemAvailable is under push_below_kb, has its
+ * background pusher push; over its limit, or with MemAvailable under half
+ * of push_below_kb, it pushes itself on its way back to user space
+ * (elastic_mem_charge()).  Pressure from other
  * processes is met by elastic_pressure_work, which looks at MemAvailable
  * ten times a second, and by the shrinker, which cannot push in reclaim
  * context (a push sends on sockets and allocates) and queues
@@ -1277,11 +1279,13 @@ struct elastic_pf {
 #define ELASTIC_PF_MAX		256
 
 /*
- * Pushes ahead of the local limit: a worker starts once a process is
- * within ELASTIC_BG_START pages of its limit and pushes it down to
- * ELASTIC_BG_LOW pages under it, as kswapd reclaims ahead of direct
- * reclaim, so that faults rarely wait for a push's ack.  The faulting
- * thread still pushes itself past the limit (elastic_mem_charge()).
+ * Pushes ahead of the local limit and of memory pressure: a worker starts
+ * once a process is within ELASTIC_BG_START pages of its limit, or
+ * MemAvailable is under push_below_kb, and pushes it down to
+ * ELASTIC_BG_LOW pages under the limit, or the shortfall and a batch, as
+ * kswapd reclaims ahead of direct reclaim, so that faults rarely wait for
+ * a push's ack.  The faulting thread still pushes itself past the limit,
+ * or with MemAvailable under half of push_below_kb (elastic_mem_charge()).
  * Their own workqueue: unload waits for a worker that dropped the last
  * reference to the module.
  */
@@ -2460,22 +2464,47 @@ static long elastic_push_auto(struct elastic_mm *em, unsigned long nr, bool pres
 	return ret;
 }
 
-/* @em, with @rss pages resident and @limit, is due a background push. */
-static bool elastic_bg_due(struct elastic_mm *em, unsigned long rss, unsigned long limit)
+/*
+ * Pages @em, with @rss pages resident and @limit, is due to push in the
+ * background: down to ELASTIC_BG_LOW under its limit, or the pressure's
+ * shortfall and a batch (*@pressure then), whichever is more; 0 when its
+ * members are full.
+ */
+static unsigned long elastic_bg_want(struct elastic_mm *em, unsigned long rss,
+				     unsigned long limit, bool *pressure)
 {
-	return limit > ELASTIC_BG_LOW && rss + ELASTIC_BG_START > limit && !elastic_mm_full(em);
+	unsigned long nr = 0, deficit;
+
+	*pressure = false;
+	if (elastic_mm_full(em))
+		return 0;
+	if (limit > ELASTIC_BG_LOW && rss + ELASTIC_BG_START > limit)
+		nr = rss + ELASTIC_BG_LOW - limit;
+	deficit = elastic_pressure_deficit();
+	if (deficit && deficit + ELASTIC_PUSH_BATCH > nr) {
+		nr = deficit + ELASTIC_PUSH_BATCH;
+		*pressure = true;
+	}
+	return nr;
+}
+
+/* MemAvailable is short by @deficit pages, more than half of push_below_kb. */
+static bool elastic_pressure_severe(unsigned long deficit)
+{
+	return deficit > READ_ONCE(elastic_mparams.push_below_kb) >> (PAGE_SHIFT - 10 + 1);
 }
 
 static void elastic_bg_fn(struct work_struct *work)
 {
 	struct elastic_mm *em = container_of(work, struct elastic_mm, bg_work);
 	struct mm_struct *mm = em->mm;
-	unsigned long rss = get_mm_counter(mm, MM_ANONPAGES);
-	unsigned long limit = READ_ONCE(em->limit);
+	unsigned long nr, rss = get_mm_counter(mm, MM_ANONPAGES);
+	bool pressure;
 	long ret;
 
-	if (elastic_bg_due(em, rss, limit)) {
-		ret = elastic_push_auto(em, rss + ELASTIC_BG_LOW - limit, false);
+	nr = elastic_bg_want(em, rss, READ_ONCE(em->limit), &pressure);
+	if (nr) {
+		ret = elastic_push_auto(em, nr, pressure);
 		if (ret > 0)
 			atomic64_add(ret, &elastic_mstats.bg_pushes);
 	}
@@ -2530,19 +2559,23 @@ void elastic_mem_charge(struct mm_struct *mm)
 	struct elastic_mm *em = mm->elastic;
 	struct elastic_throttle *t;
 	unsigned long rss, limit;
+	bool pressure;
 
 	if (!em || current->mm != mm)
 		return;
 	limit = READ_ONCE(em->limit);
 	rss = get_mm_counter(mm, MM_ANONPAGES);
-	if (limit && elastic_bg_due(em, rss, limit))
+	if (elastic_bg_want(em, rss, limit, &pressure))
 		elastic_bg_kick(em);
 	if (limit && rss > limit + ELASTIC_PUSH_BATCH) {
 		/* Members full: no task work per fault, only once it is time to kill. */
 		if (elastic_mm_full(em) && rss <= elastic_kill_mark(limit))
 			return;
-	} else if (!elastic_pressure_deficit() || elastic_mm_full(em)) {
-		/* Under the limit, memory pressure still has it push. */
+	} else if (!elastic_pressure_severe(elastic_pressure_deficit()) || elastic_mm_full(em)) {
+		/*
+		 * Under the limit, pressure the background pusher does not
+		 * keep up with has the faulting thread push too.
+		 */
 		return;
 	}
 	spin_lock(&elastic_throttles_lock);
