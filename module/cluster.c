@@ -95,10 +95,17 @@ struct elastic_peer {
  * @strp:	cuts the stream into messages; used under the socket's lock
  *		(bh_lock_sock in softirq, lock_sock in process context)
  * @rxq:	messages for the receiver thread (its own spinlock)
- * @backlog:	messages queued on @rxq or being handled by the thread; while
- *		not zero, replies queue too, to keep the connection's order
+ * @pullq:	PULLs from the connection's member, which the thread handles
+ *		before @rxq's messages (its own spinlock).  A PULL only reads
+ *		a page the member stored (the home pulls a slot only once
+ *		its PUSH or HANDOFF was acknowledged, and never after the FREE):
+ *		no message before it can change the answer, and a PULL
+ *		should not wait for a PUSH of 32 pages to be stored
+ * @backlog:	messages queued on @rxq or @pullq or being handled by the
+ *		thread; while not zero, replies queue too, to keep the
+ *		connection's order
  * @err:	the parser's error once it stopped; READ_ONCE/WRITE_ONCE
- * @wq:		the receiver thread waits here for @rxq, @err or the end
+ * @wq:		the receiver thread waits here for @rxq, @pullq, @err or the end
  * @data_ready:	the socket's callbacks before this connection's, restored
  * @state_change: when the thread ends (under sk_callback_lock)
  */
@@ -108,6 +115,7 @@ struct elastic_conn {
 	u32 peer_id;
 	struct strparser strp;
 	struct sk_buff_head rxq;
+	struct sk_buff_head pullq;
 	atomic_t backlog;
 	int err;
 	wait_queue_head_t wq;
@@ -595,31 +603,42 @@ static int elastic_strp_parse(struct strparser *strp, struct sk_buff *skb)
 }
 
 /*
- * Handle a reply or a heartbeat from an accepted member at once.  Return
- * 0 when handled, else an error: the receiver thread then takes the
- * message, validates it again and closes the connection if it is bad
- * (counting it), as for any other message.
+ * Parse the header of the message in @skb into @m, if it comes from the
+ * connection's member (whose HELLO was accepted).  Return 0 if so.
  */
-static int elastic_rx_fast(struct elastic_conn *c, struct sk_buff *skb)
+static int elastic_rx_peek(struct elastic_conn *c, struct sk_buff *skb,
+			   struct elastic_wire_msg *m)
 {
-	unsigned int off = strp_msg(skb)->offset;
 	u32 peer = READ_ONCE(c->peer_id);
 	struct elastic_wire_hdr h;
-	struct elastic_wire_msg m;
+
+	if (!peer || skb_copy_bits(skb, strp_msg(skb)->offset, &h, sizeof(h)) ||
+	    elastic_wire_parse_hdr(&h, sizeof(h), m) || m->src != peer)
+		return -EAGAIN;
+	return 0;
+}
+
+/*
+ * Handle a reply or a heartbeat (@m, in @skb) from the connection's member
+ * at once.  Return 0 when handled, else an error: the receiver thread
+ * then takes the message, validates it again and closes the connection
+ * if it is bad (counting it), as for any other message.
+ */
+static int elastic_rx_fast(const struct elastic_wire_msg *m, struct sk_buff *skb)
+{
+	unsigned int off = strp_msg(skb)->offset + sizeof(struct elastic_wire_hdr);
+	u32 peer = m->src;
 	struct elastic_peer *p;
 	int ret = -EAGAIN;
 
-	if (!peer || skb_copy_bits(skb, off, &h, sizeof(h)) ||
-	    elastic_wire_parse_hdr(&h, sizeof(h), &m) || m.src != peer)
-		return -EAGAIN;
 	rcu_read_lock();
 	p = rcu_dereference(elastic_peers[peer]);
 	/* A member coming back up is announced by the thread: that sleeps. */
 	if (p && READ_ONCE(p->state) == ELASTIC_NODE_STATE_UP) {
-		if (m.type == ELASTIC_MSG_HEARTBEAT)
+		if (m->type == ELASTIC_MSG_HEARTBEAT)
 			ret = 0;
 		else
-			ret = elastic_mem_rx_reply_skb(peer, &m, skb, off + sizeof(h));
+			ret = elastic_mem_rx_reply_skb(peer, m, skb, off);
 		if (!ret) {
 			WRITE_ONCE(p->last_heard, jiffies);
 			atomic64_inc(&p->rx_msgs);
@@ -633,14 +652,22 @@ static int elastic_rx_fast(struct elastic_conn *c, struct sk_buff *skb)
 static void elastic_strp_rcv(struct strparser *strp, struct sk_buff *skb)
 {
 	struct elastic_conn *c = elastic_conn_of(strp);
+	struct elastic_wire_msg m;
+	bool known = !elastic_rx_peek(c, skb, &m);
 
-	if (!atomic_read(&c->backlog) && !elastic_rx_fast(c, skb)) {
+	if (known && !atomic_read(&c->backlog) && !elastic_rx_fast(&m, skb)) {
 		consume_skb(skb);
 		return;
 	}
 	atomic_inc(&c->backlog);
-	skb_queue_tail(&c->rxq, skb);
-	if (skb_queue_len(&c->rxq) >= ELASTIC_RXQ_MAX)
+	if (known && m.type == ELASTIC_MSG_PULL) {
+		if (!skb_queue_empty(&c->rxq))
+			atomic64_inc(&elastic_cstats.pulls_ahead);
+		skb_queue_tail(&c->pullq, skb);
+	} else {
+		skb_queue_tail(&c->rxq, skb);
+	}
+	if (skb_queue_len(&c->rxq) + skb_queue_len(&c->pullq) >= ELASTIC_RXQ_MAX)
 		strp_pause(strp);
 	wake_up(&c->wq);
 }
@@ -727,6 +754,7 @@ static void elastic_conn_detach(struct elastic_conn *c)
 	strp_stop(&c->strp);
 	release_sock(sk);
 	strp_done(&c->strp);
+	skb_queue_purge(&c->pullq);
 	skb_queue_purge(&c->rxq);
 }
 
@@ -755,7 +783,7 @@ static int elastic_conn_ended(struct elastic_conn *c)
 	lock_sock(sk);
 	/* Parse what is left: the queue may be empty only for the moment. */
 	__strp_unpause(&c->strp);
-	if (skb_queue_empty(&c->rxq) && !READ_ONCE(c->err))
+	if (skb_queue_empty(&c->rxq) && skb_queue_empty(&c->pullq) && !READ_ONCE(c->err))
 		ret = c->strp.skb_head || !skb_queue_empty(&sk->sk_receive_queue) ?
 			-EBADMSG : -ECONNRESET;
 	release_sock(sk);
@@ -850,8 +878,9 @@ static int elastic_rx_loop(struct elastic_conn *c, u8 *buf)
 		 * wake the thread, and an idle connection's would otherwise
 		 * count as a hung task.
 		 */
-		wait_event_interruptible(c->wq, !skb_queue_empty(&c->rxq) || elastic_conn_done(c));
-		skb = skb_dequeue(&c->rxq);
+		wait_event_interruptible(c->wq, !skb_queue_empty(&c->rxq) ||
+					 !skb_queue_empty(&c->pullq) || elastic_conn_done(c));
+		skb = skb_dequeue(&c->pullq) ?: skb_dequeue(&c->rxq);
 		if (!skb) {
 			ret = elastic_conn_ended(c);
 			if (ret)
@@ -865,7 +894,8 @@ static int elastic_rx_loop(struct elastic_conn *c, u8 *buf)
 		atomic_dec(&c->backlog);
 		if (ret)
 			return ret;
-		if (skb_queue_empty(&c->rxq) && READ_ONCE(c->strp.paused)) {
+		if (skb_queue_empty(&c->rxq) && skb_queue_empty(&c->pullq) &&
+		    READ_ONCE(c->strp.paused)) {
 			lock_sock(sk);
 			__strp_unpause(&c->strp);
 			release_sock(sk);
@@ -952,6 +982,7 @@ static int elastic_listen_thread(void *data)
 		c->sock = sock;
 		strp_init(&c->strp, sock->sk, &elastic_strp_cb);
 		skb_queue_head_init(&c->rxq);
+		skb_queue_head_init(&c->pullq);
 		init_waitqueue_head(&c->wq);
 		t = kthread_create(elastic_rx_thread, c, "elastic-rx");
 		if (IS_ERR(t)) {

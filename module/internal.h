@@ -220,10 +220,12 @@ struct elastic_cluster_params {
  * struct elastic_cluster_stats - transport counters
  * @bad_frames:		connections closed for a malformed or unexpected message
  * @conn_refused:	connections refused for coming from no member's address
+ * @pulls_ahead:	PULLs handled before other messages queued ahead of them
  */
 struct elastic_cluster_stats {
 	atomic64_t bad_frames;
 	atomic64_t conn_refused;
+	atomic64_t pulls_ahead;
 };
 
 /**

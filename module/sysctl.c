@@ -11,6 +11,7 @@
  * bad_input        (0444) inputs refused as malformed or out of range.
  * bad_frames       (0444) connections closed for a malformed message.
  * conn_refused     (0444) connections refused: not from a member's address.
+ * pulls_ahead      (0444) PULLs handled before messages queued ahead of them.
  * swap_type        (0444) swap type of elastic entries in pagemap.
  * max_hosted_pages (0644) cap on the pages hosted for other nodes.
  * push_below_kb    (0644) MemAvailable (KiB) under which stretched
@@ -151,6 +152,7 @@ static struct ctl_table elastic_sysctl_table[] = {
 	ELASTIC_SYSCTL_COUNTER(elastic_node, bad_input),
 	ELASTIC_SYSCTL_COUNTER(elastic_cstats, bad_frames),
 	ELASTIC_SYSCTL_COUNTER(elastic_cstats, conn_refused),
+	ELASTIC_SYSCTL_COUNTER(elastic_cstats, pulls_ahead),
 	{
 		.procname	= "swap_type",
 		.data		= &swap_type,
