@@ -105,6 +105,8 @@ struct elastic_peer {
  *		thread; while not zero, replies queue too, to keep the
  *		connection's order
  * @err:	the parser's error once it stopped; READ_ONCE/WRITE_ONCE
+ * @nested_err:	a PULL's error while the thread answered it part-way through
+ *		another message (elastic_rx_pulls()); the thread's own
  * @wq:		the receiver thread waits here for @rxq, @pullq, @err or the end
  * @data_ready:	the socket's callbacks before this connection's, restored
  * @state_change: when the thread ends (under sk_callback_lock)
@@ -118,6 +120,7 @@ struct elastic_conn {
 	struct sk_buff_head pullq;
 	atomic_t backlog;
 	int err;
+	int nested_err;
 	wait_queue_head_t wq;
 	void (*data_ready)(struct sock *sk);
 	void (*state_change)(struct sock *sk);
@@ -659,14 +662,12 @@ static void elastic_strp_rcv(struct strparser *strp, struct sk_buff *skb)
 		consume_skb(skb);
 		return;
 	}
+	/* Other messages queued or being handled: a PULL goes first. */
+	if (known && m.type == ELASTIC_MSG_PULL &&
+	    atomic_read(&c->backlog) > skb_queue_len(&c->pullq))
+		atomic64_inc(&elastic_cstats.pulls_ahead);
 	atomic_inc(&c->backlog);
-	if (known && m.type == ELASTIC_MSG_PULL) {
-		if (!skb_queue_empty(&c->rxq))
-			atomic64_inc(&elastic_cstats.pulls_ahead);
-		skb_queue_tail(&c->pullq, skb);
-	} else {
-		skb_queue_tail(&c->rxq, skb);
-	}
+	skb_queue_tail(known && m.type == ELASTIC_MSG_PULL ? &c->pullq : &c->rxq, skb);
 	if (skb_queue_len(&c->rxq) + skb_queue_len(&c->pullq) >= ELASTIC_RXQ_MAX)
 		strp_pause(strp);
 	wake_up(&c->wq);
@@ -866,6 +867,50 @@ static int elastic_rx_one(struct elastic_conn *c, const u8 *buf)
 }
 
 /* Handle the messages the parser queued, until the connection ends. */
+static int elastic_rx_thread(void *data);
+
+/* The largest valid PULL: its header and a batch of slots. */
+#define ELASTIC_PULL_MSG_MAX (sizeof(struct elastic_wire_hdr) + \
+	sizeof(struct elastic_wire_slots) + ELASTIC_WIRE_BATCH * sizeof(__be64))
+
+/**
+ * elastic_rx_pulls - answer the PULLs queued on this receiver's connection
+ *
+ * For a receiver thread part-way through a long message (a PUSH's pages
+ * being stored, a FREE's dropped): nothing in it can change a PULL's
+ * answer (see struct elastic_conn), so the PULLs that arrived meanwhile
+ * need not wait for its end.  Does nothing in any other task.  A PULL
+ * found malformed ends the connection once the current message is done.
+ */
+void elastic_rx_pulls(void)
+{
+	u8 buf[ELASTIC_PULL_MSG_MAX] __aligned(8);
+	struct elastic_conn *c;
+	struct sk_buff *skb;
+	int ret;
+
+	if (!(current->flags & PF_KTHREAD) || kthread_func(current) != elastic_rx_thread)
+		return;
+	c = kthread_data(current);
+	while (!c->nested_err && !skb_queue_empty(&c->pullq)) {
+		skb = skb_dequeue(&c->pullq);
+		if (!skb)
+			break;
+		ret = strp_msg(skb)->full_len > sizeof(buf) ? -EMSGSIZE :
+			skb_copy_bits(skb, strp_msg(skb)->offset, buf, strp_msg(skb)->full_len);
+		kfree_skb(skb);
+		c->nested_err = ret ?: elastic_rx_one(c, buf);
+		atomic_dec(&c->backlog);
+	}
+	/* Room again: PULLs behind the pause may be in the socket. */
+	if (READ_ONCE(c->strp.paused) &&
+	    skb_queue_len(&c->rxq) + skb_queue_len(&c->pullq) < ELASTIC_RXQ_MAX) {
+		lock_sock(c->sock->sk);
+		__strp_unpause(&c->strp);
+		release_sock(c->sock->sk);
+	}
+}
+
 static int elastic_rx_loop(struct elastic_conn *c, u8 *buf)
 {
 	struct sock *sk = c->sock->sk;
@@ -890,7 +935,7 @@ static int elastic_rx_loop(struct elastic_conn *c, u8 *buf)
 		ret = skb_copy_bits(skb, strp_msg(skb)->offset, buf, strp_msg(skb)->full_len);
 		kfree_skb(skb);
 		if (!ret)
-			ret = elastic_rx_one(c, buf);
+			ret = elastic_rx_one(c, buf) ?: c->nested_err;
 		atomic_dec(&c->backlog);
 		if (ret)
 			return ret;

@@ -220,7 +220,8 @@ struct elastic_cluster_params {
  * struct elastic_cluster_stats - transport counters
  * @bad_frames:		connections closed for a malformed or unexpected message
  * @conn_refused:	connections refused for coming from no member's address
- * @pulls_ahead:	PULLs handled before other messages queued ahead of them
+ * @pulls_ahead:	PULLs that arrived while other messages of their connection
+ *			were queued or being handled, and went first
  */
 struct elastic_cluster_stats {
 	atomic64_t bad_frames;
@@ -253,6 +254,7 @@ extern struct elastic_cluster_stats elastic_cstats;
 
 /* cluster.c */
 int elastic_cluster_init(void);
+void elastic_rx_pulls(void);
 void elastic_cluster_exit(void);
 int elastic_cluster_listen(void);
 bool elastic_cluster_has_members(void);

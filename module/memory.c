@@ -755,6 +755,8 @@ static unsigned int elastic_host_put_n(u32 home, const u64 *slots, const void *w
 		*ret = elastic_host_put(home, slots[i], &pl, data + i * PAGE_SIZE, tag);
 		if (*ret)
 			break;
+		/* A PULL behind this message need not wait for all its pages. */
+		elastic_rx_pulls();
 	}
 	atomic64_add(i, &elastic_mstats.hosted_in);
 	return i;
@@ -1054,11 +1056,14 @@ int elastic_mem_rx(u32 src, const struct elastic_wire_msg *m, const u8 *payload)
 		ret = elastic_wire_parse_slots(m->type, payload, m->len, slots, NULL, &n);
 		if (ret)
 			return ret;
-		if (m->type == ELASTIC_MSG_PULL)
+		if (m->type == ELASTIC_MSG_PULL) {
 			elastic_rx_pull(src, m, slots, n);
-		else
-			for (i = 0; i < n; i++)
-				elastic_host_drop(src, slots[i]);
+			return 0;
+		}
+		for (i = 0; i < n; i++) {
+			elastic_host_drop(src, slots[i]);
+			elastic_rx_pulls();
+		}
 		return 0;
 	case ELASTIC_MSG_CAP:
 		ret = elastic_wire_parse_cap(payload, m->len, &cap);

@@ -11,7 +11,7 @@
  * bad_input        (0444) inputs refused as malformed or out of range.
  * bad_frames       (0444) connections closed for a malformed message.
  * conn_refused     (0444) connections refused: not from a member's address.
- * pulls_ahead      (0444) PULLs handled before messages queued ahead of them.
+ * pulls_ahead      (0444) PULLs that went before messages ahead of them.
  * swap_type        (0444) swap type of elastic entries in pagemap.
  * max_hosted_pages (0644) cap on the pages hosted for other nodes.
  * push_below_kb    (0644) MemAvailable (KiB) under which stretched
