@@ -657,17 +657,17 @@ static void elastic_strp_rcv(struct strparser *strp, struct sk_buff *skb)
 	struct elastic_conn *c = elastic_conn_of(strp);
 	struct elastic_wire_msg m;
 	bool known = !elastic_rx_peek(c, skb, &m);
+	bool pull = known && m.type == ELASTIC_MSG_PULL;
 
 	if (known && !atomic_read(&c->backlog) && !elastic_rx_fast(&m, skb)) {
 		consume_skb(skb);
 		return;
 	}
 	/* Other messages queued or being handled: a PULL goes first. */
-	if (known && m.type == ELASTIC_MSG_PULL &&
-	    atomic_read(&c->backlog) > skb_queue_len(&c->pullq))
+	if (pull && atomic_read(&c->backlog) > skb_queue_len(&c->pullq))
 		atomic64_inc(&elastic_cstats.pulls_ahead);
 	atomic_inc(&c->backlog);
-	skb_queue_tail(known && m.type == ELASTIC_MSG_PULL ? &c->pullq : &c->rxq, skb);
+	skb_queue_tail(pull ? &c->pullq : &c->rxq, skb);
 	if (skb_queue_len(&c->rxq) + skb_queue_len(&c->pullq) >= ELASTIC_RXQ_MAX)
 		strp_pause(strp);
 	wake_up(&c->wq);
@@ -866,8 +866,15 @@ static int elastic_rx_one(struct elastic_conn *c, const u8 *buf)
 	return 0;
 }
 
-/* Handle the messages the parser queued, until the connection ends. */
 static int elastic_rx_thread(void *data);
+
+/* Let the parser go on once the thread has taken queued messages. */
+static void elastic_rx_unpause(struct elastic_conn *c)
+{
+	lock_sock(c->sock->sk);
+	__strp_unpause(&c->strp);
+	release_sock(c->sock->sk);
+}
 
 /* The largest valid PULL: its header and a batch of slots. */
 #define ELASTIC_PULL_MSG_MAX (sizeof(struct elastic_wire_hdr) + \
@@ -892,10 +899,7 @@ void elastic_rx_pulls(void)
 	if (!(current->flags & PF_KTHREAD) || kthread_func(current) != elastic_rx_thread)
 		return;
 	c = kthread_data(current);
-	while (!c->nested_err && !skb_queue_empty(&c->pullq)) {
-		skb = skb_dequeue(&c->pullq);
-		if (!skb)
-			break;
+	while (!c->nested_err && (skb = skb_dequeue(&c->pullq))) {
 		ret = strp_msg(skb)->full_len > sizeof(buf) ? -EMSGSIZE :
 			skb_copy_bits(skb, strp_msg(skb)->offset, buf, strp_msg(skb)->full_len);
 		kfree_skb(skb);
@@ -904,16 +908,13 @@ void elastic_rx_pulls(void)
 	}
 	/* Room again: PULLs behind the pause may be in the socket. */
 	if (READ_ONCE(c->strp.paused) &&
-	    skb_queue_len(&c->rxq) + skb_queue_len(&c->pullq) < ELASTIC_RXQ_MAX) {
-		lock_sock(c->sock->sk);
-		__strp_unpause(&c->strp);
-		release_sock(c->sock->sk);
-	}
+	    skb_queue_len(&c->rxq) + skb_queue_len(&c->pullq) < ELASTIC_RXQ_MAX)
+		elastic_rx_unpause(c);
 }
 
+/* Handle the messages the parser queued, until the connection ends. */
 static int elastic_rx_loop(struct elastic_conn *c, u8 *buf)
 {
-	struct sock *sk = c->sock->sk;
 	struct sk_buff *skb;
 	int ret;
 
@@ -940,11 +941,8 @@ static int elastic_rx_loop(struct elastic_conn *c, u8 *buf)
 		if (ret)
 			return ret;
 		if (skb_queue_empty(&c->rxq) && skb_queue_empty(&c->pullq) &&
-		    READ_ONCE(c->strp.paused)) {
-			lock_sock(sk);
-			__strp_unpause(&c->strp);
-			release_sock(sk);
-		}
+		    READ_ONCE(c->strp.paused))
+			elastic_rx_unpause(c);
 	}
 }
 

@@ -2472,20 +2472,19 @@ static long elastic_push_auto(struct elastic_mm *em, unsigned long nr, bool pres
 /*
  * Pages @em, with @rss pages resident and @limit, is due to push in the
  * background: down to ELASTIC_BG_LOW under its limit, or the pressure's
- * shortfall and a batch (*@pressure then), whichever is more; 0 when its
- * members are full.
+ * shortfall (@deficit, from elastic_pressure_deficit()) and a batch
+ * (*@pressure then), whichever is more; 0 when its members are full.
  */
 static unsigned long elastic_bg_want(struct elastic_mm *em, unsigned long rss,
-				     unsigned long limit, bool *pressure)
+				     unsigned long limit, unsigned long deficit, bool *pressure)
 {
-	unsigned long nr = 0, deficit;
+	unsigned long nr = 0;
 
 	*pressure = false;
 	if (elastic_mm_full(em))
 		return 0;
 	if (limit > ELASTIC_BG_LOW && rss + ELASTIC_BG_START > limit)
 		nr = rss + ELASTIC_BG_LOW - limit;
-	deficit = elastic_pressure_deficit();
 	if (deficit && deficit + ELASTIC_PUSH_BATCH > nr) {
 		nr = deficit + ELASTIC_PUSH_BATCH;
 		*pressure = true;
@@ -2507,7 +2506,7 @@ static void elastic_bg_fn(struct work_struct *work)
 	bool pressure;
 	long ret;
 
-	nr = elastic_bg_want(em, rss, READ_ONCE(em->limit), &pressure);
+	nr = elastic_bg_want(em, rss, READ_ONCE(em->limit), elastic_pressure_deficit(), &pressure);
 	if (nr) {
 		ret = elastic_push_auto(em, nr, pressure);
 		if (ret > 0)
@@ -2563,20 +2562,21 @@ void elastic_mem_charge(struct mm_struct *mm)
 {
 	struct elastic_mm *em = mm->elastic;
 	struct elastic_throttle *t;
-	unsigned long rss, limit;
+	unsigned long rss, limit, deficit;
 	bool pressure;
 
 	if (!em || current->mm != mm)
 		return;
 	limit = READ_ONCE(em->limit);
 	rss = get_mm_counter(mm, MM_ANONPAGES);
-	if (elastic_bg_want(em, rss, limit, &pressure))
+	deficit = elastic_pressure_deficit();
+	if (elastic_bg_want(em, rss, limit, deficit, &pressure))
 		elastic_bg_kick(em);
 	if (limit && rss > limit + ELASTIC_PUSH_BATCH) {
 		/* Members full: no task work per fault, only once it is time to kill. */
 		if (elastic_mm_full(em) && rss <= elastic_kill_mark(limit))
 			return;
-	} else if (!elastic_pressure_severe(elastic_pressure_deficit()) || elastic_mm_full(em)) {
+	} else if (!elastic_pressure_severe(deficit) || elastic_mm_full(em)) {
 		/*
 		 * Under the limit, pressure the background pusher does not
 		 * keep up with has the faulting thread push too.
