@@ -12,37 +12,19 @@
  *   rr stream HOST PORT MIB      -> "stream mib N seconds S mib_per_s R"
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "rrproto.h"
 #include "stats.h"
-
-static int full(int fd, void *buf, size_t n, int rd)
-{
-	size_t done = 0;
-	ssize_t r;
-
-	while (done < n) {
-		r = rd ? read(fd, (char *)buf + done, n - done) : write(fd, (char *)buf + done, n - done);
-		if (r <= 0)
-			return -1;
-		done += r;
-	}
-	return 0;
-}
 
 static int serve(int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	char req[16], page[4096];
+	char req[RR_REQ], page[RR_REPLY];
 	int one = 1, s, c;
 
 	memset(page, 0x5a, sizeof(page));
@@ -57,18 +39,18 @@ static int serve(int port)
 		if (c < 0)
 			continue;
 		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		while (!full(c, req, sizeof(req), 1)) {
+		while (!rr_full(c, req, sizeof(req), 1)) {
 			if (!memcmp(req, "stream ", 7)) {
 				long mib = atol(req + 7), i;
 
 				for (i = 0; i < mib * 256; i++)
-					if (full(c, page, sizeof(page), 1))
+					if (rr_full(c, page, sizeof(page), 1))
 						break;
-				if (i < mib * 256 || full(c, req, 1, 0))
+				if (i < mib * 256 || rr_full(c, req, 1, 0))
 					break;
 				continue;
 			}
-			if (full(c, page, sizeof(page), 0))
+			if (rr_full(c, page, sizeof(page), 0))
 				break;
 		}
 		close(c);
@@ -77,23 +59,18 @@ static int serve(int port)
 
 static int client(const char *host, int port, int count)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	char req[16] = "page please", page[4096];
 	double *lat = calloc(count, sizeof(*lat));
-	int one = 1, s, i;
+	int s, i;
 
-	if (!lat || inet_pton(AF_INET, host, &a.sin_addr) != 1)
+	if (!lat || count < 1)
 		return 2;
-	s = socket(AF_INET, SOCK_STREAM, 0);
-	if (connect(s, (struct sockaddr *)&a, sizeof(a))) {
-		perror("rr: connect");
+	s = rr_connect(host, port);
+	if (s < 0)
 		return 1;
-	}
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	for (i = 0; i < count; i++) {
 		double t0 = now_us();
 
-		if (full(s, req, sizeof(req), 0) || full(s, page, sizeof(page), 1))
+		if (rr_exchange(s))
 			return 1;
 		lat[i] = now_us() - t0;
 	}
@@ -104,27 +81,24 @@ static int client(const char *host, int port, int count)
 
 static int stream(const char *host, int port, int mib)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 	char req[16] = "", page[4096];
 	double t0, t;
 	int s, i;
 
-	if (mib < 1 || mib > 4096 || inet_pton(AF_INET, host, &a.sin_addr) != 1)
+	if (mib < 1 || mib > 4096)
 		return 2;
 	memset(page, 0xa5, sizeof(page));
 	snprintf(req, sizeof(req), "stream %d", mib);
-	s = socket(AF_INET, SOCK_STREAM, 0);
-	if (connect(s, (struct sockaddr *)&a, sizeof(a))) {
-		perror("rr: connect");
+	s = rr_connect(host, port);
+	if (s < 0)
 		return 1;
-	}
 	t0 = now_us();
-	if (full(s, req, sizeof(req), 0))
+	if (rr_full(s, req, sizeof(req), 0))
 		return 1;
 	for (i = 0; i < mib * 256; i++)
-		if (full(s, page, sizeof(page), 0))
+		if (rr_full(s, page, sizeof(page), 0))
 			return 1;
-	if (full(s, req, 1, 1))	/* the server has every byte */
+	if (rr_full(s, req, 1, 1))	/* the server has every byte */
 		return 1;
 	t = (now_us() - t0) / 1e6;
 	printf("stream mib %d seconds %.3f mib_per_s %.1f\n", mib, t, mib / t);
