@@ -61,6 +61,12 @@
  * @burst_hdr:	headers of a burst being sent (elastic_peer_send_each()),
  *		under @tx_lock
  * @burst_vec:	its parts, under @tx_lock
+ * @reply_strp:	cuts the PULL_REPLYs the member sends back on @tx_sock out of
+ *		that stream (a member answers a PULL on the connection it came
+ *		in on); under the socket's lock, as struct elastic_conn's
+ * @reply_err:	the reply parser stopped on a bad message: the sender thread
+ *		closes @tx_sock and connects again.  READ_ONCE/WRITE_ONCE
+ * @data_ready:	@tx_sock's receive callback before the reply parser's
  *
  * Locking: elastic_cluster_lock (a mutex) serialises membership changes
  * and protects the peer table's slots for writers; receivers and status
@@ -82,6 +88,9 @@ struct elastic_peer {
 	struct rcu_head rcu;
 	struct elastic_wire_hdr burst_hdr[ELASTIC_WIRE_BATCH];
 	struct kvec burst_vec[3 * ELASTIC_WIRE_BATCH];
+	struct strparser reply_strp;
+	int reply_err;
+	void (*data_ready)(struct sock *sk);
 };
 
 /**
@@ -110,6 +119,9 @@ struct elastic_peer {
  * @wq:		the receiver thread waits here for @rxq, @pullq, @err or the end
  * @data_ready:	the socket's callbacks before this connection's, restored
  * @state_change: when the thread ends (under sk_callback_lock)
+ * @burst_hdr:	headers of the replies to a PULL, sent back on @sock by the
+ *		receiver thread (the only sender on it)
+ * @burst_vec:	their parts
  */
 struct elastic_conn {
 	struct list_head list;
@@ -124,6 +136,8 @@ struct elastic_conn {
 	wait_queue_head_t wq;
 	void (*data_ready)(struct sock *sk);
 	void (*state_change)(struct sock *sk);
+	struct elastic_wire_hdr burst_hdr[ELASTIC_WIRE_BATCH];
+	struct kvec burst_vec[3 * ELASTIC_WIRE_BATCH];
 };
 
 static DEFINE_MUTEX(elastic_cluster_lock);
@@ -147,6 +161,10 @@ struct elastic_cluster_params elastic_params = {
 };
 
 struct elastic_cluster_stats elastic_cstats;
+
+static int elastic_rx_thread(void *data);
+static int elastic_reply_attach(struct elastic_peer *p, struct socket *sock);
+static void elastic_tx_release(struct elastic_peer *p, struct socket *sock);
 
 /* ---- sending ---- */
 
@@ -182,15 +200,11 @@ static int elastic_send_hello(struct elastic_peer *p, struct socket *sock, u64 s
  */
 static int elastic_peer_xmit_done(struct elastic_peer *p, int ret, unsigned int n)
 {
-	struct socket *sock = NULL;
-
 	if (ret && p->tx_sock) {
-		sock = p->tx_sock;
+		elastic_tx_release(p, p->tx_sock);
 		p->tx_sock = NULL;
 	}
 	mutex_unlock(&p->tx_lock);
-	if (sock)
-		sock_release(sock);
 	if (!ret)
 		atomic64_add(n, &p->tx_msgs);
 	return ret;
@@ -263,8 +277,76 @@ static void elastic_peer_unref(struct elastic_peer *p)
 		wake_up_var(&p->users);
 }
 
+/*
+ * The headers and parts of @n messages of one type, with consecutive
+ * sequence numbers from @seq, in @hdr and @vec (see
+ * elastic_peer_send_each()).  Return their length; *@nvec gets the number
+ * of parts.
+ */
+static size_t elastic_burst_build(struct elastic_wire_hdr *hdr, struct kvec *vec,
+				  unsigned int *nvec, u32 type, u64 seq, unsigned int n,
+				  size_t plen, const void *payloads, struct page * const *pages)
+{
+	unsigned int i, k = 0;
+	size_t len = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t mlen = plen + (pages[i] ? PAGE_SIZE : 0);
+
+		elastic_wire_build_hdr(&hdr[i], type, mlen, READ_ONCE(elastic_node.id), seq + i);
+		vec[k++] = (struct kvec){ &hdr[i], sizeof(hdr[i]) };
+		vec[k++] = (struct kvec){ (void *)payloads + i * plen, plen };
+		if (pages[i])
+			vec[k++] = (struct kvec){ page_address(pages[i]), PAGE_SIZE };
+		len += sizeof(hdr[i]) + mlen;
+	}
+	*nvec = k;
+	return len;
+}
+
+/* The connection whose receiver thread runs this, or NULL. */
+static struct elastic_conn *elastic_rx_current(void)
+{
+	if (!(current->flags & PF_KTHREAD) || kthread_func(current) != elastic_rx_thread)
+		return NULL;
+	return kthread_data(current);
+}
+
+/*
+ * Send a burst back on the accepted connection @c, from its receiver
+ * thread (the only sender on it, so no lock).  A failed or partial send
+ * shuts the connection down, so the stream never carries half a message;
+ * the thread then ends with it (as after a PULL it failed in
+ * elastic_rx_pulls()), and the member connects again.
+ */
+static int elastic_conn_send_each(struct elastic_conn *c, u32 type, unsigned int n,
+				  size_t plen, const void *payloads, struct page * const *pages)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	struct elastic_peer *p;
+	unsigned int nvec;
+	size_t len;
+	int ret;
+
+	len = elastic_burst_build(c->burst_hdr, c->burst_vec, &nvec, type, elastic_next_seqs(n),
+				  n, plen, payloads, pages);
+	ret = kernel_sendmsg(c->sock, &msg, c->burst_vec, nvec, len);
+	if (ret != len) {
+		/* The thread ends after this message: no bad frame. */
+		c->nested_err = -ECONNRESET;
+		kernel_sock_shutdown(c->sock, SHUT_RDWR);
+		return ret < 0 ? ret : -EIO;
+	}
+	rcu_read_lock();
+	p = rcu_dereference(elastic_peers[c->peer_id]);
+	if (p)
+		atomic64_add(n, &p->tx_msgs);
+	rcu_read_unlock();
+	return 0;
+}
+
 /**
- * elastic_peer_send_each - send several messages of one type with one sendmsg()
+ * elastic_peer_send_each - send several replies of one type with one sendmsg()
  * @id: node id of a member other than this node
  * @type: enum elastic_wire_type
  * @n: how many messages (at most ELASTIC_WIRE_BATCH)
@@ -279,6 +361,13 @@ static void elastic_peer_unref(struct elastic_peer *p)
  * virtio a packet, an interrupt and an ACK per 4 KiB reply).  The pages
  * are copied into the socket before this returns.
  *
+ * Called by the receiver thread of @id's connection (answering a
+ * request), they go back on that connection, as in any request-response
+ * protocol: the reply carries TCP's acknowledgment of the request, which
+ * on this node's own connection to @id would need a packet of its own (a
+ * virtio kick on this node and an interrupt on @id, in the middle of each
+ * remote fault).  From any other thread, on this node's connection to @id.
+ *
  * Return: as elastic_peer_sendv_pages() (the connection is closed after a
  * partial send, so none of the messages arrives half).
  */
@@ -286,30 +375,22 @@ int elastic_peer_send_each(u32 id, u32 type, unsigned int n, size_t plen, const 
 			   struct page * const *pages)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	struct elastic_conn *c = elastic_rx_current();
 	struct elastic_peer *p;
-	unsigned int i, nvec = 0;
-	size_t len = 0;
-	u64 seq;
+	unsigned int nvec;
+	size_t len;
 	int ret;
 
 	if (WARN_ON_ONCE(!n || n > ELASTIC_WIRE_BATCH))
 		return -EINVAL;
+	if (c && READ_ONCE(c->peer_id) == id)
+		return elastic_conn_send_each(c, type, n, plen, payloads, pages);
 	p = elastic_peer_ref(id);
 	if (!p)
 		return -ENOENT;
-	seq = elastic_next_seqs(n);
 	mutex_lock(&p->tx_lock);
-	for (i = 0; i < n; i++) {
-		size_t mlen = plen + (pages[i] ? PAGE_SIZE : 0);
-
-		elastic_wire_build_hdr(&p->burst_hdr[i], type, mlen, READ_ONCE(elastic_node.id),
-				       seq + i);
-		p->burst_vec[nvec++] = (struct kvec){ &p->burst_hdr[i], sizeof(p->burst_hdr[i]) };
-		p->burst_vec[nvec++] = (struct kvec){ (void *)payloads + i * plen, plen };
-		if (pages[i])
-			p->burst_vec[nvec++] = (struct kvec){ page_address(pages[i]), PAGE_SIZE };
-		len += sizeof(p->burst_hdr[i]) + mlen;
-	}
+	len = elastic_burst_build(p->burst_hdr, p->burst_vec, &nvec, type, elastic_next_seqs(n),
+				  n, plen, payloads, pages);
 	ret = -ENOTCONN;
 	if (p->tx_sock) {
 		ret = kernel_sendmsg(p->tx_sock, &msg, p->burst_vec, nvec, len);
@@ -506,14 +587,11 @@ static void elastic_peer_announce(u32 id, u32 state)
 
 static void elastic_tx_close(struct elastic_peer *p)
 {
-	struct socket *sock;
-
 	mutex_lock(&p->tx_lock);
-	sock = p->tx_sock;
+	if (p->tx_sock)
+		elastic_tx_release(p, p->tx_sock);
 	p->tx_sock = NULL;
 	mutex_unlock(&p->tx_lock);
-	if (sock)
-		sock_release(sock);
 }
 
 /* One sender per member: connect, HELLO, heartbeats; check liveness. */
@@ -526,10 +604,22 @@ static int elastic_tx_thread(void *data)
 		unsigned long silence;
 		struct socket *sock;
 
+		/* The member sent back something other than a good reply. */
+		if (READ_ONCE(p->tx_sock) && READ_ONCE(p->reply_err)) {
+			atomic64_inc(&elastic_cstats.bad_frames);
+			elastic_count_bad_input();
+			pr_debug("closing connection to node %u: bad reply (%d)\n", p->id,
+				 READ_ONCE(p->reply_err));
+			elastic_tx_close(p);
+		}
 		if (!READ_ONCE(p->tx_sock)) {
 			sock = elastic_connect(p);
-			if (sock && elastic_send_hello(p, sock, elastic_next_seq())) {
+			if (sock && elastic_reply_attach(p, sock)) {
 				sock_release(sock);
+				sock = NULL;
+			}
+			if (sock && elastic_send_hello(p, sock, elastic_next_seq())) {
+				elastic_tx_release(p, sock);
 				sock = NULL;
 			}
 			if (sock) {
@@ -759,6 +849,118 @@ static void elastic_conn_detach(struct elastic_conn *c)
 	skb_queue_purge(&c->rxq);
 }
 
+/* ---- replies on this node's own connections ---- */
+
+/*
+ * A member answers a PULL on the connection the PULL came in on (see
+ * elastic_peer_send_each()): the stream this node opened to it carries
+ * PULL_REPLYs back, and nothing else.  They are handled in the socket's
+ * receive callback like replies on accepted connections; anything else,
+ * or a malformed reply, stops the parser and has the sender thread close
+ * the connection (counted once in bad_frames) and connect again.  The
+ * parser lives in struct elastic_peer and is set up and torn down with
+ * @tx_sock, under @tx_lock.
+ */
+static struct elastic_peer *elastic_peer_of(struct strparser *strp)
+{
+	return container_of(strp, struct elastic_peer, reply_strp);
+}
+
+static void elastic_reply_abort(struct strparser *strp, int err)
+{
+	struct elastic_peer *p = elastic_peer_of(strp);
+
+	strp_stop(strp);
+	WRITE_ONCE(p->reply_err, err ? err : -EPROTO);
+	wake_up_process(p->tx_task);
+}
+
+/* A whole message from the member, on this node's connection to it. */
+static void elastic_reply_rcv(struct strparser *strp, struct sk_buff *skb)
+{
+	struct elastic_peer *p = elastic_peer_of(strp);
+	unsigned int off = strp_msg(skb)->offset;
+	struct elastic_wire_hdr h;
+	struct elastic_wire_msg m;
+	int ret;
+
+	ret = skb_copy_bits(skb, off, &h, sizeof(h)) ?:
+	      elastic_wire_parse_hdr(&h, sizeof(h), &m);
+	if (!ret && (m.src != p->id || m.type != ELASTIC_MSG_PULL_REPLY))
+		ret = -EPROTO;
+	if (!ret)
+		ret = elastic_mem_rx_reply_skb(p->id, &m, skb, off + sizeof(h));
+	consume_skb(skb);
+	if (ret) {
+		elastic_reply_abort(strp, ret);
+		return;
+	}
+	WRITE_ONCE(p->last_heard, jiffies);
+	atomic64_inc(&p->rx_msgs);
+}
+
+static const struct strp_callbacks elastic_reply_cb = {
+	.parse_msg = elastic_strp_parse,
+	.rcv_msg = elastic_reply_rcv,
+	.abort_parser = elastic_reply_abort,
+};
+
+static void elastic_reply_data_ready(struct sock *sk)
+{
+	struct elastic_peer *p;
+	unsigned int noreclaim;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	p = sk->sk_user_data;
+	if (p) {
+		/* As elastic_sk_data_ready(): a page pulled back may be
+		 * what a thread under memory pressure waits for.
+		 */
+		noreclaim = memalloc_noreclaim_save();
+		strp_data_ready(&p->reply_strp);
+		memalloc_noreclaim_restore(noreclaim);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* Parse what the member sends back on @sock, the sender's new connection. */
+static int elastic_reply_attach(struct elastic_peer *p, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	int ret;
+
+	WRITE_ONCE(p->reply_err, 0);
+	ret = strp_init(&p->reply_strp, sk, &elastic_reply_cb);
+	if (WARN_ON_ONCE(ret))
+		return ret;
+	write_lock_bh(&sk->sk_callback_lock);
+	p->data_ready = sk->sk_data_ready;
+	sk->sk_user_data = p;
+	sk->sk_data_ready = elastic_reply_data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+	return 0;
+}
+
+/*
+ * Stop parsing replies on @sock (the sender's connection, attached), then
+ * close it.  Under @tx_lock once @sock was published, so that the parser
+ * is done before the next connection sets it up again.
+ */
+static void elastic_tx_release(struct elastic_peer *p, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = p->data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+	lock_sock(sk);
+	strp_stop(&p->reply_strp);
+	release_sock(sk);
+	strp_done(&p->reply_strp);
+	sock_release(sock);
+}
+
 /* Anything that may end the connection: checked without sleeping. */
 static bool elastic_conn_done(struct elastic_conn *c)
 {
@@ -866,8 +1068,6 @@ static int elastic_rx_one(struct elastic_conn *c, const u8 *buf)
 	return 0;
 }
 
-static int elastic_rx_thread(void *data);
-
 /* Let the parser go on once the thread has taken queued messages. */
 static void elastic_rx_unpause(struct elastic_conn *c)
 {
@@ -896,9 +1096,9 @@ void elastic_rx_pulls(void)
 	struct sk_buff *skb;
 	int ret;
 
-	if (!(current->flags & PF_KTHREAD) || kthread_func(current) != elastic_rx_thread)
+	c = elastic_rx_current();
+	if (!c)
 		return;
-	c = kthread_data(current);
 	while (!c->nested_err && (skb = skb_dequeue(&c->pullq))) {
 		ret = strp_msg(skb)->full_len > sizeof(buf) ? -EMSGSIZE :
 			skb_copy_bits(skb, strp_msg(skb)->offset, buf, strp_msg(skb)->full_len);
@@ -1017,6 +1217,15 @@ static int elastic_listen_thread(void *data)
 			continue;
 		}
 		elastic_sock_memalloc(sock);
+		/*
+		 * Replies to PULLs go back on this connection: at once, and
+		 * never blocked for longer than a member takes to be declared
+		 * dead by one that stopped reading.
+		 */
+		tcp_sock_set_nodelay(sock->sk);
+		sock->sk->sk_sndtimeo =
+			msecs_to_jiffies(READ_ONCE(elastic_params.heartbeat_ms) *
+					 READ_ONCE(elastic_params.heartbeat_misses));
 		c = kzalloc(sizeof(*c), GFP_KERNEL);
 		if (!c) {
 			sock_release(sock);

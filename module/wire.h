@@ -24,8 +24,10 @@
  *    elastic_wire_place); LAYOUT describes a process's address space, so
  *    that members keep a shadow of it with their pages mapped; CLAIM and
  *    CLAIM_REPLY: the home arbitrates a member's first touch of a page.
+ * 5: a PULL is answered on the connection it came in on (the node that
+ *    sent it parses PULL_REPLYs on its own connection too).
  */
-#define ELASTIC_WIRE_VERSION	4
+#define ELASTIC_WIRE_VERSION	5
 /* Pages travel as 4 KiB: the page size of every SpotOS architecture. */
 #define ELASTIC_WIRE_PAGE	4096
 /*

@@ -55,7 +55,7 @@
 
 #define HDR 24
 #define MAX_NODE 63
-#define VERSION 4
+#define VERSION 5
 #define PAGE 4096
 #define BATCH 32
 #define PLACE 16		/* struct elastic_wire_place */
