@@ -3809,7 +3809,8 @@ int elastic_mem_init(void)
 	/* A sixteenth of RAM, as unstretch keeps free. */
 	elastic_mparams.push_below_kb = totalram_pages() / 16 << (PAGE_SHIFT - 10);
 	elastic_mparams.orphan_keep_ms = 60000;
-	elastic_mparams.pull_poll_us = 500;
+	/* Off: where vCPUs share host cores, spinning slows the others. */
+	elastic_mparams.pull_poll_us = 0;
 	INIT_DELAYED_WORK(&elastic_pressure_work, elastic_pressure_fn);
 	/* It frees memory: a rescuer thread keeps it going under pressure. */
 	elastic_bg_wq = alloc_workqueue("elastic_bg", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
