@@ -779,23 +779,36 @@ static const struct strp_callbacks elastic_strp_cb = {
 	.abort_parser = elastic_strp_abort,
 };
 
+/*
+ * Let @strp parse what arrived.  Its skb clones may dip into the reserves,
+ * as the socket itself may (elastic_sock_memalloc()): acks of pushes that
+ * free memory, and pages pulled back, must get in when memory is short.
+ */
+static void elastic_strp_ready(struct strparser *strp)
+{
+	unsigned int noreclaim = memalloc_noreclaim_save();
+
+	strp_data_ready(strp);
+	memalloc_noreclaim_restore(noreclaim);
+}
+
+/* Stop @strp for good, once its socket's callbacks are back as they were. */
+static void elastic_strp_finish(struct strparser *strp, struct sock *sk)
+{
+	lock_sock(sk);
+	strp_stop(strp);
+	release_sock(sk);
+	strp_done(strp);
+}
+
 static void elastic_sk_data_ready(struct sock *sk)
 {
 	struct elastic_conn *c;
-	unsigned int noreclaim;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	c = sk->sk_user_data;
-	if (c) {
-		/*
-		 * The parser's skb clones may dip into the reserves, as the
-		 * socket itself may (elastic_sock_memalloc()): acks of pushes
-		 * that free memory must get in when memory is short.
-		 */
-		noreclaim = memalloc_noreclaim_save();
-		strp_data_ready(&c->strp);
-		memalloc_noreclaim_restore(noreclaim);
-	}
+	if (c)
+		elastic_strp_ready(&c->strp);
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -841,10 +854,7 @@ static void elastic_conn_detach(struct elastic_conn *c)
 	sk->sk_data_ready = c->data_ready;
 	sk->sk_state_change = c->state_change;
 	write_unlock_bh(&sk->sk_callback_lock);
-	lock_sock(sk);
-	strp_stop(&c->strp);
-	release_sock(sk);
-	strp_done(&c->strp);
+	elastic_strp_finish(&c->strp, sk);
 	skb_queue_purge(&c->pullq);
 	skb_queue_purge(&c->rxq);
 }
@@ -908,18 +918,11 @@ static const struct strp_callbacks elastic_reply_cb = {
 static void elastic_reply_data_ready(struct sock *sk)
 {
 	struct elastic_peer *p;
-	unsigned int noreclaim;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	p = sk->sk_user_data;
-	if (p) {
-		/* As elastic_sk_data_ready(): a page pulled back may be
-		 * what a thread under memory pressure waits for.
-		 */
-		noreclaim = memalloc_noreclaim_save();
-		strp_data_ready(&p->reply_strp);
-		memalloc_noreclaim_restore(noreclaim);
-	}
+	if (p)
+		elastic_strp_ready(&p->reply_strp);
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -954,10 +957,7 @@ static void elastic_tx_release(struct elastic_peer *p, struct socket *sock)
 	sk->sk_user_data = NULL;
 	sk->sk_data_ready = p->data_ready;
 	write_unlock_bh(&sk->sk_callback_lock);
-	lock_sock(sk);
-	strp_stop(&p->reply_strp);
-	release_sock(sk);
-	strp_done(&p->reply_strp);
+	elastic_strp_finish(&p->reply_strp, sk);
 	sock_release(sock);
 }
 
