@@ -118,15 +118,11 @@ struct elastic_proc_info {
  * @orphan_keep_ms:	how long pages hosted for a home declared dead are
  *			kept in case it was only slow (at least one more
  *			detection period).  Read with READ_ONCE().
- * @pull_poll_us:	how long a faulting thread waits busy for its pulled
- *			page before it sleeps; 0: it sleeps at once.  Read
- *			with READ_ONCE().
  */
 struct elastic_mem_params {
 	unsigned int max_hosted_pages;
 	unsigned int push_below_kb;
 	unsigned int orphan_keep_ms;
-	unsigned int pull_poll_us;
 };
 
 /**
@@ -171,8 +167,6 @@ struct elastic_mem_params {
  * @claims_refused:	claims it refused: the page existed, or no such
  *			memory or process
  * @claimed:		pages this node created after its home granted them
- * @pulls_polled:	pulls whose reply came while the faulting thread
- *			waited busy for it (pull_poll_us)
  */
 struct elastic_mem_stats {
 	atomic64_t remote_pages;
@@ -203,7 +197,6 @@ struct elastic_mem_stats {
 	atomic64_t claims_granted;
 	atomic64_t claims_refused;
 	atomic64_t claimed;
-	atomic64_t pulls_polled;
 };
 
 extern struct elastic_mem_params elastic_mparams;

@@ -58,10 +58,8 @@
 #include <linux/mman.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/sched/clock.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
-#include <linux/sched/stat.h>
 #include <linux/shrinker.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -350,32 +348,6 @@ static int elastic_send_slots(u32 to, u32 type, u64 seq, const unsigned long *sl
  * the second one, if any) is declared dead.  A slow peer is thus never
  * mistaken for a dead one.
  */
-/*
- * Wait busy for a pull's reply, up to pull_poll_us, while no other task
- * wants this CPU.  A faulting thread can do nothing else meanwhile, and a
- * sleep and wake-up cost it a context switch each way (and, on an idle
- * virtual CPU, a halt and a wake-up interrupt): on a fast link a reply
- * comes sooner, as Fastswap found for its page fetches.  The reply still
- * arrives through the socket's interrupt; this only spares the sleep.
- * True when the reply came.
- */
-static bool elastic_req_poll(struct elastic_req *req)
-{
-	unsigned int us = READ_ONCE(elastic_mparams.pull_poll_us);
-	u64 end;
-
-	if (!us)
-		return false;
-	end = local_clock() + (u64)us * NSEC_PER_USEC;
-	while (!completion_done(&req->done)) {
-		if (need_resched() || !single_task_running() || local_clock() > end)
-			return false;
-		cpu_relax();
-	}
-	atomic64_inc(&elastic_mstats.pulls_polled);
-	return true;
-}
-
 static int elastic_req_wait(struct elastic_req *req, int (*resend)(void *arg, u64 seq),
 			    void *arg)
 {
@@ -1819,8 +1791,6 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 	if (elastic_pull_send(arg, seq))
 		atomic64_inc(&elastic_mstats.send_errors);
 	atomic64_inc(&em->pull_msgs);
-	/* A fault's own page, not one pulled ahead: nothing else to wait for. */
-	elastic_req_poll(&req);
 	ret = elastic_req_wait(&req, elastic_pull_send, arg);
 	if (ret)
 		goto fail;
@@ -3809,8 +3779,6 @@ int elastic_mem_init(void)
 	/* A sixteenth of RAM, as unstretch keeps free. */
 	elastic_mparams.push_below_kb = totalram_pages() / 16 << (PAGE_SHIFT - 10);
 	elastic_mparams.orphan_keep_ms = 60000;
-	/* Off: where vCPUs share host cores, spinning slows the others. */
-	elastic_mparams.pull_poll_us = 0;
 	INIT_DELAYED_WORK(&elastic_pressure_work, elastic_pressure_fn);
 	/* It frees memory: a rescuer thread keeps it going under pressure. */
 	elastic_bg_wq = alloc_workqueue("elastic_bg", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);

@@ -17,8 +17,6 @@
  * push_below_kb    (0644) MemAvailable (KiB) under which stretched
  *                  processes push cold pages out; 0: only their limits.
  * orphan_keep_ms   (0644) how long pages of a home declared dead are kept.
- * pull_poll_us     (0644) how long a faulting thread waits busy for its
- *                  page before sleeping, 0-100000; 0: never.
  * evacuating       (0444) 1 while this node is being emptied (node-drain of
  *                  its own id), until node-undrain.
  * remote_pages ... (0444) the memory counters of struct elastic_mem_stats
@@ -114,8 +112,6 @@ static int elastic_sysctl_counter(const struct ctl_table *table, int write,
 static unsigned int port_min = 1, port_max = 65535;
 static unsigned int hb_min = 50, hb_max = 60000;
 static unsigned int misses_min = 1, misses_max = 100;
-/* A busy wait for a page beyond 0.1 s would only burn the CPU. */
-static unsigned int poll_max = 100000;
 /* The swap type of elastic entries, for tools that read /proc/PID/pagemap. */
 static int swap_type = SWP_ELASTIC;
 
@@ -196,16 +192,6 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_INT_MAX,
 	},
-	{
-		.procname	= "pull_poll_us",
-		.data		= &elastic_mparams.pull_poll_us,
-		.maxlen		= sizeof(unsigned int),
-		.mode		= 0644,
-		.proc_handler	= elastic_sysctl_bounded,
-		.extra1		= SYSCTL_ZERO,
-		.extra2		= &poll_max,
-	},
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, pulls_polled),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, pressure_pushes),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shrinker_scans),
 	ELASTIC_SYSCTL_COUNTER(elastic_mstats, relieve_requests),
