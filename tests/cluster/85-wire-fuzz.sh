@@ -1,4 +1,4 @@
-# test: 10,000 seeded mutations of valid wire messages: no crash, bad_frames counts exactly the malformed ones, heartbeats go on
+# test: 10,000 seeded mutations of valid wire messages: no crash, bad_frames counts exactly the malformed ones, heartbeats go on, pulls still work both ways
 . tests/cluster/lib.sh
 join_all 1 2
 wait_state 1 2 up
@@ -21,5 +21,12 @@ sleep 2.5
 rx2=$(on 1 "$ctl" -j node show 2 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rx_msgs"])')
 [ "$rx2" -gt "$rx1" ] || fail "heartbeats stopped after fuzzing"
 [ "$(state_of 1 2)" = up ] || fail "node2 no longer up on node1"
+# And pulls still work, both ways: node2's pages pushed to the fuzzed node
+# and pulled back (it stores and answers), and node1's own.
+for i in 2 1; do
+	out=$(on "$i" "$top/tests/bench/faultlat" 64 $(( 3 - i ))) || fail "faultlat on node$i: $out"
+	[ "$(sed -n 's/.* bad \([0-9]*\).*/\1/p' <<<"$out")" = 0 ] || fail "faultlat on node$i: $out"
+done
+for i in 1 2; do wait_sysctl "$i" hosted_pages 0; done
 leave_all 1
 leave_all 2
