@@ -58,9 +58,6 @@
  *		elastic_cluster_lock; removal waits for it to reach zero
  * @rcu:	freeing after a grace period, as receivers look peers up
  *		under RCU
- * @burst_hdr:	headers of a burst being sent (elastic_peer_send_each()),
- *		under @tx_lock
- * @burst_vec:	its parts, under @tx_lock
  * @reply_strp:	cuts the PULL_REPLYs the member sends back on @tx_sock out of
  *		that stream (a member answers a PULL on the connection it came
  *		in on); under the socket's lock, as struct elastic_conn's
@@ -86,8 +83,6 @@ struct elastic_peer {
 	u32 tx_conn;
 	refcount_t users;
 	struct rcu_head rcu;
-	struct elastic_wire_hdr burst_hdr[ELASTIC_WIRE_BATCH];
-	struct kvec burst_vec[3 * ELASTIC_WIRE_BATCH];
 	struct strparser reply_strp;
 	int reply_err;
 	void (*data_ready)(struct sock *sk);
@@ -277,33 +272,6 @@ static void elastic_peer_unref(struct elastic_peer *p)
 		wake_up_var(&p->users);
 }
 
-/*
- * The headers and parts of @n messages of one type, with consecutive
- * sequence numbers from @seq, in @hdr and @vec (see
- * elastic_peer_send_each()).  Return their length; *@nvec gets the number
- * of parts.
- */
-static size_t elastic_burst_build(struct elastic_wire_hdr *hdr, struct kvec *vec,
-				  unsigned int *nvec, u32 type, u64 seq, unsigned int n,
-				  size_t plen, const void *payloads, struct page * const *pages)
-{
-	unsigned int i, k = 0;
-	size_t len = 0;
-
-	for (i = 0; i < n; i++) {
-		size_t mlen = plen + (pages[i] ? PAGE_SIZE : 0);
-
-		elastic_wire_build_hdr(&hdr[i], type, mlen, READ_ONCE(elastic_node.id), seq + i);
-		vec[k++] = (struct kvec){ &hdr[i], sizeof(hdr[i]) };
-		vec[k++] = (struct kvec){ (void *)payloads + i * plen, plen };
-		if (pages[i])
-			vec[k++] = (struct kvec){ page_address(pages[i]), PAGE_SIZE };
-		len += sizeof(hdr[i]) + mlen;
-	}
-	*nvec = k;
-	return len;
-}
-
 /* The connection whose receiver thread runs this, or NULL. */
 static struct elastic_conn *elastic_rx_current(void)
 {
@@ -312,42 +280,9 @@ static struct elastic_conn *elastic_rx_current(void)
 	return kthread_data(current);
 }
 
-/*
- * Send a burst back on the accepted connection @c, from its receiver
- * thread (the only sender on it, so no lock).  A failed or partial send
- * shuts the connection down, so the stream never carries half a message;
- * the thread then ends with it (as after a PULL it failed in
- * elastic_rx_pulls()), and the member connects again.
- */
-static int elastic_conn_send_each(struct elastic_conn *c, u32 type, unsigned int n,
-				  size_t plen, const void *payloads, struct page * const *pages)
-{
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-	struct elastic_peer *p;
-	unsigned int nvec;
-	size_t len;
-	int ret;
-
-	len = elastic_burst_build(c->burst_hdr, c->burst_vec, &nvec, type, elastic_next_seqs(n),
-				  n, plen, payloads, pages);
-	ret = kernel_sendmsg(c->sock, &msg, c->burst_vec, nvec, len);
-	if (ret != len) {
-		/* The thread ends after this message: no bad frame. */
-		c->nested_err = -ECONNRESET;
-		kernel_sock_shutdown(c->sock, SHUT_RDWR);
-		return ret < 0 ? ret : -EIO;
-	}
-	rcu_read_lock();
-	p = rcu_dereference(elastic_peers[c->peer_id]);
-	if (p)
-		atomic64_add(n, &p->tx_msgs);
-	rcu_read_unlock();
-	return 0;
-}
-
 /**
- * elastic_peer_send_each - send several replies of one type with one sendmsg()
- * @id: node id of a member other than this node
+ * elastic_reply_each - answer a request with several replies of one type
+ * @id: node id of the member that sent the request
  * @type: enum elastic_wire_type
  * @n: how many messages (at most ELASTIC_WIRE_BATCH)
  * @plen: the bytes of each message's first part
@@ -355,50 +290,61 @@ static int elastic_conn_send_each(struct elastic_conn *c, u32 type, unsigned int
  * @pages: for each message a page that follows its first part, or NULL
  *	for none (not highmem: the page is sent from its kernel address)
  *
- * The messages get consecutive sequence numbers.  One sendmsg()
+ * Only from the receiver thread of @id's connection, the one handling the
+ * request: the replies go back on that connection, as in any
+ * request-response protocol, so that they carry TCP's acknowledgment of
+ * the request (on this node's own connection to @id it would need a
+ * packet of its own: a virtio kick here and an interrupt on @id, in the
+ * middle of each remote fault).  The thread is the only sender there: no
+ * lock.  The messages get consecutive sequence numbers.  One sendmsg()
  * for all lets TCP fill full-sized segments: messages sent one by one
  * leave as soon as each has a segment's worth, even with MSG_MORE (under
  * virtio a packet, an interrupt and an ACK per 4 KiB reply).  The pages
- * are copied into the socket before this returns.
+ * are copied into the socket before this returns.  A failed or partial
+ * send shuts the connection down, so the stream never carries half a
+ * message; the thread then ends with it (as after a PULL it failed in
+ * elastic_rx_pulls()), and the member connects again.
  *
- * Called by the receiver thread of @id's connection (answering a
- * request), they go back on that connection, as in any request-response
- * protocol: the reply carries TCP's acknowledgment of the request, which
- * on this node's own connection to @id would need a packet of its own (a
- * virtio kick on this node and an interrupt on @id, in the middle of each
- * remote fault).  From any other thread, on this node's connection to @id.
- *
- * Return: as elastic_peer_sendv_pages() (the connection is closed after a
- * partial send, so none of the messages arrives half).
+ * Return: 0, -EINVAL from any other thread, or the socket's error.
  */
-int elastic_peer_send_each(u32 id, u32 type, unsigned int n, size_t plen, const void *payloads,
-			   struct page * const *pages)
+int elastic_reply_each(u32 id, u32 type, unsigned int n, size_t plen, const void *payloads,
+		       struct page * const *pages)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
 	struct elastic_conn *c = elastic_rx_current();
+	unsigned int i, k = 0;
 	struct elastic_peer *p;
-	unsigned int nvec;
-	size_t len;
+	size_t len = 0;
+	u64 seq;
 	int ret;
 
-	if (WARN_ON_ONCE(!n || n > ELASTIC_WIRE_BATCH))
+	if (WARN_ON_ONCE(!n || n > ELASTIC_WIRE_BATCH || !c || c->peer_id != id))
 		return -EINVAL;
-	if (c && READ_ONCE(c->peer_id) == id)
-		return elastic_conn_send_each(c, type, n, plen, payloads, pages);
-	p = elastic_peer_ref(id);
-	if (!p)
-		return -ENOENT;
-	mutex_lock(&p->tx_lock);
-	len = elastic_burst_build(p->burst_hdr, p->burst_vec, &nvec, type, elastic_next_seqs(n),
-				  n, plen, payloads, pages);
-	ret = -ENOTCONN;
-	if (p->tx_sock) {
-		ret = kernel_sendmsg(p->tx_sock, &msg, p->burst_vec, nvec, len);
-		ret = ret == len ? 0 : (ret < 0 ? ret : -EIO);
+	seq = elastic_next_seqs(n);
+	for (i = 0; i < n; i++) {
+		size_t mlen = plen + (pages[i] ? PAGE_SIZE : 0);
+
+		elastic_wire_build_hdr(&c->burst_hdr[i], type, mlen, READ_ONCE(elastic_node.id),
+				       seq + i);
+		c->burst_vec[k++] = (struct kvec){ &c->burst_hdr[i], sizeof(c->burst_hdr[i]) };
+		c->burst_vec[k++] = (struct kvec){ (void *)payloads + i * plen, plen };
+		if (pages[i])
+			c->burst_vec[k++] = (struct kvec){ page_address(pages[i]), PAGE_SIZE };
+		len += sizeof(c->burst_hdr[i]) + mlen;
 	}
-	ret = elastic_peer_xmit_done(p, ret, n);
-	elastic_peer_unref(p);
-	return ret;
+	ret = kernel_sendmsg(c->sock, &msg, c->burst_vec, k, len);
+	if (ret != len) {
+		/* The thread ends after this message: no bad frame. */
+		c->nested_err = -ECONNRESET;
+		kernel_sock_shutdown(c->sock, SHUT_RDWR);
+		return ret < 0 ? ret : -EIO;
+	}
+	rcu_read_lock();
+	p = rcu_dereference(elastic_peers[id]);
+	if (p)
+		atomic64_add(n, &p->tx_msgs);
+	rcu_read_unlock();
+	return 0;
 }
 
 /**
@@ -863,7 +809,7 @@ static void elastic_conn_detach(struct elastic_conn *c)
 
 /*
  * A member answers a PULL on the connection the PULL came in on (see
- * elastic_peer_send_each()): the stream this node opened to it carries
+ * elastic_reply_each()): the stream this node opened to it carries
  * PULL_REPLYs back, and nothing else.  They are handled in the socket's
  * receive callback like replies on accepted connections; anything else,
  * or a malformed reply, stops the parser and has the sender thread close

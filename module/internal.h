@@ -272,8 +272,8 @@ int elastic_peer_sendv_pages(u32 id, u32 type, u64 seq, const struct kvec *parts
 			     struct page * const *pages, int npages, bool more);
 int elastic_peer_send(u32 id, u32 type, u64 seq, const void *a, size_t alen,
 		      const void *b, size_t blen);
-int elastic_peer_send_each(u32 id, u32 type, unsigned int n, size_t plen, const void *payloads,
-			   struct page * const *pages);
+int elastic_reply_each(u32 id, u32 type, unsigned int n, size_t plen, const void *payloads,
+		       struct page * const *pages);
 u64 elastic_next_seq(void);
 u64 elastic_next_seqs(unsigned int n);
 

@@ -986,7 +986,7 @@ elastic_rx_pull(u32 src, const struct elastic_wire_msg *m, const u64 *slots, uns
 		};
 	}
 	/* Pages from alloc_page(GFP_KERNEL) are never highmem. */
-	elastic_peer_send_each(src, ELASTIC_MSG_PULL_REPLY, n, sizeof(r[0]), r, pages);
+	elastic_reply_each(src, ELASTIC_MSG_PULL_REPLY, n, sizeof(r[0]), r, pages);
 	for (i = 0; i < n; i++)
 		if (pages[i])
 			put_page(pages[i]);
