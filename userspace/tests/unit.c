@@ -20,6 +20,7 @@
 #include <linux/netlink.h>
 
 #include "elastic.h"
+#include "iso8601.h"
 #include "kselftest_harness.h"
 
 /* Run a shell command; capture up to size-1 bytes of stdout+stderr. */
@@ -227,6 +228,97 @@ TEST(extack_rejects_malformed)
 	len = make_ack(&b, 0, "msg", 0);
 	((struct nlmsgerr *)NLMSG_DATA(&b.nlh))->msg.nlmsg_len = 3;
 	EXPECT_EQ(0, elastic_extack_msg(&b, len, out, sizeof(out)));
+}
+
+TEST(iso8601_rfc3339)
+{
+	char buf[32];
+	time_t t = 0;
+
+	ASSERT_EQ(0, iso8601_parse("2017-09-18T08:22:00Z", 0, &t));
+	EXPECT_EQ(1505722920, t);
+	ASSERT_EQ(0, iso8601_parse("2017-09-18T08:22:00.123Z", 0, &t));
+	EXPECT_EQ(1505722920, t);
+	ASSERT_EQ(0, iso8601_parse("2017-09-18t10:22:00+02:00", 0, &t));
+	EXPECT_EQ(1505722920, t);
+	ASSERT_EQ(0, iso8601_parse("2017-09-18T03:52:00-04:30", 0, &t));
+	EXPECT_EQ(1505722920, t);
+	ASSERT_EQ(0, iso8601_parse("2024-02-29T00:00:00z", 0, &t));
+	EXPECT_EQ(1709164800, t);
+	/* A leap second is the second before it: never later than meant. */
+	ASSERT_EQ(0, iso8601_parse("2016-12-31T23:59:60Z", 0, &t));
+	EXPECT_EQ(1483228799, t);
+	EXPECT_STREQ("2017-09-18T08:22:00Z", iso8601_format(1505722920, buf, sizeof(buf)));
+	ASSERT_EQ(0, iso8601_parse(buf, 0, &t));
+	EXPECT_EQ(1505722920, t);
+	EXPECT_STREQ("", iso8601_format(1505722920, buf, 20));
+}
+
+TEST(iso8601_rfc3339_rejects)
+{
+	const char *bad[] = {
+		"", "2017-09-18", "2017-09-18T08:22:00", "2017-09-18 08:22:00Z",
+		"2017-13-18T08:22:00Z", "2023-02-29T00:00:00Z", "2017-09-18T24:00:00Z",
+		"2017-09-18T08:22:00Zjunk", "17-09-18T08:22:00Z", "2017-09-18T08:22:00.Z",
+		"2017-09-18T08:22:00+0200", "tomorrow", "2017-9-18T08:22:00Z",
+		"2017-09-18T8:22:00Z", "2017-09-18T08:22Z", "2017-09-18T08:22:00+02",
+		"2017-09-18T08:22:00+24:00", "1969-12-31T23:59:59Z", "2017-04-31T00:00:00Z",
+	};
+	time_t t = 77;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = iso8601_parse(bad[i], 0, &t);
+
+		if (ret != -1)
+			TH_LOG("accepted '%s'", bad[i]);
+		EXPECT_EQ(-1, ret);
+	}
+	EXPECT_EQ(-1, iso8601_parse(NULL, 0, &t));
+	EXPECT_EQ(77, t);
+}
+
+TEST(iso8601_lenient)
+{
+	const char *same[] = {
+		"2018-10-01 00:00:00+00:00", "2018-10-01T02:00:00+02:00", "2018-10-01T00:00:00Z",
+		"2018-10-01-0", "2018-10-01", "2018-10-1 0:00", "2018-10-01 03+03",
+		"2018-10-01 00:00:00.5", "2018-09-30T22:00:00-0200",
+	};
+	const char *bad[] = {
+		"2018-13-01 00:00", "yesterday", "2018-10-01 00:00:00 junk", "2018-10-01 00:0",
+		"2018-02-30", "2018-10-01 00:00:00.", "2018-10-01 00:00:00+05:", "2018-10-01 24",
+	};
+	time_t t;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		t = 0;
+		EXPECT_EQ(0, iso8601_parse(same[i], ISO8601_LENIENT, &t)) TH_LOG("'%s'", same[i]);
+		EXPECT_EQ(1538352000, t) TH_LOG("'%s'", same[i]);
+	}
+	ASSERT_EQ(0, iso8601_parse("2018-10-01 01:00:00", ISO8601_LENIENT, &t));
+	EXPECT_EQ(1538352000 + 3600, t);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-1, iso8601_parse(bad[i], ISO8601_LENIENT, &t)) TH_LOG("'%s'", bad[i]);
+	}
+}
+
+TEST(iso8601_civil_time)
+{
+	time_t t;
+
+	ASSERT_EQ(0, iso8601_utc(1970, 1, 1, 0, 0, 0, &t));
+	EXPECT_EQ(0, t);
+	ASSERT_EQ(0, iso8601_utc(2000, 2, 29, 12, 0, 0, &t));
+	EXPECT_EQ(951825600, t);
+	ASSERT_EQ(0, iso8601_utc(9999, 12, 31, 23, 59, 59, &t));
+	EXPECT_EQ(253402300799, t);
+	EXPECT_EQ(-1, iso8601_utc(1900, 2, 29, 0, 0, 0, &t));
+	EXPECT_EQ(-1, iso8601_utc(2023, 2, 29, 0, 0, 0, &t));
+	EXPECT_EQ(-1, iso8601_utc(1969, 12, 31, 0, 0, 0, &t));
+	EXPECT_EQ(-1, iso8601_utc(2023, 1, 1, 0, 0, 61, &t));
+	EXPECT_EQ(-1, iso8601_utc(2023, 1, 1, -1, 0, 0, &t));
 }
 
 TEST(elasticctl_usage_errors_exit_2)
