@@ -35,6 +35,7 @@
 #include <json-c/json.h>
 
 #include "elastic.h"
+#include "iso8601.h"
 
 #define VERSION "0.1.0"
 #define MAP_MAX_WIDTH 400	/* map: cells per row at most */
@@ -1397,11 +1398,9 @@ static void print_event(const struct elastic_event *ev)
 {
 	struct json_object *o;
 	char dl[32] = "";
-	time_t t = (time_t)ev->deadline;
-	struct tm tm;
 
-	if (ev->deadline && gmtime_r(&t, &tm))
-		strftime(dl, sizeof(dl), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (ev->deadline)
+		iso8601_format((time_t)ev->deadline, dl, sizeof(dl));
 	if (!json_out) {
 		printf("%s node=%u", elastic_event_type_name(ev->type), ev->node_id);
 		if (ev->peer)

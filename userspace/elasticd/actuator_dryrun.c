@@ -7,8 +7,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
+#include "iso8601.h"
 #include "log.h"
-#include "timeutil.h"
 
 static FILE *g_out;
 static pthread_mutex_t g_out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -32,7 +32,7 @@ static const char *dl_str(time_t t, char *buf, size_t len)
 {
 	if (!t)
 		return "none";
-	return ed_format_iso8601(t, buf, len);
+	return iso8601_format(t, buf, len);
 }
 
 static int dry_membership(struct ed_actuator *a, const struct ed_config *cfg)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iso8601.h"
 #include "log.h"
 #include "timeutil.h"
 
@@ -189,7 +190,7 @@ static void start_drain_locked(struct ed_reactor *r)
 	r->drains_started++;
 	if (r->deadline)
 		log_warn("draining node %u: deadline %s (reason=%s)", r->cfg.node_id,
-			 ed_format_iso8601(r->deadline, dl, sizeof(dl)), r->reason);
+			 iso8601_format(r->deadline, dl, sizeof(dl)), r->reason);
 	else
 		log_info("draining node %u: no deadline (reason=%s)", r->cfg.node_id, r->reason);
 	emit(r, r->kind == ED_DRAIN_REBALANCE ? "rebalance" : "drain-start", NULL);
@@ -246,11 +247,11 @@ static void on_interrupt(struct ed_reactor *r, const struct ed_notice *n)
 				 n->reason, ed_provider_name(p), r->cfg.notice_window_s[p]);
 		if (flags & ED_DL_IMPLAUSIBLE)
 			log_warn("%s: notice time %s is implausibly far ahead; using the %s window "
-				 "of %d s instead", n->reason, ed_format_iso8601(n->when, a, sizeof(a)),
+				 "of %d s instead", n->reason, iso8601_format(n->when, a, sizeof(a)),
 				 ed_provider_name(p), r->cfg.notice_window_s[p]);
 		if (flags & ED_DL_PAST)
 			log_warn("%s: notice time %s is already past: draining now", n->reason,
-				 ed_format_iso8601(n->when, a, sizeof(a)));
+				 iso8601_format(n->when, a, sizeof(a)));
 	}
 	switch (r->state) {
 	case ED_IDLE:
@@ -262,8 +263,8 @@ static void on_interrupt(struct ed_reactor *r, const struct ed_notice *n)
 	case ED_DRAINING:
 		if (r->kind != ED_DRAIN_NOTICE || dl < r->deadline) {
 			log_warn("%s: adopting earlier deadline %s for the running drain (was %s)",
-				 n->reason, ed_format_iso8601(dl, a, sizeof(a)),
-				 r->deadline ? ed_format_iso8601(r->deadline, b, sizeof(b)) : "none");
+				 n->reason, iso8601_format(dl, a, sizeof(a)),
+				 r->deadline ? iso8601_format(r->deadline, b, sizeof(b)) : "none");
 			r->kind = ED_DRAIN_NOTICE;
 			r->deadline = dl;
 			snprintf(r->reason, sizeof(r->reason), "%s", n->reason);
@@ -272,7 +273,7 @@ static void on_interrupt(struct ed_reactor *r, const struct ed_notice *n)
 			emit(r, "drain-deadline", NULL);
 		} else {
 			log_debug("%s: drain already running with deadline %s", n->reason,
-				  ed_format_iso8601(r->deadline, a, sizeof(a)));
+				  iso8601_format(r->deadline, a, sizeof(a)));
 		}
 		break;
 	case ED_DRAINED:

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iso8601.h"
 #include "log.h"
 #include "timeutil.h"
 #include "watcher.h"
@@ -135,7 +136,7 @@ static int parse_action(struct ed_watcher *w, const struct ed_http_resp *r, stru
 		ed_watcher_error(w, "instance-action: want string \"action\" and \"time\"");
 	else if (strcmp(action, "terminate") && strcmp(action, "stop") && strcmp(action, "hibernate"))
 		ed_watcher_error(w, "instance-action: unknown action '%.32s'", action);
-	else if (ed_parse_iso8601(t, &n->when))
+	else if (iso8601_parse(t, 0, &n->when))
 		ed_watcher_error(w, "instance-action: bad time '%.40s'", t);
 	else
 		ok = 1;
@@ -163,7 +164,7 @@ static int parse_rebalance(struct ed_watcher *w, const struct ed_http_resp *r, s
 	t = ed_json_str(o, "noticeTime");
 	if (!t)
 		ed_watcher_error(w, "rebalance: want string \"noticeTime\"");
-	else if (ed_parse_iso8601(t, &n->when))
+	else if (iso8601_parse(t, 0, &n->when))
 		ed_watcher_error(w, "rebalance: bad noticeTime '%.40s'", t);
 	else
 		ok = 1;

@@ -15,39 +15,6 @@
 static time_t fake_wall = 1700000000;	/* 2023-11-14T22:13:20Z */
 static time_t wall(void) { return fake_wall; }
 
-static void t_iso8601(void)
-{
-	time_t t;
-	int ok_ = 1;
-
-	EXPECT(!ed_parse_iso8601("2017-09-18T08:22:00Z", &t) && t == 1505722920);
-	EXPECT(!ed_parse_iso8601("2017-09-18T08:22:00.123Z", &t) && t == 1505722920);
-	EXPECT(!ed_parse_iso8601("2017-09-18T10:22:00+02:00", &t) && t == 1505722920);
-	EXPECT(!ed_parse_iso8601("2017-09-18T03:52:00-04:30", &t) && t == 1505722920);
-	EXPECT(!ed_parse_iso8601("2024-02-29T00:00:00Z", &t) && t == 1709164800);
-	tap_ok(ok_, "iso8601: documented AWS form, fractions, offsets, leap day");
-}
-
-static void t_iso8601_bad(void)
-{
-	static const char *bad[] = {
-		"", "2017-09-18", "2017-09-18T08:22:00", "2017-09-18 08:22:00Z",
-		"2017-13-18T08:22:00Z", "2023-02-29T00:00:00Z", "2017-09-18T24:00:00Z",
-		"2017-09-18T08:22:00Zjunk", "17-09-18T08:22:00Z", "2017-09-18T08:22:00.Z",
-		"2017-09-18T08:22:00+0200", "tomorrow",
-	};
-	time_t t;
-	int ok_ = 1;
-
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (!ed_parse_iso8601(bad[i], &t)) {
-			tap_diag("accepted '%s'", bad[i]);
-			ok_ = 0;
-		}
-	EXPECT(ed_parse_iso8601(NULL, &t));
-	tap_ok(ok_, "iso8601: rejects dates without zone, impossible dates, trailing junk");
-}
-
 static void t_rfc1123(void)
 {
 	time_t t;
@@ -78,16 +45,6 @@ static void t_rfc1123_bad(void)
 			ok_ = 0;
 		}
 	tap_ok(ok_, "rfc1123: rejects wrong weekday, month, zone, layout");
-}
-
-static void t_format(void)
-{
-	char buf[32];
-	time_t t;
-
-	ed_format_iso8601(1505722920, buf, sizeof(buf));
-	tap_ok(!strcmp(buf, "2017-09-18T08:22:00Z") && !ed_parse_iso8601(buf, &t) && t == 1505722920,
-	       "iso8601: format and parse round-trip");
 }
 
 static void t_deadline(void)
@@ -434,11 +391,8 @@ int main(void)
 {
 	ed_log_init(0, getenv("ELASTICD_TEST_VERBOSE") ? 1 : -3);
 	ed_wall_now = wall;
-	t_iso8601();
-	t_iso8601_bad();
 	t_rfc1123();
 	t_rfc1123_bad();
-	t_format();
 	t_deadline();
 	t_config_example();
 	t_config_keys();

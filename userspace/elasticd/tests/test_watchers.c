@@ -14,6 +14,7 @@
 #include "config.h"
 #include "emu.h"
 #include "fake_actuator.h"
+#include "iso8601.h"
 #include "log.h"
 #include "reactor.h"
 #include "tap.h"
@@ -93,7 +94,7 @@ static struct ed_watcher *mkw(enum ed_provider p, struct emu *e, const char *ext
 
 static char *iso_in(int secs, char *buf)
 {
-	return ed_format_iso8601(time(NULL) + secs, buf, 32);
+	return iso8601_format(time(NULL) + secs, buf, 32);
 }
 
 /* ============================ AWS ===================================== */
