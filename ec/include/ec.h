@@ -30,8 +30,8 @@ typedef struct {
 
 /* Formats into err (if non-NULL) and returns -1, so callers can `return ec_fail(...)`. */
 int ec_fail(ec_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Parses "YYYY-MM-DD[ T]HH[:MM[:SS]][Z|+HH:MM|-HH:MM]" or "YYYY-MM-DD-H" (Wikipedia trace).
- * Returns 0 and the UNIX time in seconds, or -1. */
+/* A data file's time stamp: iso8601_parse()'s lenient forms ("2018-10-01 00:00:00+00:00",
+ * "2018-10-01T00:00:00Z", Wikipedia's "2018-10-01-0", ...). 0 and UNIX seconds, or -1. */
 int ec_parse_time(const char *s, int64_t *out);
 /* "YYYY-MM-DDTHH:00:00Z" for an epoch hour. buf must hold 32 bytes. */
 void ec_format_hour(int64_t epoch_hour, char *buf);
