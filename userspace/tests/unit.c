@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests of userspace/: libelastic's parsers, the elasticctl
- * command line, and spotos-agent's protocol.  kselftest harness, TAP out.
+ * Host unit tests of userspace/: libelastic's parsers, the host tests'
+ * TAP producer, the elasticctl command line, and spotos-agent's protocol.
+ * kselftest harness, TAP out.
  * Binaries under test are found relative to TOP (set by the Makefile).
  */
 #define _GNU_SOURCE
@@ -22,6 +23,7 @@
 #include "elastic.h"
 #include "iso8601.h"
 #include "kselftest_harness.h"
+#include "tap.h"
 
 /* Run a shell command; capture up to size-1 bytes of stdout+stderr. */
 static int run(const char *cmd, char *buf, size_t size)
@@ -319,6 +321,54 @@ TEST(iso8601_civil_time)
 	EXPECT_EQ(-1, iso8601_utc(1969, 12, 31, 0, 0, 0, &t));
 	EXPECT_EQ(-1, iso8601_utc(2023, 1, 1, 0, 0, 61, &t));
 	EXPECT_EQ(-1, iso8601_utc(2023, 1, 1, -1, 0, 0, &t));
+}
+
+static int tap_fail_line;
+
+static void tap_one_failed_check(void)
+{
+	CHECK(1 + 1 == 2);
+	tap_fail_line = __LINE__ + 1;
+	CHECK(2 + 2 == 5);
+}
+
+TEST(tap_producer)
+{
+	char want[512], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int line;
+
+	ASSERT_NE(NULL, f);
+	tap_output(f);
+	EXPECT_EQ(1, tap_ok(1, "one %d", 1));
+	EXPECT_EQ(0, tap_ok(0, "two"));
+	tap_diag("a %s", "note");
+	tap_skip("no network", "three");
+	tap_run("four", tap_one_failed_check);
+	/* The failed check was the fourth test's, not the fifth's. */
+	EXPECT_EQ(1, tap_test("five"));
+	line = __LINE__ + 1;
+	EXPECT_EQ(0, CHECK(0));
+	EXPECT_EQ(0, tap_ok(1, "six"));
+	EXPECT_EQ(1, tap_done());
+	fclose(f);
+	snprintf(want, sizeof(want), "ok 1 - one 1\nnot ok 2 - two\n# a note\n"
+		 "ok 3 - three # SKIP no network\n# %s:%d: expected 2 + 2 == 5\n"
+		 "not ok 4 - four\nok 5 - five\n# %s:%d: expected 0\nnot ok 6 - six\n1..6\n",
+		 __FILE__, tap_fail_line, __FILE__, line);
+	EXPECT_STREQ(want, text);
+	free(text);
+	/* A new report counts from 1 and passes when everything did. */
+	f = open_memstream(&text, &len);
+	ASSERT_NE(NULL, f);
+	tap_output(f);
+	tap_ok(1, "again");
+	EXPECT_EQ(0, tap_done());
+	fclose(f);
+	EXPECT_STREQ("ok 1 - again\n1..1\n", text);
+	free(text);
+	tap_output(NULL);
 }
 
 TEST(elasticctl_usage_errors_exit_2)
