@@ -18,13 +18,12 @@ static time_t wall(void) { return fake_wall; }
 static void t_rfc1123(void)
 {
 	time_t t;
-	int ok_ = 1;
 
-	EXPECT(!ed_parse_rfc1123("Mon, 19 Sep 2016 18:29:47 GMT", &t) && t == 1474309787);
-	EXPECT(!ed_parse_rfc1123("Mon, 11 Apr 2022 22:26:58 GMT", &t) && t == 1649716018);
-	EXPECT(!ed_parse_rfc1123("Tue, 1 Mar 2022 00:00:00 GMT", &t) && t == 1646092800);
-	EXPECT(!ed_parse_rfc1123("Mon, 19 Sep 2016 18:29:47 UTC", &t) && t == 1474309787);
-	tap_ok(ok_, "rfc1123: Azure NotBefore examples parse to the right instant");
+	CHECK(!ed_parse_rfc1123("Mon, 19 Sep 2016 18:29:47 GMT", &t) && t == 1474309787);
+	CHECK(!ed_parse_rfc1123("Mon, 11 Apr 2022 22:26:58 GMT", &t) && t == 1649716018);
+	CHECK(!ed_parse_rfc1123("Tue, 1 Mar 2022 00:00:00 GMT", &t) && t == 1646092800);
+	CHECK(!ed_parse_rfc1123("Mon, 19 Sep 2016 18:29:47 UTC", &t) && t == 1474309787);
+	tap_test("rfc1123: Azure NotBefore examples parse to the right instant");
 }
 
 static void t_rfc1123_bad(void)
@@ -37,45 +36,38 @@ static void t_rfc1123_bad(void)
 		"2016-09-19T18:29:47Z",
 	};
 	time_t t;
-	int ok_ = 1;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (!ed_parse_rfc1123(bad[i], &t)) {
+		if (!CHECK(ed_parse_rfc1123(bad[i], &t)))
 			tap_diag("accepted '%s'", bad[i]);
-			ok_ = 0;
-		}
-	tap_ok(ok_, "rfc1123: rejects wrong weekday, month, zone, layout");
+	tap_test("rfc1123: rejects wrong weekday, month, zone, layout");
 }
 
 static void t_deadline(void)
 {
 	time_t now = 1000000;
 	unsigned fl;
-	int ok_ = 1;
 
 	/* Normal AWS notice 120 s ahead, margin 10. */
-	EXPECT(ed_compute_deadline(now, now + 120, 120, 10, 60, &fl) == now + 110 && fl == 0);
-	tap_ok(ok_, "deadline: notice time minus margin");
+	CHECK(ed_compute_deadline(now, now + 120, 120, 10, 60, &fl) == now + 110 && fl == 0);
+	tap_test("deadline: notice time minus margin");
 
-	ok_ = 1;
-	EXPECT(ed_compute_deadline(now, now - 5, 120, 10, 60, &fl) == now &&
+	CHECK(ed_compute_deadline(now, now - 5, 120, 10, 60, &fl) == now &&
 	       (fl & ED_DL_PAST) && (fl & ED_DL_NOW));
-	EXPECT(ed_compute_deadline(now, now + 5, 120, 10, 60, &fl) == now &&
+	CHECK(ed_compute_deadline(now, now + 5, 120, 10, 60, &fl) == now &&
 	       !(fl & ED_DL_PAST) && (fl & ED_DL_NOW));
-	tap_ok(ok_, "deadline: notice already past (or inside the margin) means drain now");
+	tap_test("deadline: notice already past (or inside the margin) means drain now");
 
-	ok_ = 1;
-	EXPECT(ed_compute_deadline(now, now + 86400, 120, 10, 60, &fl) == now + 110 &&
+	CHECK(ed_compute_deadline(now, now + 86400, 120, 10, 60, &fl) == now + 110 &&
 	       (fl & ED_DL_IMPLAUSIBLE));
-	EXPECT(ed_compute_deadline(now, now + 180, 120, 10, 60, &fl) == now + 170 && fl == 0);
-	EXPECT(ed_compute_deadline(now, now + 181, 120, 10, 60, &fl) == now + 110 &&
+	CHECK(ed_compute_deadline(now, now + 180, 120, 10, 60, &fl) == now + 170 && fl == 0);
+	CHECK(ed_compute_deadline(now, now + 181, 120, 10, 60, &fl) == now + 110 &&
 	       (fl & ED_DL_IMPLAUSIBLE));
-	tap_ok(ok_, "deadline: implausibly far notice gets the provider window (boundary window+slack)");
+	tap_test("deadline: implausibly far notice gets the provider window (boundary window+slack)");
 
-	ok_ = 1;
-	EXPECT(ed_compute_deadline(now, 0, 30, 10, 60, &fl) == now + 20 && (fl & ED_DL_UNKNOWN));
-	EXPECT(ed_compute_deadline(now, 0, 30, 40, 60, &fl) == now && (fl & ED_DL_NOW));
-	tap_ok(ok_, "deadline: notice without time uses the window; margin >= window drains now");
+	CHECK(ed_compute_deadline(now, 0, 30, 10, 60, &fl) == now + 20 && (fl & ED_DL_UNKNOWN));
+	CHECK(ed_compute_deadline(now, 0, 30, 40, 60, &fl) == now && (fl & ED_DL_NOW));
+	tap_test("deadline: notice without time uses the window; margin >= window drains now");
 }
 
 static const char *base_cfg =
@@ -97,40 +89,38 @@ static void t_config_example(void)
 {
 	struct ed_config c;
 	char err[256] = "";
-	int ok_ = 1;
 	int rc = ed_config_load(&c, "../../configs/elasticd.example.conf", err, sizeof(err));
 
 	if (rc)
 		tap_diag("%s", err);
-	EXPECT(rc == 0);
-	EXPECT(c.node_id == 2 && c.n_nodes == 3);
-	EXPECT(c.nodes[1].kind == ED_KIND_SPOT && c.nodes[1].provider == ED_PROV_AWS);
-	EXPECT(!strcmp(c.nodes[0].addr, "10.0.0.1:7000") && c.nodes[0].port == 7000);
-	EXPECT(c.notice_window_s[ED_PROV_AWS] == 120 && c.drain_margin_s == 10);
-	EXPECT(!strcmp(c.metadata_url, "http://169.254.169.254"));
-	tap_ok(ok_, "config: shipped example parses with the documented values");
+	CHECK(rc == 0);
+	CHECK(c.node_id == 2 && c.n_nodes == 3);
+	CHECK(c.nodes[1].kind == ED_KIND_SPOT && c.nodes[1].provider == ED_PROV_AWS);
+	CHECK(!strcmp(c.nodes[0].addr, "10.0.0.1:7000") && c.nodes[0].port == 7000);
+	CHECK(c.notice_window_s[ED_PROV_AWS] == 120 && c.drain_margin_s == 10);
+	CHECK(!strcmp(c.metadata_url, "http://169.254.169.254"));
+	tap_test("config: shipped example parses with the documented values");
 }
 
 static void t_config_keys(void)
 {
 	struct ed_config c;
 	char err[256] = "";
-	int ok_ = 1;
 
-	EXPECT(!parse("drain_margin = 5\nnotice_window_gcp = 25\nrebalance_drain = yes\n"
+	CHECK(!parse("drain_margin = 5\nnotice_window_gcp = 25\nrebalance_drain = yes\n"
 		      "metadata_url = http://127.0.0.1:8080/\npoll_interval_aws_ms = 50\n"
 		      "poll_interval_azure_ms = 20\nhttp_max_body = 1024\naws_token_ttl = 60\n"
 		      "aws_imdsv1_fallback = no\nazure_resource = vm2\nplan_file = /x/plan.json\n",
 		      &c, err, sizeof(err)));
-	EXPECT(c.drain_margin_s == 5 && c.notice_window_s[ED_PROV_GCP] == 25 && c.rebalance_drain);
-	EXPECT(!strcmp(c.metadata_url, "http://127.0.0.1:8080"));	/* trailing '/' dropped */
-	EXPECT(c.poll_interval_ms[ED_PROV_AWS] == 50 && c.poll_interval_ms[ED_PROV_AZURE] == 20);
-	EXPECT(c.http_max_body == 1024 && c.aws_token_ttl_s == 60 && !c.aws_imdsv1_fallback);
-	EXPECT(!strcmp(c.azure_resource, "vm2") && !strcmp(c.plan_file, "/x/plan.json"));
-	EXPECT(!parse("", &c, err, sizeof(err)));
-	EXPECT(c.poll_interval_ms[ED_PROV_AWS] == 2000 && c.poll_interval_ms[ED_PROV_AZURE] == 1000);
-	EXPECT(c.aws_imdsv1_fallback && !c.rebalance_drain);
-	tap_ok(ok_, "config: every key sets its field; defaults are 2 s AWS, 1 s Azure");
+	CHECK(c.drain_margin_s == 5 && c.notice_window_s[ED_PROV_GCP] == 25 && c.rebalance_drain);
+	CHECK(!strcmp(c.metadata_url, "http://127.0.0.1:8080"));	/* trailing '/' dropped */
+	CHECK(c.poll_interval_ms[ED_PROV_AWS] == 50 && c.poll_interval_ms[ED_PROV_AZURE] == 20);
+	CHECK(c.http_max_body == 1024 && c.aws_token_ttl_s == 60 && !c.aws_imdsv1_fallback);
+	CHECK(!strcmp(c.azure_resource, "vm2") && !strcmp(c.plan_file, "/x/plan.json"));
+	CHECK(!parse("", &c, err, sizeof(err)));
+	CHECK(c.poll_interval_ms[ED_PROV_AWS] == 2000 && c.poll_interval_ms[ED_PROV_AZURE] == 1000);
+	CHECK(c.aws_imdsv1_fallback && !c.rebalance_drain);
+	tap_test("config: every key sets its field; defaults are 2 s AWS, 1 s Azure");
 }
 
 static int err_has(const char *extra, const char *want)
@@ -147,31 +137,30 @@ static int err_has(const char *extra, const char *want)
 
 static void t_config_errors(void)
 {
-	int ok_ = 1;
 	struct ed_config c;
 	char err[256];
 
-	EXPECT(err_has("drain_marign = 5\n", "line 6: unknown key 'drain_marign'"));
-	EXPECT(err_has("node = 4 10.0.0.4 spot aws\n", "bad address"));
-	EXPECT(err_has("node = 4 10.0.0.256:7 spot aws\n", "bad address"));
-	EXPECT(err_has("node = 4 10.0.0.4:7 preemptible aws\n", "bad kind"));
-	EXPECT(err_has("node = 4 10.0.0.4:7 spot oracle\n", "bad provider"));
-	EXPECT(err_has("node = 1 10.0.0.9:7 spot aws\n", "duplicate id"));
-	EXPECT(err_has("node = 9 10.0.0.1:7000 spot aws\n", "already used by node 1"));
-	EXPECT(err_has("node = 9 10.0.0.9:7000 spot\n", "want 4 fields"));
-	EXPECT(err_has("drain_margin = -1\n", "not an integer"));
-	EXPECT(err_has("drain_margin = 10s\n", "not an integer"));
-	EXPECT(err_has("rebalance_drain = maybe\n", "not yes/no"));
-	EXPECT(err_has("metadata_url = 169.254.169.254\n", "http://"));
-	EXPECT(err_has("just words\n", "expected 'key = value'"));
-	EXPECT(err_has("node_id = 7\n", "not listed"));
+	CHECK(err_has("drain_marign = 5\n", "line 6: unknown key 'drain_marign'"));
+	CHECK(err_has("node = 4 10.0.0.4 spot aws\n", "bad address"));
+	CHECK(err_has("node = 4 10.0.0.256:7 spot aws\n", "bad address"));
+	CHECK(err_has("node = 4 10.0.0.4:7 preemptible aws\n", "bad kind"));
+	CHECK(err_has("node = 4 10.0.0.4:7 spot oracle\n", "bad provider"));
+	CHECK(err_has("node = 1 10.0.0.9:7 spot aws\n", "duplicate id"));
+	CHECK(err_has("node = 9 10.0.0.1:7000 spot aws\n", "already used by node 1"));
+	CHECK(err_has("node = 9 10.0.0.9:7000 spot\n", "want 4 fields"));
+	CHECK(err_has("drain_margin = -1\n", "not an integer"));
+	CHECK(err_has("drain_margin = 10s\n", "not an integer"));
+	CHECK(err_has("rebalance_drain = maybe\n", "not yes/no"));
+	CHECK(err_has("metadata_url = 169.254.169.254\n", "http://"));
+	CHECK(err_has("just words\n", "expected 'key = value'"));
+	CHECK(err_has("node_id = 7\n", "not listed"));
 	/* Ids are the kernel module's: 1..63. */
-	EXPECT(err_has("node = 64 10.0.0.64:7 spot aws\n", "bad id '64' (1..63)"));
-	EXPECT(err_has("node = 0 10.0.0.64:7 spot aws\n", "bad id '0' (1..63)"));
-	EXPECT(err_has("node_id = 64\n", "not an id in 1..63"));
-	EXPECT(ed_config_parse(&c, "node = 1 10.0.0.1:7 spot aws\n", err, sizeof(err)) &&
+	CHECK(err_has("node = 64 10.0.0.64:7 spot aws\n", "bad id '64' (1..63)"));
+	CHECK(err_has("node = 0 10.0.0.64:7 spot aws\n", "bad id '0' (1..63)"));
+	CHECK(err_has("node_id = 64\n", "not an id in 1..63"));
+	CHECK(ed_config_parse(&c, "node = 1 10.0.0.1:7 spot aws\n", err, sizeof(err)) &&
 	       strstr(err, "node_id is required"));
-	tap_ok(ok_, "config: errors name the line and the problem; unknown keys are refused");
+	tap_test("config: errors name the line and the problem; unknown keys are refused");
 }
 
 static void t_plan(void)
@@ -179,21 +168,20 @@ static void t_plan(void)
 	struct ed_config c;
 	struct ed_plan p;
 	char err[256] = "";
-	int ok_ = 1;
 
 	parse("", &c, err, sizeof(err));
-	EXPECT(!ed_plan_parse(&p, "{\"nodes\":[{\"id\":1,\"page_cap\":262144},{\"id\":3,\"page_cap\":0}]}",
+	CHECK(!ed_plan_parse(&p, "{\"nodes\":[{\"id\":1,\"page_cap\":262144},{\"id\":3,\"page_cap\":0}]}",
 			      &c, err, sizeof(err)));
-	EXPECT(p.n_caps == 2 && p.caps[0].node == 1 && p.caps[0].max_pages == 262144);
-	EXPECT(ed_plan_parse(&p, "{\"nodes\":[{\"id\":\"1\",\"page_cap\":5}]}", &c, err, sizeof(err)));
-	EXPECT(ed_plan_parse(&p, "{\"nodes\":[{\"id\":9,\"page_cap\":5}]}", &c, err, sizeof(err)) &&
+	CHECK(p.n_caps == 2 && p.caps[0].node == 1 && p.caps[0].max_pages == 262144);
+	CHECK(ed_plan_parse(&p, "{\"nodes\":[{\"id\":\"1\",\"page_cap\":5}]}", &c, err, sizeof(err)));
+	CHECK(ed_plan_parse(&p, "{\"nodes\":[{\"id\":9,\"page_cap\":5}]}", &c, err, sizeof(err)) &&
 	       strstr(err, "not a member"));
-	EXPECT(ed_plan_parse(&p, "{\"nodes\":[{\"id\":1,\"page_cap\":-5}]}", &c, err, sizeof(err)));
-	EXPECT(ed_plan_parse(&p, "{\"nodes\":[{\"id\":1,\"page_cap\":5},{\"id\":1,\"page_cap\":6}]}",
+	CHECK(ed_plan_parse(&p, "{\"nodes\":[{\"id\":1,\"page_cap\":-5}]}", &c, err, sizeof(err)));
+	CHECK(ed_plan_parse(&p, "{\"nodes\":[{\"id\":1,\"page_cap\":5},{\"id\":1,\"page_cap\":6}]}",
 			     &c, err, sizeof(err)));
-	EXPECT(ed_plan_parse(&p, "{\"nodes\":", &c, err, sizeof(err)) && strstr(err, "bad JSON"));
-	EXPECT(ed_plan_parse(&p, "[1,2]", &c, err, sizeof(err)));
-	tap_ok(ok_, "plan: page caps parsed; wrong types, non-members, duplicates refused");
+	CHECK(ed_plan_parse(&p, "{\"nodes\":", &c, err, sizeof(err)) && strstr(err, "bad JSON"));
+	CHECK(ed_plan_parse(&p, "[1,2]", &c, err, sizeof(err)));
+	tap_test("plan: page caps parsed; wrong types, non-members, duplicates refused");
 }
 
 /* --- reactor, with a recording actuator ------------------------------- */
@@ -223,19 +211,18 @@ static void t_reactor_drain(void)
 	struct ed_reactor *r;
 	struct ed_notice n = interrupt(fake_wall + 120, "a");
 	time_t dl;
-	int ok_ = 1;
 
 	fake_init(&f);
 	r = ed_reactor_new(&c, &f.a);
 	ed_reactor_notice(r, &n);
-	EXPECT(ed_reactor_wait(r, ED_DRAINED, 5000) == 0);
-	EXPECT(f.drains == 1 && f.last_deadline == fake_wall + 110 && f.last_kind == ED_DRAIN_NOTICE);
-	EXPECT(ed_reactor_state(r, &dl) == ED_DRAINED && dl == fake_wall + 110);
-	EXPECT(fake_has_event(&f, "drain-start") && fake_has_event(&f, "drain-done"));
+	CHECK(ed_reactor_wait(r, ED_DRAINED, 5000) == 0);
+	CHECK(f.drains == 1 && f.last_deadline == fake_wall + 110 && f.last_kind == ED_DRAIN_NOTICE);
+	CHECK(ed_reactor_state(r, &dl) == ED_DRAINED && dl == fake_wall + 110);
+	CHECK(fake_has_event(&f, "drain-start") && fake_has_event(&f, "drain-done"));
 	ed_reactor_notice(r, &n);	/* repeats of the same notice change nothing */
-	EXPECT(ed_reactor_drains_started(r) == 1);
+	CHECK(ed_reactor_drains_started(r) == 1);
 	ed_reactor_free(r);
-	tap_ok(ok_, "reactor: a notice drains this node with deadline = time - margin, once");
+	tap_test("reactor: a notice drains this node with deadline = time - margin, once");
 }
 
 static void t_reactor_second_notice(void)
@@ -246,24 +233,23 @@ static void t_reactor_second_notice(void)
 	struct ed_notice a = interrupt(fake_wall + 120, "a"), b = interrupt(fake_wall + 60, "b"),
 			 later = interrupt(fake_wall + 100, "c");
 	time_t dl;
-	int ok_ = 1;
 
 	fake_init(&f);
 	f.hold = 1;
 	r = ed_reactor_new(&c, &f.a);
 	ed_reactor_notice(r, &a);
-	EXPECT(fake_wait_in_drain(&f) == 0);
+	CHECK(fake_wait_in_drain(&f) == 0);
 	ed_reactor_notice(r, &b);	/* earlier: adopted */
 	ed_reactor_notice(r, &later);	/* later than current: ignored */
-	EXPECT(ed_reactor_state(r, &dl) == ED_DRAINING && dl == fake_wall + 50);
-	EXPECT(f.deadline_calls == 1 && f.last_deadline == fake_wall + 50);
-	EXPECT(ed_reactor_drains_started(r) == 1 && ed_reactor_deadline_updates(r) == 1);
-	EXPECT(fake_has_event(&f, "drain-deadline"));
+	CHECK(ed_reactor_state(r, &dl) == ED_DRAINING && dl == fake_wall + 50);
+	CHECK(f.deadline_calls == 1 && f.last_deadline == fake_wall + 50);
+	CHECK(ed_reactor_drains_started(r) == 1 && ed_reactor_deadline_updates(r) == 1);
+	CHECK(fake_has_event(&f, "drain-deadline"));
 	fake_release(&f);
-	EXPECT(ed_reactor_wait(r, ED_DRAINED, 5000) == 0);
-	EXPECT(f.drains == 1);
+	CHECK(ed_reactor_wait(r, ED_DRAINED, 5000) == 0);
+	CHECK(f.drains == 1);
 	ed_reactor_free(r);
-	tap_ok(ok_, "reactor: a second notice during a drain tightens its deadline, never starts another");
+	tap_test("reactor: a second notice during a drain tightens its deadline, never starts another");
 }
 
 static void t_reactor_rebalance(void)
@@ -274,29 +260,28 @@ static void t_reactor_rebalance(void)
 	struct ed_notice rb = { .type = ED_NOTICE_REBALANCE, .provider = ED_PROV_AWS };
 	struct ed_notice n = interrupt(fake_wall + 120, "a");
 	time_t dl;
-	int ok_ = 1;
 
 	snprintf(rb.reason, sizeof(rb.reason), "aws-rebalance");
 	fake_init(&f);
 	r = ed_reactor_new(&off, &f.a);
 	ed_reactor_notice(r, &rb);
-	EXPECT(ed_reactor_state(r, NULL) == ED_IDLE && ed_reactor_drains_started(r) == 0);
+	CHECK(ed_reactor_state(r, NULL) == ED_IDLE && ed_reactor_drains_started(r) == 0);
 	ed_reactor_free(r);
 
 	fake_init(&f);
 	f.hold = 1;
 	r = ed_reactor_new(&on, &f.a);
 	ed_reactor_notice(r, &rb);
-	EXPECT(fake_wait_in_drain(&f) == 0);
-	EXPECT(f.last_kind == ED_DRAIN_REBALANCE && f.last_deadline == 0);
-	EXPECT(fake_has_event(&f, "rebalance"));
+	CHECK(fake_wait_in_drain(&f) == 0);
+	CHECK(f.last_kind == ED_DRAIN_REBALANCE && f.last_deadline == 0);
+	CHECK(fake_has_event(&f, "rebalance"));
 	ed_reactor_notice(r, &n);	/* a real notice gives the unhurried drain a deadline */
-	EXPECT(ed_reactor_state(r, &dl) == ED_DRAINING && dl == fake_wall + 110);
-	EXPECT(f.deadline_calls == 1 && ed_reactor_drains_started(r) == 1);
+	CHECK(ed_reactor_state(r, &dl) == ED_DRAINING && dl == fake_wall + 110);
+	CHECK(f.deadline_calls == 1 && ed_reactor_drains_started(r) == 1);
 	fake_release(&f);
-	EXPECT(ed_reactor_wait(r, ED_DRAINED, 5000) == 0);
+	CHECK(ed_reactor_wait(r, ED_DRAINED, 5000) == 0);
 	ed_reactor_free(r);
-	tap_ok(ok_, "reactor: rebalance drains unhurried only when configured; a notice adds a deadline");
+	tap_test("reactor: rebalance drains unhurried only when configured; a notice adds a deadline");
 }
 
 static void t_reactor_cancel(void)
@@ -306,7 +291,6 @@ static void t_reactor_cancel(void)
 	struct ed_reactor *r;
 	struct ed_notice n = interrupt(fake_wall + 60, "ev1"), n2 = interrupt(fake_wall + 60, "ev2");
 	struct ed_notice x = n, x2 = n2;
-	int ok_ = 1;
 
 	x.type = x2.type = ED_NOTICE_CANCEL;
 	fake_init(&f);
@@ -314,20 +298,20 @@ static void t_reactor_cancel(void)
 	r = ed_reactor_new(&c, &f.a);
 	ed_reactor_notice(r, &n);
 	ed_reactor_notice(r, &n2);
-	EXPECT(fake_wait_in_drain(&f) == 0);
+	CHECK(fake_wait_in_drain(&f) == 0);
 	ed_reactor_notice(r, &x);	/* one of two withdrawn: keep draining */
-	EXPECT(ed_reactor_state(r, NULL) == ED_DRAINING && f.aborted == 0);
+	CHECK(ed_reactor_state(r, NULL) == ED_DRAINING && f.aborted == 0);
 	ed_reactor_notice(r, &x2);	/* last one withdrawn: stop */
-	EXPECT(ed_reactor_wait(r, ED_IDLE, 5000) == 0);
-	EXPECT(f.aborted == 1 && f.undrains == 1 && fake_has_event(&f, "drain-cancelled"));
+	CHECK(ed_reactor_wait(r, ED_IDLE, 5000) == 0);
+	CHECK(f.aborted == 1 && f.undrains == 1 && fake_has_event(&f, "drain-cancelled"));
 	/* A new notice after that starts a fresh drain. */
 	f.hold = 0;
 	ed_reactor_notice(r, &n);
-	EXPECT(ed_reactor_wait(r, ED_DRAINED, 5000) == 0 && ed_reactor_drains_started(r) == 2);
+	CHECK(ed_reactor_wait(r, ED_DRAINED, 5000) == 0 && ed_reactor_drains_started(r) == 2);
 	ed_reactor_notice(r, &x);	/* withdrawn after the drain: node takes pages again */
-	EXPECT(ed_reactor_state(r, NULL) == ED_IDLE && f.undrains == 2);
+	CHECK(ed_reactor_state(r, NULL) == ED_IDLE && f.undrains == 2);
 	ed_reactor_free(r);
-	tap_ok(ok_, "reactor: withdrawn notices stop the drain and undrain the node");
+	tap_test("reactor: withdrawn notices stop the drain and undrain the node");
 }
 
 static void t_reactor_home(void)
@@ -336,17 +320,16 @@ static void t_reactor_home(void)
 	struct ed_config c = reactor_cfg(0);
 	struct ed_reactor *r;
 	struct ed_notice n = interrupt(fake_wall + 60, "a");
-	int ok_ = 1;
 
 	fake_init(&f);
 	f.home_procs = 2;
 	f.pages_left = 4096;
 	r = ed_reactor_new(&c, &f.a);
 	ed_reactor_notice(r, &n);
-	EXPECT(ed_reactor_wait(r, ED_DRAINED, 5000) == 0);
-	EXPECT(fake_has_event(&f, "home-pinned") && fake_has_event(&f, "drain-done"));
+	CHECK(ed_reactor_wait(r, ED_DRAINED, 5000) == 0);
+	CHECK(fake_has_event(&f, "home-pinned") && fake_has_event(&f, "drain-done"));
 	ed_reactor_free(r);
-	tap_ok(ok_, "reactor: a home node drains what it can and publishes home-pinned");
+	tap_test("reactor: a home node drains what it can and publishes home-pinned");
 }
 
 static void t_reactor_failure(void)
@@ -355,18 +338,17 @@ static void t_reactor_failure(void)
 	struct ed_config c = reactor_cfg(0);
 	struct ed_reactor *r;
 	struct ed_notice n = interrupt(fake_wall + 60, "a");
-	int ok_ = 1;
 
 	fake_init(&f);
 	f.drain_rc = -EOPNOTSUPP;
 	r = ed_reactor_new(&c, &f.a);
 	ed_reactor_notice(r, &n);
-	EXPECT(ed_reactor_wait(r, ED_FAILED, 5000) == 0);
-	EXPECT(fake_has_event(&f, "drain-failed"));
+	CHECK(ed_reactor_wait(r, ED_FAILED, 5000) == 0);
+	CHECK(fake_has_event(&f, "drain-failed"));
 	ed_reactor_notice(r, &n);	/* no retry storm on every poll */
-	EXPECT(ed_reactor_drains_started(r) == 1);
+	CHECK(ed_reactor_drains_started(r) == 1);
 	ed_reactor_free(r);
-	tap_ok(ok_, "reactor: a failed drain is reported once and not retried on every poll");
+	tap_test("reactor: a failed drain is reported once and not retried on every poll");
 }
 
 static void t_reactor_shutdown(void)
@@ -375,16 +357,15 @@ static void t_reactor_shutdown(void)
 	struct ed_config c = reactor_cfg(0);
 	struct ed_reactor *r;
 	struct ed_notice n = interrupt(fake_wall + 60, "a");
-	int ok_ = 1;
 
 	fake_init(&f);
 	f.hold = 1;
 	r = ed_reactor_new(&c, &f.a);
 	ed_reactor_notice(r, &n);
-	EXPECT(fake_wait_in_drain(&f) == 0);
+	CHECK(fake_wait_in_drain(&f) == 0);
 	ed_reactor_free(r);	/* must return: the drain is told to stop */
-	EXPECT(f.aborted == 1);
-	tap_ok(ok_, "reactor: shutdown stops a running drain through the progress callback");
+	CHECK(f.aborted == 1);
+	tap_test("reactor: shutdown stops a running drain through the progress callback");
 }
 
 int main(void)

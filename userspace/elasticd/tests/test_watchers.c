@@ -103,38 +103,36 @@ static void aws_quiet(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AWS, e, NULL, &r, 0);
-	int ok_ = 1;
 
 	ed_watcher_poll(w);
 	ed_watcher_poll(w);
-	EXPECT(r.count == 0);
-	EXPECT(emu_stat(e, "token_puts") == 1);		/* one token, reused */
-	EXPECT(emu_stat(e, "with_token") == 4 && emu_stat(e, "without_token") == 0);
-	EXPECT(emu_path_count(e, AWS_ACTION) == 2 && emu_path_count(e, AWS_REBALANCE) == 2);
-	EXPECT(w->last_err[0] == 0);
+	CHECK(r.count == 0);
+	CHECK(emu_stat(e, "token_puts") == 1);		/* one token, reused */
+	CHECK(emu_stat(e, "with_token") == 4 && emu_stat(e, "without_token") == 0);
+	CHECK(emu_path_count(e, AWS_ACTION) == 2 && emu_path_count(e, AWS_REBALANCE) == 2);
+	CHECK(w->last_err[0] == 0);
 	ed_watcher_free(w);
-	tap_ok(ok_, "aws: nothing scheduled (404): IMDSv2 token on every GET, no notice");
+	tap_test("aws: nothing scheduled (404): IMDSv2 token on every GET, no notice");
 }
 
 static void aws_action(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AWS, e, NULL, &r, 0);
-	int ok_ = 1;
 	long before;
 
 	for (int i = 0; i < 3; i++)
 		ed_watcher_poll(w);
-	EXPECT(r.count == 0);
+	CHECK(r.count == 0);
 	emu_ctl(e, "{\"instance_action\": \"fixture\"}");	/* the documented example */
 	before = emu_path_count(e, AWS_ACTION);
 	ed_watcher_poll(w);
-	EXPECT(emu_path_count(e, AWS_ACTION) == before + 1);
-	EXPECT(r.count == 1 && r.n[0].type == ED_NOTICE_INTERRUPT);
-	EXPECT(r.n[0].when == 1505722920);	/* 2017-09-18T08:22:00Z */
-	EXPECT(!strcmp(r.n[0].reason, "aws-instance-action") && r.n[0].provider == ED_PROV_AWS);
+	CHECK(emu_path_count(e, AWS_ACTION) == before + 1);
+	CHECK(r.count == 1 && r.n[0].type == ED_NOTICE_INTERRUPT);
+	CHECK(r.n[0].when == 1505722920);	/* 2017-09-18T08:22:00Z */
+	CHECK(!strcmp(r.n[0].reason, "aws-instance-action") && r.n[0].provider == ED_PROV_AWS);
 	ed_watcher_free(w);
-	tap_ok(ok_, "aws: instance-action reported on the first poll after it appears");
+	tap_test("aws: instance-action reported on the first poll after it appears");
 }
 
 static void aws_actions_all(struct emu *e)
@@ -143,124 +141,117 @@ static void aws_actions_all(struct emu *e)
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AWS, e, NULL, &r, 0);
 	char ctl[160], t[32];
-	int ok_ = 1;
 
 	for (int i = 0; i < 3; i++) {
 		snprintf(ctl, sizeof(ctl), "{\"instance_action\": {\"action\": \"%s\", \"time\": \"%s\"}}",
 			 acts[i], iso_in(100, t));
 		emu_ctl(e, ctl);
 		ed_watcher_poll(w);
-		EXPECT(r.count == i + 1);
+		CHECK(r.count == i + 1);
 	}
 	emu_ctl(e, "{\"instance_action\": {\"action\": \"explode\", \"time\": \"2017-09-18T08:22:00Z\"}}");
 	ed_watcher_poll(w);
-	EXPECT(r.count == 3 && strstr(w->last_err, "unknown action"));
+	CHECK(r.count == 3 && strstr(w->last_err, "unknown action"));
 	emu_ctl(e, "{\"instance_action\": {\"action\": \"stop\", \"time\": \"18 Sep 2017\"}}");
 	ed_watcher_poll(w);
-	EXPECT(r.count == 3 && strstr(w->last_err, "bad time"));
+	CHECK(r.count == 3 && strstr(w->last_err, "bad time"));
 	ed_watcher_free(w);
-	tap_ok(ok_, "aws: terminate/stop/hibernate are notices; unknown action or bad time are not");
+	tap_test("aws: terminate/stop/hibernate are notices; unknown action or bad time are not");
 }
 
 static void aws_rebalance(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AWS, e, NULL, &r, 0);
-	int ok_ = 1;
 
 	emu_ctl(e, "{\"rebalance\": \"fixture:aws-rebalance.json\"}");
 	ed_watcher_poll(w);
-	EXPECT(r.count == 1 && r.n[0].type == ED_NOTICE_REBALANCE);
-	EXPECT(r.n[0].when == 1603786920 && !strcmp(r.n[0].reason, "aws-rebalance"));
+	CHECK(r.count == 1 && r.n[0].type == ED_NOTICE_REBALANCE);
+	CHECK(r.n[0].when == 1603786920 && !strcmp(r.n[0].reason, "aws-rebalance"));
 	ed_watcher_free(w);
-	tap_ok(ok_, "aws: rebalance recommendation reported with its noticeTime");
+	tap_test("aws: rebalance recommendation reported with its noticeTime");
 }
 
 static void aws_token_refresh(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AWS, e, "aws_token_ttl = 600\n", &r, 0);
-	int ok_ = 1;
 
 	ed_watcher_poll(w);
-	EXPECT(emu_stat(e, "token_puts") == 1);
+	CHECK(emu_stat(e, "token_puts") == 1);
 	fake_mono += 500;		/* refresh is due at 600 - 60 s */
 	ed_watcher_poll(w);
-	EXPECT(emu_stat(e, "token_puts") == 1);
+	CHECK(emu_stat(e, "token_puts") == 1);
 	fake_mono += 45;
 	ed_watcher_poll(w);
-	EXPECT(emu_stat(e, "token_puts") == 2);
-	EXPECT(emu_stat(e, "unauthorized") == 0);	/* refreshed before, not after, expiry */
+	CHECK(emu_stat(e, "token_puts") == 2);
+	CHECK(emu_stat(e, "unauthorized") == 0);	/* refreshed before, not after, expiry */
 	ed_watcher_free(w);
-	tap_ok(ok_, "aws: token refreshed before its TTL runs out (count of PUTs, no 401)");
+	tap_test("aws: token refreshed before its TTL runs out (count of PUTs, no 401)");
 }
 
 static void aws_token_stale(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AWS, e, NULL, &r, 0);
-	int ok_ = 1;
 
 	ed_watcher_poll(w);
 	emu_ctl(e, "{\"expire_tokens\": true, \"instance_action\": \"fixture\"}");
 	ed_watcher_poll(w);
-	EXPECT(emu_stat(e, "unauthorized") == 1 && emu_stat(e, "token_puts") == 2);
-	EXPECT(r.count == 1);	/* the retry in the same poll got the notice */
+	CHECK(emu_stat(e, "unauthorized") == 1 && emu_stat(e, "token_puts") == 2);
+	CHECK(r.count == 1);	/* the retry in the same poll got the notice */
 	ed_watcher_free(w);
-	tap_ok(ok_, "aws: 401 on a stale token: new token and retry within the same poll");
+	tap_test("aws: 401 on a stale token: new token and retry within the same poll");
 }
 
 static void aws_imdsv1(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AWS, e, NULL, &r, 0);
-	int ok_ = 1;
 
 	emu_ctl(e, "{\"imdsv2\": \"unavailable\", \"instance_action\": \"fixture\"}");
 	ed_watcher_poll(w);
-	EXPECT(r.count == 1 && emu_stat(e, "without_token") == 2 && emu_stat(e, "with_token") == 0);
+	CHECK(r.count == 1 && emu_stat(e, "without_token") == 2 && emu_stat(e, "with_token") == 0);
 	ed_watcher_poll(w);
-	EXPECT(emu_stat(e, "token_puts") == 1);		/* no PUT on every poll */
+	CHECK(emu_stat(e, "token_puts") == 1);		/* no PUT on every poll */
 	fake_mono += 61;
 	ed_watcher_poll(w);
-	EXPECT(emu_stat(e, "token_puts") == 2);		/* ...but retried later */
+	CHECK(emu_stat(e, "token_puts") == 2);		/* ...but retried later */
 	emu_ctl(e, "{\"imdsv2\": \"optional\"}");
 	fake_mono += 61;
 	ed_watcher_poll(w);
-	EXPECT(emu_stat(e, "token_puts") == 3 && emu_stat(e, "with_token") == 2);
+	CHECK(emu_stat(e, "token_puts") == 3 && emu_stat(e, "with_token") == 2);
 	ed_watcher_free(w);
-	tap_ok(ok_, "aws: no token to be had: IMDSv1 fallback, token retried every 60 s");
+	tap_test("aws: no token to be had: IMDSv1 fallback, token retried every 60 s");
 }
 
 static void aws_v1_disabled(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AWS, e, "aws_imdsv1_fallback = no\n", &r, 0);
-	int ok_ = 1;
 
 	emu_ctl(e, "{\"imdsv2\": \"unavailable\", \"instance_action\": \"fixture\"}");
 	ed_watcher_poll(w);
-	EXPECT(r.count == 0 && emu_stat(e, "without_token") == 0);
-	EXPECT(strstr(w->last_err, "fallback disabled") != NULL);
+	CHECK(r.count == 0 && emu_stat(e, "without_token") == 0);
+	CHECK(strstr(w->last_err, "fallback disabled") != NULL);
 	ed_watcher_free(w);
-	tap_ok(ok_, "aws: with aws_imdsv1_fallback = no, never an unauthenticated GET");
+	tap_test("aws: with aws_imdsv1_fallback = no, never an unauthenticated GET");
 }
 
 static void aws_required(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AWS, e, NULL, &r, 0);
-	int ok_ = 1;
 
 	emu_ctl(e, "{\"imdsv2\": \"required\", \"misbehave_token\": \"http500\", "
 		   "\"instance_action\": \"fixture\"}");
 	ed_watcher_poll(w);
-	EXPECT(r.count == 0 && strstr(w->last_err, "HTTP 401"));
+	CHECK(r.count == 0 && strstr(w->last_err, "HTTP 401"));
 	emu_ctl(e, "{\"misbehave_token\": null}");
 	ed_watcher_poll(w);	/* the 401 makes it try for a token again at once */
-	EXPECT(r.count == 1);
+	CHECK(r.count == 1);
 	ed_watcher_free(w);
-	tap_ok(ok_, "aws: IMDSv2 required and token PUT failing: clear 401 error, recovers");
+	tap_test("aws: IMDSv2 required and token PUT failing: clear 401 error, recovers");
 }
 
 /* One misbehaviour on the watched endpoints: no notice, a clear error, and
@@ -271,8 +262,8 @@ static void misbehave(struct emu *e, enum ed_provider p, const char *how, const 
 	struct rec r;
 	struct ed_watcher *w;
 	char ctl[256];
-	int ok_ = 1;
 	double t0 = 0;
+	int ok;
 	struct timespec ts;
 
 	w = mkw(p, e, NULL, &r, 0);
@@ -285,17 +276,18 @@ static void misbehave(struct emu *e, enum ed_provider p, const char *how, const 
 	t0 = ts.tv_sec + ts.tv_nsec / 1e9;
 	ed_watcher_poll(w);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	EXPECT(r.count == 0);
-	EXPECT(strstr(w->last_err, want_err) != NULL);
+	ok = CHECK(r.count == 0);
+	ok &= CHECK(strstr(w->last_err, want_err) != NULL);
 	/* curl retries once, by design, when a reused connection turns out dead. */
-	EXPECT(emu_path_count(e, path) == 1 || (!strcmp(how, "drop") && emu_path_count(e, path) == 2));
+	ok &= CHECK(emu_path_count(e, path) == 1 ||
+		    (!strcmp(how, "drop") && emu_path_count(e, path) == 2));
 	/* Bounded time: the 400 ms transfer timeout (slack for a loaded box). */
-	EXPECT(ts.tv_sec + ts.tv_nsec / 1e9 - t0 < 1.9);
-	if (!ok_)
+	ok &= CHECK(ts.tv_sec + ts.tv_nsec / 1e9 - t0 < 1.9);
+	if (!ok)
 		tap_diag("last error: '%s' after %.2f s", w->last_err,
 			 ts.tv_sec + ts.tv_nsec / 1e9 - t0);
 	ed_watcher_free(w);
-	tap_ok(ok_, "%s: %s -> no notice, error '%s'", ed_provider_name(p), what, want_err);
+	tap_test("%s: %s -> no notice, error '%s'", ed_provider_name(p), what, want_err);
 }
 
 static void down(enum ed_provider p)
@@ -305,7 +297,6 @@ static void down(enum ed_provider p)
 	struct ed_config c;
 	struct ed_sink s = { rec_notice, rec_drained, &r };
 	struct ed_watcher *w;
-	int ok_ = 1;
 
 	memset(&r, 0, sizeof(r));
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", free_port());
@@ -313,12 +304,11 @@ static void down(enum ed_provider p)
 	w = ed_watcher_new(p, &c, s, 0);
 	ed_watcher_poll(w);
 	ed_watcher_poll(w);
-	EXPECT(r.count == 0 && strstr(w->last_err, "onnect") != NULL);
-	if (!ok_)
+	if (!CHECK(r.count == 0 && strstr(w->last_err, "onnect") != NULL))
 		tap_diag("last error: '%s'", w->last_err);
 	ed_watcher_free(w);
-	tap_ok(ok_, "%s: metadata service down (connection refused): error, no notice",
-	       ed_provider_name(p));
+	tap_test("%s: metadata service down (connection refused): error, no notice",
+		 ed_provider_name(p));
 }
 
 /* ============================ GCP ===================================== */
@@ -328,36 +318,34 @@ static void gcp_etag_gap(struct emu *e)
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_GCP, e, NULL, &r, 0);
 	json_object *root, *st, *sent;
-	int ok_ = 1;
 
 	/* The change lands right after request 1, before the first long poll. */
 	emu_ctl(e, "{\"after\": 1, \"then\": {\"preempted\": true}}");
 	ed_watcher_poll(w);
-	EXPECT(r.count == 0 && emu_stat(e, "plain") == 1);
+	CHECK(r.count == 0 && emu_stat(e, "plain") == 1);
 	ed_watcher_poll(w);
-	EXPECT(r.count == 1 && r.n[0].type == ED_NOTICE_INTERRUPT && r.n[0].when == 0);
-	EXPECT(!strcmp(r.n[0].reason, "gcp-preempted"));
-	EXPECT(emu_stat(e, "waits") == 1 && emu_stat(e, "blocked") == 0);
+	CHECK(r.count == 1 && r.n[0].type == ED_NOTICE_INTERRUPT && r.n[0].when == 0);
+	CHECK(!strcmp(r.n[0].reason, "gcp-preempted"));
+	CHECK(emu_stat(e, "waits") == 1 && emu_stat(e, "blocked") == 0);
 	st = emu_stats(e, &root);
-	EXPECT(st && json_object_object_get_ex(st, "last_etag_sent", &sent) &&
+	CHECK(st && json_object_object_get_ex(st, "last_etag_sent", &sent) &&
 	       json_object_array_length(sent) == 1);
 	json_object_put(root);
 	ed_watcher_free(w);
-	tap_ok(ok_, "gcp: plain GET then wait_for_change with last_etag: a change between "
-		    "requests is seen on the next request without blocking");
+	tap_test("gcp: plain GET then wait_for_change with last_etag: a change between "
+		 "requests is seen on the next request without blocking");
 }
 
 static void gcp_true_at_start(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_GCP, e, NULL, &r, 0);
-	int ok_ = 1;
 
 	emu_ctl(e, "{\"preempted\": true}");
 	ed_watcher_poll(w);
-	EXPECT(r.count == 1 && emu_stat(e, "requests") == 1);
+	CHECK(r.count == 1 && emu_stat(e, "requests") == 1);
 	ed_watcher_free(w);
-	tap_ok(ok_, "gcp: already preempted at start: notice on the first (plain) request");
+	tap_test("gcp: already preempted at start: notice on the first (plain) request");
 }
 
 struct poll_arg {
@@ -391,34 +379,32 @@ static void gcp_long_poll(struct emu *e)
 	struct ed_watcher *w = mkw(ED_PROV_GCP, e, NULL, &r, 0);
 	struct poll_arg a = { w, -1 };
 	pthread_t t;
-	int ok_ = 1;
 
 	ed_watcher_poll(w);	/* plain: FALSE + ETag */
 	pthread_create(&t, NULL, poll_thread, &a);
-	EXPECT(wait_stat(e, "blocked", 1) == 0);	/* the long poll is parked */
-	EXPECT(r.count == 0);
+	CHECK(wait_stat(e, "blocked", 1) == 0);	/* the long poll is parked */
+	CHECK(r.count == 0);
 	emu_ctl(e, "{\"preempted\": true}");
 	pthread_join(t, NULL);
-	EXPECT(r.count == 1 && a.rc == 0 && emu_stat(e, "requests") == 2);
+	CHECK(r.count == 1 && a.rc == 0 && emu_stat(e, "requests") == 2);
 	ed_watcher_free(w);
-	tap_ok(ok_, "gcp: a parked long poll returns with the notice as soon as the value changes");
+	tap_test("gcp: a parked long poll returns with the notice as soon as the value changes");
 }
 
 static void gcp_error_resets(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_GCP, e, NULL, &r, 0);
-	int ok_ = 1;
 
 	ed_watcher_poll(w);				/* plain, ok */
 	emu_ctl(e, "{\"misbehave\": \"http500\"}");
 	ed_watcher_poll(w);				/* wait -> 500 */
 	emu_ctl(e, "{\"misbehave\": null, \"preempted\": true}");
 	ed_watcher_poll(w);				/* plain again, sees TRUE */
-	EXPECT(emu_stat(e, "plain") == 2 && emu_stat(e, "waits") == 1);
-	EXPECT(r.count == 1);
+	CHECK(emu_stat(e, "plain") == 2 && emu_stat(e, "waits") == 1);
+	CHECK(r.count == 1);
 	ed_watcher_free(w);
-	tap_ok(ok_, "gcp: after a failed request the next one is plain, so nothing is missed");
+	tap_test("gcp: after a failed request the next one is plain, so nothing is missed");
 }
 
 static void gcp_stop(struct emu *e)
@@ -426,18 +412,17 @@ static void gcp_stop(struct emu *e)
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_GCP, e, "gcp_wait_timeout = 30\n", &r, 0);
 	struct timespec a, b;
-	int ok_ = 1;
 
-	EXPECT(ed_watcher_start(w) == 0);
-	EXPECT(wait_stat(e, "blocked", 1) == 0);
+	CHECK(ed_watcher_start(w) == 0);
+	CHECK(wait_stat(e, "blocked", 1) == 0);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	ed_watcher_stop(w);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	/* The long poll would hold 30 s; stopping aborts it (curl progress callback). */
-	EXPECT(b.tv_sec - a.tv_sec < 5);
-	EXPECT(r.count == 0);
+	CHECK(b.tv_sec - a.tv_sec < 5);
+	CHECK(r.count == 0);
 	ed_watcher_free(w);
-	tap_ok(ok_, "gcp: stopping the watcher aborts a parked long poll promptly");
+	tap_test("gcp: stopping the watcher aborts a parked long poll promptly");
 }
 
 /* =========================== Azure ==================================== */
@@ -446,7 +431,6 @@ static void azure_quiet(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AZURE, e, NULL, &r, 0);
-	int ok_ = 1;
 
 	ed_watcher_poll(w);
 	emu_ctl(e, "{\"events\": \"fixture:azure-scheduledevents-freeze.json\"}");
@@ -455,33 +439,31 @@ static void azure_quiet(struct emu *e)
 		   "\"ResourceType\": \"VirtualMachine\", \"Resources\": [\"other-vm\"], "
 		   "\"EventStatus\": \"Scheduled\", \"NotBefore\": \"Mon, 19 Sep 2016 18:29:47 GMT\"}]}");
 	ed_watcher_poll(w);	/* Preempt for another VM */
-	EXPECT(r.count == 0 && w->last_err[0] == 0 && emu_stat(e, "rejected") == 0);
+	CHECK(r.count == 0 && w->last_err[0] == 0 && emu_stat(e, "rejected") == 0);
 	ed_watcher_free(w);
-	tap_ok(ok_, "azure: no events, Freeze for us, Preempt for another VM: no notice");
+	tap_test("azure: no events, Freeze for us, Preempt for another VM: no notice");
 }
 
 static void azure_preempt(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AZURE, e, NULL, &r, 0);
-	int ok_ = 1;
 
 	ed_watcher_poll(w);
 	emu_ctl(e, "{\"events\": \"fixture:azure-scheduledevents-preempt.json\"}");
 	ed_watcher_poll(w);
-	EXPECT(r.count == 1 && r.n[0].type == ED_NOTICE_INTERRUPT);
-	EXPECT(r.n[0].when == 1474309787 && !strcmp(r.n[0].id, AZURE_ID));
+	CHECK(r.count == 1 && r.n[0].type == ED_NOTICE_INTERRUPT);
+	CHECK(r.n[0].when == 1474309787 && !strcmp(r.n[0].id, AZURE_ID));
 	ed_watcher_poll(w);	/* same event again: not a new notice */
-	EXPECT(r.count == 1 && emu_stat(e, "requests") == 3);
+	CHECK(r.count == 1 && emu_stat(e, "requests") == 3);
 	ed_watcher_free(w);
-	tap_ok(ok_, "azure: Preempt for this VM: notice with NotBefore (RFC 1123) and EventId");
+	tap_test("azure: Preempt for this VM: notice with NotBefore (RFC 1123) and EventId");
 }
 
 static void azure_cancel(struct emu *e)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AZURE, e, NULL, &r, 0);
-	int ok_ = 1;
 
 	emu_ctl(e, "{\"events\": \"fixture:azure-scheduledevents-preempt.json\"}");
 	ed_watcher_poll(w);
@@ -492,36 +474,35 @@ static void azure_cancel(struct emu *e)
 	ed_watcher_poll(w);
 	emu_ctl(e, "{\"misbehave\": \"garbage\"}");
 	ed_watcher_poll(w);
-	EXPECT(count_type(&r, ED_NOTICE_CANCEL) == 0);
+	CHECK(count_type(&r, ED_NOTICE_CANCEL) == 0);
 	emu_ctl(e, "{\"misbehave\": null, \"events\": []}");
 	ed_watcher_poll(w);
-	EXPECT(count_type(&r, ED_NOTICE_CANCEL) == 1 && r.n[r.count - 1].type == ED_NOTICE_CANCEL &&
+	CHECK(count_type(&r, ED_NOTICE_CANCEL) == 1 && r.n[r.count - 1].type == ED_NOTICE_CANCEL &&
 	       !strcmp(r.n[r.count - 1].id, AZURE_ID));
 	ed_watcher_free(w);
-	tap_ok(ok_, "azure: a vanished event is a cancellation; failed polls are not");
+	tap_test("azure: a vanished event is a cancellation; failed polls are not");
 }
 
 static void azure_approve(struct emu *e, int dry_run)
 {
 	struct rec r;
 	struct ed_watcher *w = mkw(ED_PROV_AZURE, e, NULL, &r, dry_run);
-	int ok_ = 1;
 
 	emu_ctl(e, "{\"events\": \"fixture:azure-scheduledevents-preempt.json\"}");
 	ed_watcher_poll(w);
 	ed_watcher_poll(w);
-	EXPECT(emu_stat(e, "posts") == 0);	/* not before the drain finished */
+	CHECK(emu_stat(e, "posts") == 0);	/* not before the drain finished */
 	r.drained = 1;
 	ed_watcher_poll(w);
 	ed_watcher_poll(w);
 	if (dry_run) {
-		EXPECT(emu_stat(e, "posts") == 0);
+		CHECK(emu_stat(e, "posts") == 0);
 	} else {
-		EXPECT(emu_stat(e, "posts") == 1 && emu_stat(e, "approvals") == 1);
+		CHECK(emu_stat(e, "posts") == 1 && emu_stat(e, "approvals") == 1);
 	}
 	ed_watcher_free(w);
-	tap_ok(ok_, dry_run ? "azure: dry run never sends the approval"
-			    : "azure: StartRequests POSTed once, after the drain finished");
+	tap_test(dry_run ? "azure: dry run never sends the approval"
+			 : "azure: StartRequests POSTed once, after the drain finished");
 }
 
 /* ===================== watcher + reactor together ====================== */
@@ -534,7 +515,6 @@ static void e2e_first_response(struct emu *e)
 	struct ed_reactor *re;
 	struct ed_watcher *w;
 	char ctl[160], t[32];
-	int ok_ = 1;
 
 	(void)dummy;
 	fake_init(&f);
@@ -547,12 +527,12 @@ static void e2e_first_response(struct emu *e)
 		 "\"time\": \"%s\"}}", iso_in(120, t));
 	emu_ctl(e, ctl);
 	ed_watcher_poll(w);
-	EXPECT(emu_stat(e, "notices_served") == 1);
-	EXPECT(ed_reactor_drains_started(re) == 1);
-	EXPECT(ed_reactor_wait(re, ED_DRAINED, 5000) == 0 && f.drains == 1);
+	CHECK(emu_stat(e, "notices_served") == 1);
+	CHECK(ed_reactor_drains_started(re) == 1);
+	CHECK(ed_reactor_wait(re, ED_DRAINED, 5000) == 0 && f.drains == 1);
 	ed_watcher_free(w);
 	ed_reactor_free(re);
-	tap_ok(ok_, "e2e aws: the drain starts on the first response carrying the notice");
+	tap_test("e2e aws: the drain starts on the first response carrying the notice");
 }
 
 static void e2e_azure(struct emu *e)
@@ -561,7 +541,6 @@ static void e2e_azure(struct emu *e)
 	struct ed_config c = make_cfg("azure", e->url, NULL);
 	struct ed_reactor *re;
 	struct ed_watcher *w;
-	int ok_ = 1;
 
 	fake_init(&f);
 	f.hold = 1;
@@ -570,20 +549,20 @@ static void e2e_azure(struct emu *e)
 	w = ed_watcher_new(ED_PROV_AZURE, &c, ed_reactor_sink(re), 0);
 	emu_ctl(e, "{\"events\": \"fixture:azure-scheduledevents-preempt.json\"}");
 	ed_watcher_poll(w);
-	EXPECT(fake_wait_in_drain(&f) == 0);
+	CHECK(fake_wait_in_drain(&f) == 0);
 	ed_watcher_poll(w);
-	EXPECT(emu_stat(e, "posts") == 0);	/* still draining: no approval */
+	CHECK(emu_stat(e, "posts") == 0);	/* still draining: no approval */
 	fake_release(&f);
-	EXPECT(ed_reactor_wait(re, ED_DRAINED, 5000) == 0);
+	CHECK(ed_reactor_wait(re, ED_DRAINED, 5000) == 0);
 	ed_watcher_poll(w);
-	EXPECT(emu_stat(e, "approvals") == 1);
+	CHECK(emu_stat(e, "approvals") == 1);
 	/* A second Preempt event... then both vanish: the node takes pages again. */
 	emu_ctl(e, "{\"events\": []}");
 	ed_watcher_poll(w);
-	EXPECT(ed_reactor_state(re, NULL) == ED_IDLE && f.undrains == 1);
+	CHECK(ed_reactor_state(re, NULL) == ED_IDLE && f.undrains == 1);
 	ed_watcher_free(w);
 	ed_reactor_free(re);
-	tap_ok(ok_, "e2e azure: drain, approve once drained, cancellation undrains");
+	tap_test("e2e azure: drain, approve once drained, cancellation undrains");
 }
 
 static void e2e_azure_cancel_during_drain(struct emu *e)
@@ -592,7 +571,6 @@ static void e2e_azure_cancel_during_drain(struct emu *e)
 	struct ed_config c = make_cfg("azure", e->url, NULL);
 	struct ed_reactor *re;
 	struct ed_watcher *w;
-	int ok_ = 1;
 
 	fake_init(&f);
 	f.hold = 1;
@@ -601,14 +579,14 @@ static void e2e_azure_cancel_during_drain(struct emu *e)
 	w = ed_watcher_new(ED_PROV_AZURE, &c, ed_reactor_sink(re), 0);
 	emu_ctl(e, "{\"events\": \"fixture:azure-scheduledevents-preempt.json\"}");
 	ed_watcher_poll(w);
-	EXPECT(fake_wait_in_drain(&f) == 0);
+	CHECK(fake_wait_in_drain(&f) == 0);
 	emu_ctl(e, "{\"events\": []}");
 	ed_watcher_poll(w);
-	EXPECT(ed_reactor_wait(re, ED_IDLE, 5000) == 0);
-	EXPECT(f.aborted == 1 && f.undrains == 1 && emu_stat(e, "posts") == 0);
+	CHECK(ed_reactor_wait(re, ED_IDLE, 5000) == 0);
+	CHECK(f.aborted == 1 && f.undrains == 1 && emu_stat(e, "posts") == 0);
 	ed_watcher_free(w);
 	ed_reactor_free(re);
-	tap_ok(ok_, "e2e azure: cancellation during the drain stops it, nothing approved");
+	tap_test("e2e azure: cancellation during the drain stops it, nothing approved");
 }
 
 int main(void)
