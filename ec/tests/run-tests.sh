@@ -1,6 +1,6 @@
 #!/bin/sh
-# Runs the test binaries given as arguments, numbers their "ok"/"not ok" lines into one
-# TAP stream with a plan line, and exits non-zero if any test failed or a binary crashed.
+# Runs the test binaries given as arguments, renumbers their "ok"/"not ok" lines into one
+# TAP stream with one plan line, and exits non-zero if any test failed or a binary crashed.
 n=0
 failed=0
 out=$(mktemp)
@@ -9,8 +9,9 @@ for t in "$@"; do
     rc=$?
     while IFS= read -r line; do
         case $line in
-        "ok - "*) n=$((n + 1)); echo "ok $n - ${line#ok - }" ;;
-        "not ok - "*) n=$((n + 1)); failed=1; echo "not ok $n - ${line#not ok - }" ;;
+        "ok "[0-9]*) n=$((n + 1)); echo "ok $n - ${line#ok * - }" ;;
+        "not ok "[0-9]*) n=$((n + 1)); failed=1; echo "not ok $n - ${line#not ok * - }" ;;
+        1..*) ;;
         *) echo "$line" ;;
         esac
     done <"$out"

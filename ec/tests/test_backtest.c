@@ -1,6 +1,6 @@
 /* Backtests on the one-week test data: the oracle bounds every policy, revocations are
  * shared and evacuated without loss, and the CLI's JSON, plan and plot work end to end. */
-#include "tap.h"
+#include "helpers.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,7 +21,7 @@ static void week_config(ec_config *c)
 static void t_oracle_bounds_policies(void)
 {
     ec_world w;
-    tap_world(&w);
+    test_world(&w);
     ec_config c;
     week_config(&c);
     ec_bt_opts o = {.start = 48, .end = w.n_hours};
@@ -62,7 +62,7 @@ static void t_oracle_bounds_policies(void)
 static void t_hindsight_bounds_policies(void)
 {
     ec_world w;
-    tap_world(&w);
+    test_world(&w);
     ec_config c;
     week_config(&c);
     ec_bt_opts o = {.start = 48, .end = w.n_hours};
@@ -134,7 +134,7 @@ static void t_revocation_stress(void)
     /* Bands near 100%/month: about one revocation per market per 4 days. Every policy
      * must see the same events, lose nothing and never miss the deadline. */
     ec_world w;
-    tap_world(&w);
+    test_world(&w);
     for (int m = 0; m < w.n_mkts; m++)
         w.band[m] = 0.9999;
     ec_config c;
@@ -205,7 +205,7 @@ static const char *data_args(void)
     snprintf(buf, sizeof buf,
              "--prices %s --interruptions %s --instance-types %s --notice 120 "
              "--bandwidth-gbps 5 --hot-gib 24 --horizon 12",
-             tap_data("prices-week.csv"), tap_data("bands.csv"), tap_data("instance-types.csv"));
+             test_data("prices-week.csv"), test_data("bands.csv"), test_data("instance-types.csv"));
     return buf;
 }
 
@@ -279,12 +279,12 @@ static void t_cli_plan(void)
 
 static void t_cli_plot_and_demand(void)
 {
-    const char *png = tap_tmpfile("plot.png", "");
+    const char *png = test_tmpfile("plot.png", "");
     char args[2048];
     snprintf(args, sizeof args,
              "backtest %s --memory-gib 256 --demand %s --policy lowest-price,on-demand --quiet "
              "--start 2018-10-15T00:00:00Z --end 2018-10-22T00:00:00Z --plot %s",
-             data_args(), tap_data("demand-5weeks.csv"), png);
+             data_args(), test_data("demand-5weeks.csv"), png);
     CHECK(run(args) == 0);
     CHECK(strstr(out_buf, "lowest-price") && strstr(out_buf, "on-demand"));
     FILE *f = fopen(png, "rb");
@@ -305,14 +305,14 @@ static void t_cli_errors(void)
     snprintf(args, sizeof args,
              "backtest --prices %s --interruptions %s --instance-types %s --memory-gib 64 "
              "--bandwidth-gbps 5 --policy mpo",
-             tap_data("prices-week.csv"), tap_data("bands.csv"), tap_data("instance-types.csv"));
+             test_data("prices-week.csv"), test_data("bands.csv"), test_data("instance-types.csv"));
     CHECK(run(args) == 2 && strstr(err_buf, "--notice"));
-    const char *bad = tap_tmpfile("bad.csv", ",r4.xlarge\n2018-10-13 00:00:00+00:00,0.07\n"
+    const char *bad = test_tmpfile("bad.csv", ",r4.xlarge\n2018-10-13 00:00:00+00:00,0.07\n"
                                              "2018-10-13 01:00:00+00:00,0.07x\n");
     snprintf(args, sizeof args,
              "backtest --prices %s --interruptions %s --instance-types %s --memory-gib 64 "
              "--notice 120 --bandwidth-gbps 5 --policy mpo",
-             bad, tap_data("bands.csv"), tap_data("instance-types.csv"));
+             bad, test_data("bands.csv"), test_data("instance-types.csv"));
     CHECK(run(args) == 2 && strstr(err_buf, "bad.csv:3:2:"));
     snprintf(args, sizeof args, "backtest %s --memory-gib 64 --policy cheapest", data_args());
     CHECK(run(args) == 2 && strstr(err_buf, "unknown policy"));
@@ -335,5 +335,5 @@ int main(void)
     tap_run("cli: plan --json contract (caps, hot set, pages)", t_cli_plan);
     tap_run("cli: --plot png and --demand trace", t_cli_plot_and_demand);
     tap_run("cli: clear errors and exit status 2", t_cli_errors);
-    return tap_exit();
+    return tap_done();
 }

@@ -1,5 +1,5 @@
 /* Forecasting: both forecasters must beat the seasonal-naive baseline on real data. */
-#include "tap.h"
+#include "helpers.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 static void t_price_vs_snaive(void)
 {
     ec_world w;
-    tap_world(&w);
+    test_world(&w);
     ec_fc_eval ev;
     /* first 2 days = history (MASE scale), the week after = test */
     ec_fc_evaluate(0, w.price, w.n_mkts, w.n_mkts, 48, w.n_hours, 24, 24, &ev);
@@ -36,7 +36,7 @@ static void t_demand_vs_snaive(void)
     int n;
     int64_t h0;
     ec_error err;
-    CHECK(ec_load_demand(tap_data("demand-5weeks.csv"), &v, &n, &h0, &err) == 0);
+    CHECK(ec_load_demand(test_data("demand-5weeks.csv"), &v, &n, &h0, &err) == 0);
     for (int s = 24; s <= 168; s += 144) {
         ec_fc_eval ev;
         ec_fc_evaluate(1, v, 1, 1, 3 * 168, n, s, 24, &ev);
@@ -74,12 +74,12 @@ static void t_exact_on_patterns(void)
 static void t_demand_attach(void)
 {
     ec_world w;
-    tap_world(&w);
+    test_world(&w);
     double *v;
     int n;
     int64_t h0;
     ec_error err;
-    CHECK(ec_load_demand(tap_data("demand-5weeks.csv"), &v, &n, &h0, &err) == 0);
+    CHECK(ec_load_demand(test_data("demand-5weeks.csv"), &v, &n, &h0, &err) == 0);
     int start = 48, end = w.n_hours;
     CHECK(ec_world_attach_demand(&w, v, n, h0, start, end, 512, &err) == 0);
     double peak = 0;
@@ -104,5 +104,5 @@ int main(void)
     tap_run("forecast: demand beats daily and weekly seasonal naive", t_demand_vs_snaive);
     tap_run("forecast: exact on constant and periodic series", t_exact_on_patterns);
     tap_run("forecast: demand trace aligned by hour of week, peak scaled to M", t_demand_attach);
-    return tap_exit();
+    return tap_done();
 }

@@ -1,6 +1,6 @@
 /* The optimiser against brute force, the two EDM constraints, evacuation and revocation
  * draws. Tiny worlds are built in memory. */
-#include "tap.h"
+#include "helpers.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -163,12 +163,11 @@ static ec_fleet solve_small(const ec_world *w, const ec_config *c)
     ec_error err;
     ec_fleet f;
     ec_fleet_init(&f, w->n_mkts, w->n_types);
-    if (ec_solve(&p, &s, &err) == 0) {
+    if (CHECK(ec_solve(&p, &s, &err) == 0)) {
         ec_fleet_copy(&f, &s.fleets[0]);
         ec_solution_free(&s);
     } else {
-        printf("# %s\n", err.msg);
-        tap_failed = 1;
+        tap_diag("%s", err.msg);
     }
     return f;
 }
@@ -319,5 +318,5 @@ int main(void)
     tap_run("model: per-market revocation fits in the other nodes", t_edm_per_market);
     tap_run("model: hot set on on-demand, market cap, on-demand fallback", t_hot_set_and_cap);
     tap_run("model: revocation draws deterministic with the band's frequency", t_revocation_draws);
-    return tap_exit();
+    return tap_done();
 }

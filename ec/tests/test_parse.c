@@ -1,5 +1,5 @@
 /* Parsing and validation of the input files. */
-#include "tap.h"
+#include "helpers.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,9 +17,9 @@ static const char *load_with(const char *which, const char *text)
     const char *prices = ",a.large,b.large\n2018-10-01 00:00:00+00:00,0.02,0.05\n"
                          "2018-10-01 01:00:00+00:00,0.03,0.05\n";
     ec_load_opts o = {
-        .prices = tap_tmpfile("p.csv", strcmp(which, "prices") ? prices : text),
-        .interruptions = tap_tmpfile("b.csv", strcmp(which, "bands") ? BANDS : text),
-        .instance_types = tap_tmpfile("t.csv", strcmp(which, "types") ? TYPES : text),
+        .prices = test_tmpfile("p.csv", strcmp(which, "prices") ? prices : text),
+        .interruptions = test_tmpfile("b.csv", strcmp(which, "bands") ? BANDS : text),
+        .instance_types = test_tmpfile("t.csv", strcmp(which, "types") ? TYPES : text),
         .quiet = 1};
     ec_world w;
     err.msg[0] = 0;
@@ -60,7 +60,7 @@ static void t_timestamps(void)
 static void t_world(void)
 {
     ec_world w;
-    tap_world(&w);
+    test_world(&w);
     /* 8 price columns: c1.xlarge has no instance type, r5.4xlarge no band */
     CHECK(w.n_mkts == 6);
     CHECK(w.n_skipped == 2);
@@ -81,7 +81,7 @@ static void t_band_latest(void)
     double *b;
     int n;
     ec_error err;
-    CHECK(ec_load_bands(tap_data("bands.csv"), &names, &b, &n, &err) == 0);
+    CHECK(ec_load_bands(test_data("bands.csv"), &names, &b, &n, &err) == 0);
     int found = 0;
     for (int i = 0; i < n; i++) {
         if (strcmp(names[i], "r5.2xlarge") == 0)
@@ -106,7 +106,7 @@ static void t_forward_fill(void)
     int nc, nh;
     int64_t h0;
     ec_error err;
-    CHECK(ec_load_prices(tap_tmpfile("ff.csv", p), &cols, &nc, &price, &nh, &h0, &err) == 0);
+    CHECK(ec_load_prices(test_tmpfile("ff.csv", p), &cols, &nc, &price, &nh, &h0, &err) == 0);
     CHECK(nc == 2 && nh == 5);
     CHECK_NEAR(price[2 * 2 + 0], 0.02, 1e-12); /* hour 2 = hour 0's price */
     CHECK(isnan(price[2 * 2 + 1]));
@@ -157,7 +157,7 @@ static void t_bad_types_bands(void)
     m = load_with("bands", ",a.large,b.large\n2018-11-01 00:00:00,0.05,\"0.1\"\n");
     CHECK(mentions(m, "b.csv", "2:3") && strstr(m, "quoted"));
     ec_load_opts o = {.prices = "/nonexistent/prices.csv", .interruptions = "x",
-                      .instance_types = tap_tmpfile("t.csv", TYPES), .quiet = 1};
+                      .instance_types = test_tmpfile("t.csv", TYPES), .quiet = 1};
     ec_world w;
     ec_error err;
     CHECK(ec_world_load(&o, &w, &err) != 0 && strstr(err.msg, "x: cannot open"));
@@ -171,14 +171,14 @@ static void t_demand(void)
     int n;
     int64_t h0;
     ec_error err;
-    CHECK(ec_load_demand(tap_data("demand-5weeks.csv"), &v, &n, &h0, &err) == 0);
+    CHECK(ec_load_demand(test_data("demand-5weeks.csv"), &v, &n, &h0, &err) == 0);
     CHECK(n == 5 * 168);
     free(v);
     const char *bad = "Date, Requests\n2013-08-01-0,100\n2013-08-01-1,-5\n";
-    CHECK(ec_load_demand(tap_tmpfile("d.csv", bad), &v, &n, &h0, &err) != 0);
+    CHECK(ec_load_demand(test_tmpfile("d.csv", bad), &v, &n, &h0, &err) != 0);
     CHECK(mentions(err.msg, "d.csv", "3:2"));
     bad = "Date, Requests\n2013-08-01-0,100,7\n";
-    CHECK(ec_load_demand(tap_tmpfile("d.csv", bad), &v, &n, &h0, &err) != 0);
+    CHECK(ec_load_demand(test_tmpfile("d.csv", bad), &v, &n, &h0, &err) != 0);
     CHECK(mentions(err.msg, "d.csv", "2:3"));
 }
 
@@ -191,5 +191,5 @@ int main(void)
     tap_run("parse: malformed price files name file:line:column", t_bad_prices);
     tap_run("parse: malformed instance types and bands name file:line:column", t_bad_types_bands);
     tap_run("parse: demand trace and its errors", t_demand);
-    return tap_exit();
+    return tap_done();
 }
