@@ -382,7 +382,9 @@ TEST(elasticctl_usage_errors_exit_2)
 			       "map", "map 0", "map x", "map 1 2", "map 1 --width 7",
 			       "map 1 --width 401", "map 1 --width", "map 1 --svg",
 			       "top 1", "top --interval 0", "top --interval 0.05", "top --interval x",
-			       "top --interval", "top --count 0", "top --count -1" };
+			       "top --interval", "top --count 0", "top --count -1",
+			       "process", "process frob", "process jump 1", "process push 1",
+			       "process map", "process top 1", "process run --nodes 1" };
 	char cmd[512], out[4096];
 	unsigned int i;
 
@@ -408,6 +410,41 @@ TEST(elasticctl_version_and_help)
 	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl --help", top());
 	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "config set node-id"));
+	EXPECT_NE(NULL, strstr(out, "process run --nodes LIST"));
+	EXPECT_NE(NULL, strstr(out, "Aliases: run, stretch, push, unstretch, map and top"));
+}
+
+/* The process commands' first spellings say and exit exactly as the process form. */
+static void expect_alias(struct __test_metadata *_metadata, const char *args)
+{
+	char cmd[512], alias[4096], object[4096];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl %s 2>&1", top(), args);
+	rc = run(cmd, alias, sizeof(alias));
+	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl process %s 2>&1", top(),
+		 args);
+	EXPECT_EQ(rc, run(cmd, object, sizeof(object))) TH_LOG("'%s'", args);
+	EXPECT_STREQ(alias, object) TH_LOG("'%s'", args);
+}
+
+TEST(elasticctl_process_aliases)
+{
+	const char *usage[] = { "run", "run --nodes 1,2", "run --nodes 0 -- true", "stretch 1",
+				"stretch x --nodes 1", "push 1", "push --pages 0 1", "unstretch",
+				"map 1 --width 7", "top --count 0" };
+	/* Without the module these fail at once, saying so. */
+	const char *no_module[] = { "run --nodes 1 -- true", "stretch 1 --nodes 1-3",
+				    "push 1 --to 2 --pages 3", "unstretch 1", "map 1",
+				    "top --interval 60 --count 1" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(usage) / sizeof(usage[0]); i++)
+		expect_alias(_metadata, usage[i]);
+	if (!access("/proc/sys/elastic/node_id", F_OK))
+		SKIP(return, "the elastic module is loaded on this machine");
+	for (i = 0; i < sizeof(no_module) / sizeof(no_module[0]); i++)
+		expect_alias(_metadata, no_module[i]);
 }
 
 /* On a machine without the module (the host), the error says so. */
