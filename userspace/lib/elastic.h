@@ -99,6 +99,51 @@ int elastic_event_next(struct elastic_client *client, struct elastic_event *ev, 
  */
 int elastic_node_drain(struct elastic_client *client, uint32_t id, uint64_t max,
 		       uint64_t *moved, uint64_t *left);
+
+/**
+ * struct elastic_drain_progress - where a drain stands, after each call
+ * @moved:	pages moved so far (the calls' counts added up)
+ * @left:	pages the node still holds
+ * @start:	pages it held at the first call (that call's moved and left)
+ * @seconds:	since the drain began
+ */
+struct elastic_drain_progress {
+	uint64_t moved;
+	uint64_t left;
+	uint64_t start;
+	double seconds;
+};
+
+/**
+ * struct elastic_drain - what elastic_drain() is to do
+ * @node:	the member to move this node's pages off, or this node's own id
+ *		(empty this node, as for a spot reclaim)
+ * @deadline_s:	give up once this many seconds have passed (0: no deadline)
+ * @stall_s:	give up after this many seconds in which no page moved (0: never)
+ * @progress:	called after every call; nonzero stops the drain (may be NULL)
+ * @arg:	for @progress
+ */
+struct elastic_drain {
+	uint32_t node;
+	double deadline_s;
+	double stall_s;
+	int (*progress)(void *arg, const struct elastic_drain_progress *p);
+	void *arg;
+};
+
+/* A drain that moves nothing for this long will not finish: both tools give up. */
+#define ELASTIC_DRAIN_STALL_S 30
+
+/*
+ * Drain d->node with elastic_node_drain() calls of 512 pages until it holds
+ * nothing (0), the deadline passes (-ETIME), it stalls (-EAGAIN), progress
+ * stops it (-ECANCELED) or a call fails (its -errno); *p says where it
+ * stopped.  A call that moved nothing is followed by the rest of 100 ms
+ * from its start, for the pages in flight to land (a call of this node's
+ * own id already waits that long in the kernel).
+ */
+int elastic_drain(struct elastic_client *client, const struct elastic_drain *d,
+		  struct elastic_drain_progress *p);
 /* Stretch process pid over the nodes of a bitmap (bit N: node N). */
 int elastic_process_stretch(struct elastic_client *client, uint32_t pid, uint64_t nodes,
 			    uint64_t local_limit_pages);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests of userspace/: libelastic's parsers, the host tests'
- * TAP producer, the elasticctl command line, and spotos-agent's protocol.
+ * Host unit tests of userspace/: libelastic's parsers and drain loop, the
+ * host tests' TAP producer, the elasticctl command line, and spotos-agent's
+ * protocol.
  * kselftest harness, TAP out.
  * Binaries under test are found relative to TOP (set by the Makefile).
  */
@@ -20,6 +21,7 @@
 #include <unistd.h>
 #include <linux/netlink.h>
 
+#include "drain.h"
 #include "elastic.h"
 #include "iso8601.h"
 #include "kselftest_harness.h"
@@ -321,6 +323,159 @@ TEST(iso8601_civil_time)
 	EXPECT_EQ(-1, iso8601_utc(1969, 12, 31, 0, 0, 0, &t));
 	EXPECT_EQ(-1, iso8601_utc(2023, 1, 1, 0, 0, 61, &t));
 	EXPECT_EQ(-1, iso8601_utc(2023, 1, 1, -1, 0, 0, &t));
+}
+
+/*
+ * A node being drained, on a clock of the test's own: a call moves what it
+ * may of the pages that are not in flight; those land a few calls later.
+ */
+struct fake_node {
+	double now;		/* seconds */
+	uint64_t held;		/* pages on the node, in flight included */
+	uint64_t in_flight;	/* of those, not movable yet */
+	int land_after;		/* calls until the pages in flight can move */
+	double idle_call_s;	/* a call that moves nothing takes this long */
+	int fail_call;		/* this call fails with EHOSTDOWN (0: none) */
+	int stop_call;		/* progress stops the drain at this call (0: never) */
+	int calls, sleeps, progress_calls;
+	uint64_t seen_moved[8];	/* what progress was told, first calls */
+};
+
+static int fake_drain(void *ctx, uint32_t node, uint64_t max, uint64_t *moved, uint64_t *left)
+{
+	struct fake_node *f = ctx;
+	uint64_t n;
+
+	(void)node;
+	if (++f->calls == f->fail_call)
+		return -EHOSTDOWN;
+	if (f->land_after && !--f->land_after)
+		f->in_flight = 0;
+	n = f->held - f->in_flight < max ? f->held - f->in_flight : max;
+	f->held -= n;
+	f->now += n ? 0.01 : f->idle_call_s;
+	*moved = n;
+	*left = f->held;
+	return 0;
+}
+
+static double fake_now(void *ctx)
+{
+	return ((struct fake_node *)ctx)->now;
+}
+
+static void fake_sleep(void *ctx, double seconds)
+{
+	struct fake_node *f = ctx;
+
+	f->now += seconds;
+	f->sleeps++;
+}
+
+static int fake_progress(void *arg, const struct elastic_drain_progress *p)
+{
+	struct fake_node *f = arg;
+
+	if (f->progress_calls < 8)
+		f->seen_moved[f->progress_calls] = p->moved;
+	return ++f->progress_calls == f->stop_call;
+}
+
+static const struct elastic_drain_ops fake_ops = { fake_drain, fake_now, fake_sleep };
+
+static int fake_run(struct fake_node *f, double deadline_s, double stall_s,
+		    struct elastic_drain_progress *p)
+{
+	struct elastic_drain d = { .node = 2, .deadline_s = deadline_s, .stall_s = stall_s,
+				   .progress = fake_progress, .arg = f };
+
+	return elastic_drain_loop(&fake_ops, f, &d, p);
+}
+
+TEST(drain_in_batches_with_progress)
+{
+	struct fake_node f = { .held = 1300 };
+	struct elastic_drain_progress p;
+
+	ASSERT_EQ(0, fake_run(&f, 0, 30, &p));
+	EXPECT_EQ(3, f.calls);
+	EXPECT_EQ(3, f.progress_calls);
+	EXPECT_EQ(512, f.seen_moved[0]);
+	EXPECT_EQ(1024, f.seen_moved[1]);
+	EXPECT_EQ(1300, f.seen_moved[2]);
+	EXPECT_EQ(1300, p.moved);
+	EXPECT_EQ(1300, p.start);
+	EXPECT_EQ(0, p.left);
+	EXPECT_EQ(0, f.sleeps);
+}
+
+/* A member's drain returns at once when only pages in flight remain: paced. */
+TEST(drain_waits_for_pages_in_flight)
+{
+	struct fake_node f = { .held = 600, .in_flight = 88, .land_after = 4 };
+	struct elastic_drain_progress p;
+
+	ASSERT_EQ(0, fake_run(&f, 0, 30, &p));
+	EXPECT_EQ(4, f.calls);
+	EXPECT_EQ(2, f.sleeps);
+	EXPECT_EQ(600, p.moved);
+	EXPECT_TRUE(p.seconds > 0.2 && p.seconds < 0.25) TH_LOG("%.3f s", p.seconds);
+}
+
+/* This node's own drain waits in the kernel: no pause on top. */
+TEST(drain_self_not_paced_twice)
+{
+	struct fake_node f = { .held = 600, .in_flight = 88, .land_after = 4, .idle_call_s = 1 };
+	struct elastic_drain_progress p;
+
+	ASSERT_EQ(0, fake_run(&f, 0, 30, &p));
+	EXPECT_EQ(0, f.sleeps);
+	EXPECT_TRUE(p.seconds > 2 && p.seconds < 2.1) TH_LOG("%.3f s", p.seconds);
+}
+
+TEST(drain_gives_up_when_stalled)
+{
+	struct fake_node f = { .held = 100, .in_flight = 100 };
+	struct elastic_drain_progress p;
+
+	EXPECT_EQ(-EAGAIN, fake_run(&f, 0, 30, &p));
+	EXPECT_TRUE(p.seconds > 30 && p.seconds < 30.2) TH_LOG("%.3f s", p.seconds);
+	EXPECT_EQ(100, p.left);
+	EXPECT_EQ(100, p.start);
+	EXPECT_EQ(0, p.moved);
+}
+
+TEST(drain_stops_at_deadline)
+{
+	struct fake_node f = { .held = 2000, .in_flight = 1000 };
+	struct elastic_drain_progress p;
+
+	EXPECT_EQ(-ETIME, fake_run(&f, 2, 30, &p));
+	EXPECT_TRUE(p.seconds > 2 && p.seconds < 2.2) TH_LOG("%.3f s", p.seconds);
+	EXPECT_EQ(1000, p.moved);
+	EXPECT_EQ(1000, p.left);
+}
+
+TEST(drain_cancelled_by_progress)
+{
+	struct fake_node f = { .held = 2000, .stop_call = 2 };
+	struct elastic_drain_progress p;
+
+	EXPECT_EQ(-ECANCELED, fake_run(&f, 0, 30, &p));
+	EXPECT_EQ(2, f.calls);
+	EXPECT_EQ(1024, p.moved);
+}
+
+/* A failed call ends the drain with its error; p stays as the last call left it. */
+TEST(drain_kernel_error)
+{
+	struct fake_node f = { .held = 2000, .fail_call = 2 };
+	struct elastic_drain_progress p;
+
+	EXPECT_EQ(-EHOSTDOWN, fake_run(&f, 0, 30, &p));
+	EXPECT_EQ(512, p.moved);
+	EXPECT_EQ(1488, p.left);
+	EXPECT_EQ(2000, p.start);
 }
 
 static int tap_fail_line;
