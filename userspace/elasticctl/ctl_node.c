@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* elasticctl node: the cluster's members, their drains and hosting caps. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 #include <linux/elastic.h>
 
 #include "elasticctl.h"
@@ -174,49 +174,47 @@ static int node_set(int argc, char **argv)
 	return node_done(c, elastic_node_set_max_pages(c, id, max_pages));
 }
 
-/*
- * Drain in calls of a few hundred pages, so that progress shows and the
- * deadline is checked between them.  Exit 1 if pages are left.
- */
+/* A line after each call of the drain, in text. */
+static int drain_line(void *arg, const struct elastic_drain_progress *p)
+{
+	printf("drain node %u: %llu pages moved, %llu left, %.1f s\n", *(const uint32_t *)arg,
+	       (unsigned long long)p->moved, (unsigned long long)p->left, p->seconds);
+	fflush(stdout);
+	return 0;
+}
+
+/* Drain with libelastic's loop, then sum it up.  Exit 1 if pages are left. */
 static int drain(struct elastic_client *c, uint32_t id, uint32_t deadline)
 {
-	uint64_t moved, left = 0, total = 0;
-	double t0 = now_s(), t;
-	int ret, met;
+	struct elastic_drain d = {
+		.node = id, .deadline_s = deadline, .stall_s = ELASTIC_DRAIN_STALL_S,
+		.progress = json_out ? NULL : drain_line, .arg = &id,
+	};
+	struct elastic_drain_progress p;
+	int ret = elastic_drain(c, &d, &p), met;
 
-	for (;;) {
-		ret = elastic_node_drain(c, id, 512, &moved, &left);
-		if (ret)
-			return fail(c, "node drain", ret);
-		total += moved;
-		t = now_s() - t0;
-		if (!json_out) {
-			printf("drain node %u: %llu pages moved, %llu left, %.1f s\n", id,
-			       (unsigned long long)total, (unsigned long long)left, t);
-			fflush(stdout);
-		}
-		if (!left || (deadline && t > deadline))
-			break;
-		if (!moved)	/* only pages in flight remain: let them land */
-			usleep(100000);
-	}
-	met = !left && (!deadline || t <= deadline);
+	if (ret == -EAGAIN)
+		fprintf(stderr, "%s: node drain: no page moved for %d s: giving up\n", prog,
+			ELASTIC_DRAIN_STALL_S);
+	else if (ret && ret != -ETIME)
+		return fail(c, "node drain", ret);
+	met = !p.left && (!deadline || p.seconds <= deadline);
 	if (json_out) {
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "node_id", json_object_new_int64(id));
-		json_object_object_add(o, "pages_moved", json_object_new_uint64(total));
-		json_object_object_add(o, "pages_left", json_object_new_uint64(left));
-		json_object_object_add(o, "seconds", json_object_new_double(t));
+		json_object_object_add(o, "pages_moved", json_object_new_uint64(p.moved));
+		json_object_object_add(o, "pages_left", json_object_new_uint64(p.left));
+		json_object_object_add(o, "seconds", json_object_new_double(p.seconds));
 		if (deadline)
 			json_object_object_add(o, "deadline_met", json_object_new_boolean(met));
 		print_json(o);
 	} else if (deadline) {
 		printf("drained node %u: %llu pages in %.1f s, deadline %u s %s\n", id,
-		       (unsigned long long)total, t, deadline, met ? "met" : "MISSED");
+		       (unsigned long long)p.moved, p.seconds, deadline, met ? "met" : "MISSED");
 	} else {
 		printf("drained node %u: %llu pages in %.1f s%s\n", id,
-		       (unsigned long long)total, t, left ? " (pages left)" : "");
+		       (unsigned long long)p.moved, p.seconds, p.left ? " (pages left)" : "");
 	}
 	return met ? 0 : 1;
 }

@@ -45,6 +45,14 @@ static const struct {
 };
 #define NODE_NCTR ((int)(sizeof(node_ctr) / sizeof(node_ctr[0])))
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* One look at the node and its stretched processes. */
 struct top_sample {
 	double t;

@@ -35,8 +35,6 @@ int fail(struct elastic_client *c, const char *what, int err);
 int ctl_open(struct elastic_client **c, const char *what);
 /* Print o on one line and drop it. */
 void print_json(struct json_object *o);
-/* Seconds on the monotonic clock. */
-double now_s(void);
 
 /* What map and top read of /proc (ctl_process.c). */
 int read_sysctl(const char *name, long long *v);

@@ -7,11 +7,11 @@
  * Membership is real: the node's id and every configured member are applied
  * with config-set and node-add (a member whose address changed is removed
  * and added again), and removal is node-del.  Page caps are node-set.  A
- * drain of this node is node-drain of its own id, called until the node
- * holds nothing (each call waits up to a second in the kernel, which asks
- * the homes of the pages to move them); a drain of another member (one
- * leaving the configuration) is node-drain of that member.  Events go to
- * the module's events group with event-post.
+ * drain is libelastic's drain loop (elastic_drain(), elasticctl node
+ * drain's too): node-drain of this node's own id until it holds nothing
+ * (the kernel asks the homes of the pages to move them), or of another
+ * member, one leaving the configuration.  Events go to the module's events
+ * group with event-post.
  */
 #include "actuator.h"
 
@@ -20,13 +20,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "elastic.h"
 #include "log.h"
-
-/* A drain that moves nothing for this long gives up (pages stay put). */
-#define DRAIN_STALL_S 30
 
 /* One short-lived client per operation: nothing to go stale across a reload. */
 static int open_client(struct elastic_client **c)
@@ -140,14 +136,36 @@ static int nl_caps(struct ed_actuator *a, const struct ed_plan *plan)
 	return first;
 }
 
+/* The reactor's progress callback behind libelastic's drain loop. */
+struct nl_progress {
+	ed_drain_progress_fn fn;
+	void *arg;
+};
+
+/*
+ * Pages leave by moves, by the process's own faults and frees, and between
+ * calls; none arrive (the node is draining).  So progress is what is gone
+ * of what was here at the start.
+ */
+static int nl_progress(void *arg, const struct elastic_drain_progress *p)
+{
+	const struct nl_progress *np = arg;
+
+	return np->fn(np->arg, p->start > p->left ? p->start - p->left : 0, p->start);
+}
+
 static int nl_drain(struct ed_actuator *a, const struct ed_drain_req *req,
 		    ed_drain_progress_fn progress, void *arg, struct ed_drain_result *res)
 {
-	uint64_t moved, left = 0, total = 0;
+	struct nl_progress np = { progress, arg };
+	struct elastic_drain d = {
+		.node = req->node, .stall_s = ELASTIC_DRAIN_STALL_S,
+		.progress = progress ? nl_progress : NULL, .arg = &np,
+	};
+	struct elastic_drain_progress p;
 	struct elastic_status st;
 	struct elastic_client *c;
-	time_t last_move;
-	int ret, self;
+	int ret;
 
 	(void)a;
 	res->pages_left = 0;
@@ -155,50 +173,18 @@ static int nl_drain(struct ed_actuator *a, const struct ed_drain_req *req,
 	ret = open_client(&c);
 	if (ret)
 		return ret;
-	ret = elastic_status_get(c, &st);
-	if (ret) {
-		log_err("kernel: cannot read status: %s", strerror(-ret));
-		goto out;
-	}
-	self = st.node_id == req->node;
-	last_move = time(NULL);
-	for (;;) {
-		ret = elastic_node_drain(c, req->node, 512, &moved, &left);
-		if (ret) {
-			log_err("kernel: drain of node %u: %s %s", req->node, strerror(-ret),
-				elastic_last_error(c));
-			break;
-		}
-		/*
-		 * Pages leave by moves, by the process's own faults and frees,
-		 * and between calls; none arrive (the node is draining).  So
-		 * progress is what is gone of what was here at the start.
-		 */
-		if (!total)
-			total = moved + left;
-		if (moved)
-			last_move = time(NULL);
-		if (progress && progress(arg, total > left ? total - left : 0, total)) {
-			ret = -ECANCELED;
-			break;
-		}
-		if (!left)
-			break;
-		if (time(NULL) - last_move > DRAIN_STALL_S) {
-			log_err("kernel: drain of node %u moved nothing for %d s; %llu pages stay",
-				req->node, DRAIN_STALL_S, (unsigned long long)left);
-			ret = -EAGAIN;
-			break;
-		}
-		/* A member drain returns at once when only pages in flight remain. */
-		if (!self && !moved)
-			usleep(100000);
-	}
-	res->pages_left = left;
+	/* No deadline here: the reactor watches it, and draining on past it helps. */
+	ret = elastic_drain(c, &d, &p);
+	if (ret == -EAGAIN)
+		log_err("kernel: drain of node %u moved nothing for %d s; %llu pages stay",
+			req->node, ELASTIC_DRAIN_STALL_S, (unsigned long long)p.left);
+	else if (ret && ret != -ECANCELED)
+		log_err("kernel: drain of node %u: %s %s", req->node, strerror(-ret),
+			elastic_last_error(c));
+	res->pages_left = p.left;
 	/* This node's own processes' pages stay until threads can jump. */
-	if (self && !elastic_status_get(c, &st))
+	if (!elastic_status_get(c, &st) && st.node_id == req->node)
 		res->home_procs = st.stretched;
-out:
 	elastic_close(c);
 	return ret;
 }
