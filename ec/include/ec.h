@@ -10,7 +10,7 @@
  *   backtest hour-by-hour replay with revocations and evacuation, and the two lower
  *            bounds: oracle (weekly-block LP relaxation) and hindsight (per-hour MILP)
  *   plot     gnuplot output
- *   json     tiny JSON writer
+ *   json     JSON output, with json-c
  *   cli      the `ec` command
  */
 #ifndef EC_H
@@ -302,20 +302,13 @@ int ec_hindsight(const ec_world *w, const ec_config *c, const ec_bt_opts *o, ec_
 int ec_plot(const char *path, const ec_world *w, const ec_result *r, int n, ec_error *err);
 
 /* ---------------------------------------------------------------- json */
-typedef struct {
-    FILE *f;
-    int depth;
-    int first[32];
-} ec_json;
-void ec_json_begin(ec_json *j, FILE *f);
-void ec_json_obj(ec_json *j, const char *key);   /* key NULL inside arrays / at top */
-void ec_json_arr(ec_json *j, const char *key);
-void ec_json_end_obj(ec_json *j);
-void ec_json_end_arr(ec_json *j);
-void ec_json_num(ec_json *j, const char *key, double v);
-void ec_json_int(ec_json *j, const char *key, long long v);
-void ec_json_str(ec_json *j, const char *key, const char *v);
-void ec_json_bool(ec_json *j, const char *key, int v);
-void ec_json_result(ec_json *j, const ec_result *r);
+/* ec's JSON is built with json-c (its objects keep their keys in order). */
+struct json_object;
+/* A number as ec prints it ("%.10g"; NULL, JSON's null, when not finite). */
+struct json_object *ec_json_num(double v);
+/* A new object with a backtest result's keys. */
+struct json_object *ec_json_result(const ec_result *r);
+/* o on one line of f, then o is dropped. */
+void ec_json_print(struct json_object *o, FILE *f);
 
 #endif

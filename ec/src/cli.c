@@ -1,6 +1,7 @@
 /* cli.c - the `ec` command: backtest, plan, forecast. */
 #include "ec.h"
 
+#include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,21 +264,21 @@ static int cmd_backtest(args *a)
         ec_format_hour(w.hour0 + start, s0);
         ec_format_hour(w.hour0 + end - 1, s1);
         if (a->json) {
-            ec_json j;
-            ec_json_begin(&j, stdout);
-            if (np > 1)
-                ec_json_arr(&j, NULL);
+            /* one object, or an array of them for several policies */
+            json_object *all = np > 1 ? json_object_new_array() : NULL;
             for (int i = 0; i < np; i++) {
-                ec_json_obj(&j, NULL);
-                ec_json_result(&j, &r[i]);
-                ec_json_str(&j, "first_hour", s0);
-                ec_json_str(&j, "last_hour", s1);
-                ec_json_int(&j, "seed", (long long)a->c.seed);
-                ec_json_int(&j, "markets", w.n_mkts);
-                ec_json_end_obj(&j);
+                json_object *o = ec_json_result(&r[i]);
+                json_object_object_add(o, "first_hour", json_object_new_string(s0));
+                json_object_object_add(o, "last_hour", json_object_new_string(s1));
+                json_object_object_add(o, "seed", json_object_new_int64((long long)a->c.seed));
+                json_object_object_add(o, "markets", json_object_new_int(w.n_mkts));
+                if (all)
+                    json_object_array_add(all, o);
+                else
+                    ec_json_print(o, stdout);
             }
-            if (np > 1)
-                ec_json_end_arr(&j);
+            if (all)
+                ec_json_print(all, stdout);
         } else {
             printf("replay %s .. %s (%d hours, %d markets, seed %llu)\n", s0, s1, end - start,
                    w.n_mkts, (unsigned long long)a->c.seed);
@@ -346,7 +347,7 @@ static int load_current(const char *path, const ec_world *w, ec_fleet *f)
     return rc;
 }
 
-static void plan_group(ec_json *j, const ec_config *c, const char *type_name,
+static void plan_group(json_object *nodes, const ec_config *c, const char *type_name,
                        const ec_itype *t, int spot, int n, double pages, double price,
                        double band, double *hot_left, int *node_id)
 {
@@ -357,23 +358,20 @@ static void plan_group(ec_json *j, const ec_config *c, const char *type_name,
             hot = *hot_left < per ? *hot_left : per;
             *hot_left -= hot;
         }
-        ec_json_obj(j, NULL);
+        json_object *o = json_object_new_object();
         char id[64];
         snprintf(id, sizeof id, "%s-%s-%d", type_name, spot ? "spot" : "od", i);
-        ec_json_int(j, "index", (*node_id)++);
-        ec_json_str(j, "id", id);
-        ec_json_str(j, "instance_type", type_name);
-        ec_json_str(j, "market", spot ? "spot" : "on-demand");
-        ec_json_num(j, "memory_gib", t->mem_gib);
-        ec_json_num(j, "page_cap_gib", cap);
-        ec_json_num(j, "pages_gib", per);
-        ec_json_num(j, "hot_gib", hot);
-        ec_json_num(j, "price_usd_per_hour", price);
-        if (spot)
-            ec_json_num(j, "interruption_band", band);
-        else
-            ec_json_num(j, "interruption_band", 0);
-        ec_json_end_obj(j);
+        json_object_object_add(o, "index", json_object_new_int((*node_id)++));
+        json_object_object_add(o, "id", json_object_new_string(id));
+        json_object_object_add(o, "instance_type", json_object_new_string(type_name));
+        json_object_object_add(o, "market", json_object_new_string(spot ? "spot" : "on-demand"));
+        json_object_object_add(o, "memory_gib", ec_json_num(t->mem_gib));
+        json_object_object_add(o, "page_cap_gib", ec_json_num(cap));
+        json_object_object_add(o, "pages_gib", ec_json_num(per));
+        json_object_object_add(o, "hot_gib", ec_json_num(hot));
+        json_object_object_add(o, "price_usd_per_hour", ec_json_num(price));
+        json_object_object_add(o, "interruption_band", ec_json_num(spot ? band : 0));
+        json_object_array_add(nodes, o);
     }
 }
 
@@ -432,7 +430,6 @@ static int cmd_plan(args *a)
             cost += plan.od[j] * w.types[j].od_usd;
         char why[256] = "";
         int bad = ec_check_fleet(&w, &a->c, &plan, demand, why, sizeof why);
-        FILE *f = stdout;
         if (!a->json) {
             printf("plan for %s (%s): %.4f USD/h (on-demand %.4f USD/h), %s\n", when,
                    ec_policy_name(pol), cost, od_cost, bad ? why : "all EDM constraints hold");
@@ -445,65 +442,63 @@ static int cmd_plan(args *a)
                     printf("  on-demand %-14s x%-3g\n", w.types[j].name, plan.od[j]);
             printf("  on-demand pages %.2f GiB (hot set %.2f GiB)\n", plan.od_pages, a->c.hot_gib);
         } else {
-            ec_json j;
-            ec_json_begin(&j, f);
-            ec_json_obj(&j, NULL);
-            ec_json_str(&j, "schema", "spotos-ec-plan/1");
-            ec_json_str(&j, "hour", when);
-            ec_json_str(&j, "policy", ec_policy_name(pol));
-            ec_json_num(&j, "memory_gib", demand);
-            ec_json_num(&j, "hot_gib", a->c.hot_gib < demand ? a->c.hot_gib : demand);
-            ec_json_num(&j, "notice_s", a->c.notice_s);
-            ec_json_num(&j, "bandwidth_gbps", a->c.bw_gbps);
-            ec_json_num(&j, "margin_s", a->c.margin_s);
-            ec_json_num(&j, "evacuation_cap_gib", ec_evac_cap_gib(&a->c));
-            ec_json_num(&j, "cost_usd_per_hour", cost);
-            ec_json_num(&j, "on_demand_cost_usd_per_hour", od_cost);
-            ec_json_num(&j, "decision_ms", ms);
-            ec_json_bool(&j, "constraints_ok", bad == 0);
-            ec_json_arr(&j, "groups");
-            for (int m = 0; m < w.n_mkts; m++)
-                if (plan.spot[m] > 0) {
-                    ec_json_obj(&j, NULL);
-                    ec_json_str(&j, "instance_type", w.types[w.mkt_type[m]].name);
-                    ec_json_str(&j, "market", "spot");
-                    ec_json_int(&j, "nodes", (long long)plan.spot[m]);
-                    ec_json_num(&j, "pages_gib", plan.spot_pages[m]);
-                    ec_json_end_obj(&j);
-                }
-            for (int jj = 0; jj < w.n_types; jj++)
-                if (plan.od[jj] > 0) {
-                    ec_json_obj(&j, NULL);
-                    ec_json_str(&j, "instance_type", w.types[jj].name);
-                    ec_json_str(&j, "market", "on-demand");
-                    ec_json_int(&j, "nodes", (long long)plan.od[jj]);
-                    double mem_all = 0;
-                    for (int k = 0; k < w.n_types; k++)
-                        mem_all += plan.od[k] * w.types[k].mem_gib;
-                    ec_json_num(&j, "pages_gib",
-                                mem_all > 0 ? plan.od_pages * plan.od[jj] * w.types[jj].mem_gib / mem_all : 0);
-                    ec_json_end_obj(&j);
-                }
-            ec_json_end_arr(&j);
-            ec_json_arr(&j, "nodes");
-            double hot_left = a->c.hot_gib < demand ? a->c.hot_gib : demand;
-            int id = 0;
+            json_object *o = json_object_new_object(), *groups = json_object_new_array();
+            json_object *nodes = json_object_new_array();
+            json_object_object_add(o, "schema", json_object_new_string("spotos-ec-plan/1"));
+            json_object_object_add(o, "hour", json_object_new_string(when));
+            json_object_object_add(o, "policy", json_object_new_string(ec_policy_name(pol)));
+            json_object_object_add(o, "memory_gib", ec_json_num(demand));
+            json_object_object_add(o, "hot_gib",
+                                   ec_json_num(a->c.hot_gib < demand ? a->c.hot_gib : demand));
+            json_object_object_add(o, "notice_s", ec_json_num(a->c.notice_s));
+            json_object_object_add(o, "bandwidth_gbps", ec_json_num(a->c.bw_gbps));
+            json_object_object_add(o, "margin_s", ec_json_num(a->c.margin_s));
+            json_object_object_add(o, "evacuation_cap_gib", ec_json_num(ec_evac_cap_gib(&a->c)));
+            json_object_object_add(o, "cost_usd_per_hour", ec_json_num(cost));
+            json_object_object_add(o, "on_demand_cost_usd_per_hour", ec_json_num(od_cost));
+            json_object_object_add(o, "decision_ms", ec_json_num(ms));
+            json_object_object_add(o, "constraints_ok", json_object_new_boolean(bad == 0));
             double od_mem = 0;
             for (int k = 0; k < w.n_types; k++)
                 od_mem += plan.od[k] * w.types[k].mem_gib;
+            for (int m = 0; m < w.n_mkts; m++)
+                if (plan.spot[m] > 0) {
+                    json_object *g = json_object_new_object();
+                    json_object_object_add(g, "instance_type",
+                                           json_object_new_string(w.types[w.mkt_type[m]].name));
+                    json_object_object_add(g, "market", json_object_new_string("spot"));
+                    json_object_object_add(g, "nodes", json_object_new_int64((long long)plan.spot[m]));
+                    json_object_object_add(g, "pages_gib", ec_json_num(plan.spot_pages[m]));
+                    json_object_array_add(groups, g);
+                }
+            for (int jj = 0; jj < w.n_types; jj++)
+                if (plan.od[jj] > 0) {
+                    json_object *g = json_object_new_object();
+                    json_object_object_add(g, "instance_type", json_object_new_string(w.types[jj].name));
+                    json_object_object_add(g, "market", json_object_new_string("on-demand"));
+                    json_object_object_add(g, "nodes", json_object_new_int64((long long)plan.od[jj]));
+                    json_object_object_add(g, "pages_gib",
+                                           ec_json_num(od_mem > 0 ? plan.od_pages * plan.od[jj] *
+                                                                        w.types[jj].mem_gib / od_mem
+                                                                  : 0));
+                    json_object_array_add(groups, g);
+                }
+            json_object_object_add(o, "groups", groups);
+            double hot_left = a->c.hot_gib < demand ? a->c.hot_gib : demand;
+            int id = 0;
             /* on-demand first: they carry the hot set */
             for (int jj = 0; jj < w.n_types; jj++)
                 if (plan.od[jj] > 0)
-                    plan_group(&j, &a->c, w.types[jj].name, &w.types[jj], 0, (int)plan.od[jj],
+                    plan_group(nodes, &a->c, w.types[jj].name, &w.types[jj], 0, (int)plan.od[jj],
                                od_mem > 0 ? plan.od_pages * plan.od[jj] * w.types[jj].mem_gib / od_mem : 0,
                                w.types[jj].od_usd, 0, &hot_left, &id);
             for (int m = 0; m < w.n_mkts; m++)
                 if (plan.spot[m] > 0)
-                    plan_group(&j, &a->c, w.types[w.mkt_type[m]].name, &w.types[w.mkt_type[m]],
+                    plan_group(nodes, &a->c, w.types[w.mkt_type[m]].name, &w.types[w.mkt_type[m]],
                                1, (int)plan.spot[m], plan.spot_pages[m], ec_price(&w, t, m),
                                w.band[m], &hot_left, &id);
-            ec_json_end_arr(&j);
-            ec_json_end_obj(&j);
+            json_object_object_add(o, "nodes", nodes);
+            ec_json_print(o, stdout);
         }
     }
     free(avail);
@@ -513,26 +508,26 @@ static int cmd_plan(args *a)
     return rc;
 }
 
-static void print_eval(ec_json *j, const char *what, const ec_fc_eval *ev, int season)
+/* An evaluation's table, or (json not NULL) its object under the key what. */
+static void print_eval(json_object *json, const char *what, const ec_fc_eval *ev, int season)
 {
-    if (j) {
-        ec_json_obj(j, what);
-        ec_json_int(j, "season_hours", season);
-        ec_json_arr(j, "by_horizon");
+    if (json) {
+        json_object *o = json_object_new_object(), *by = json_object_new_array();
+        json_object_object_add(o, "season_hours", json_object_new_int(season));
         for (int h = 1; h <= ev->horizon; h++) {
             if (!ev->n[h])
                 continue;
-            ec_json_obj(j, NULL);
-            ec_json_int(j, "h", h);
-            ec_json_num(j, "mape_pct", ev->mape_model[h]);
-            ec_json_num(j, "snaive_mape_pct", 100 * ev->mae_snaive[h]);
-            ec_json_num(j, "mase", ev->rel[h]);
-            ec_json_num(j, "mase_insample_scale", ev->mase[h]);
-            ec_json_int(j, "n", ev->n[h]);
-            ec_json_end_obj(j);
+            json_object *e = json_object_new_object();
+            json_object_object_add(e, "h", json_object_new_int(h));
+            json_object_object_add(e, "mape_pct", ec_json_num(ev->mape_model[h]));
+            json_object_object_add(e, "snaive_mape_pct", ec_json_num(100 * ev->mae_snaive[h]));
+            json_object_object_add(e, "mase", ec_json_num(ev->rel[h]));
+            json_object_object_add(e, "mase_insample_scale", ec_json_num(ev->mase[h]));
+            json_object_object_add(e, "n", json_object_new_int64(ev->n[h]));
+            json_object_array_add(by, e);
         }
-        ec_json_end_arr(j);
-        ec_json_end_obj(j);
+        json_object_object_add(o, "by_horizon", by);
+        json_object_object_add(json, what, o);
         return;
     }
     printf("%s (seasonal naive lag %d h; mase = MAE / seasonal-naive MAE on the same points,\n"
@@ -550,12 +545,7 @@ static int cmd_forecast(args *a)
     int start, end;
     if (setup(a, &w, &start, &end))
         return 2;
-    ec_json j, *jp = NULL;
-    if (a->json) {
-        ec_json_begin(&j, stdout);
-        ec_json_obj(&j, NULL);
-        jp = &j;
-    }
+    json_object *jp = a->json ? json_object_new_object() : NULL;
     ec_fc_eval ev;
     ec_fc_evaluate(0, w.price, w.n_mkts, w.n_mkts, start, end, 24, 24, &ev);
     if (!jp) {
@@ -572,6 +562,7 @@ static int cmd_forecast(args *a)
         ec_error err;
         if (ec_load_demand(a->load.demand, &tr, &n, &h0, &err)) {
             fprintf(stderr, "ec: %s\n", err.msg);
+            json_object_put(jp);
             ec_world_free(&w);
             return 2;
         }
@@ -584,7 +575,7 @@ static int cmd_forecast(args *a)
         free(tr);
     }
     if (jp)
-        ec_json_end_obj(jp);
+        ec_json_print(jp, stdout);
     ec_world_free(&w);
     return 0;
 }
