@@ -1,6 +1,7 @@
 /* cli.c - the `ec` command: backtest, plan, forecast. */
 #include "ec.h"
 
+#include <getopt.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
@@ -42,98 +43,114 @@ static int num_arg(const char *opt, const char *v, double lo, double hi, double 
     return 0;
 }
 
+/* One option with a value; o is its name with the dashes, as in the messages. */
+static int set_option(args *a, const char *o, const char *v)
+{
+    double d;
+    struct {
+        const char *name;
+        double *dst, lo, hi;
+    } nums[] = {
+        {"--memory-gib", &a->c.memory_gib, 1e-6, 1e7},
+        {"--hot-gib", &a->c.hot_gib, 0, 1e7},
+        {"--notice", &a->c.notice_s, 1, 86400},
+        {"--bandwidth-gbps", &a->c.bw_gbps, 1e-6, 1e5},
+        {"--margin", &a->c.margin_s, 0, 86400},
+        {"--risk", &a->c.risk_aversion, 0, 1e6},
+        {"--switch-hours", &a->c.switch_hours, 0, 1e3},
+        {"--launch-hours", &a->c.launch_hours, 0, 1e3},
+        {"--market-share", &a->c.market_share, 0.01, 1},
+        {"--time-limit", &a->c.mip_time_s, 0.01, 3600},
+        {"--hindsight-time-limit", &a->c.hindsight_time_s, 0.01, 86400},
+    };
+    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
+        if (strcmp(o, nums[k].name) == 0) {
+            a->have_notice |= k == 2;
+            a->have_bw |= k == 3;
+            a->have_mem |= k == 0;
+            return num_arg(o, v, nums[k].lo, nums[k].hi, nums[k].dst);
+        }
+    if (strcmp(o, "--horizon") == 0 || strcmp(o, "--cooldown") == 0 || strcmp(o, "--pools") == 0) {
+        if (num_arg(o, v, strcmp(o, "--cooldown") == 0 ? 0 : 1, 720, &d) || d != floor(d)) {
+            fprintf(stderr, "ec: %s: expected a whole number\n", o);
+            return -1;
+        }
+        *(o[2] == 'h' ? &a->c.horizon : o[2] == 'c' ? &a->c.cooldown_h : &a->c.pools) = (int)d;
+    } else if (strcmp(o, "--seed") == 0) {
+        char *end;
+        a->c.seed = strtoull(v, &end, 10);
+        if (!*v || *end) {
+            fprintf(stderr, "ec: --seed: expected a whole number, got '%s'\n", v);
+            return -1;
+        }
+    } else {
+        const char **dst = strcmp(o, "--prices") == 0           ? &a->load.prices
+                           : strcmp(o, "--interruptions") == 0  ? &a->load.interruptions
+                           : strcmp(o, "--instance-types") == 0 ? &a->load.instance_types
+                           : strcmp(o, "--demand") == 0         ? &a->load.demand
+                           : strcmp(o, "--policy") == 0         ? &a->policy
+                           : strcmp(o, "--plot") == 0           ? &a->plot
+                           : strcmp(o, "--start") == 0          ? &a->start
+                           : strcmp(o, "--end") == 0            ? &a->end
+                           : strcmp(o, "--at") == 0             ? &a->at
+                                                                : &a->current;
+        *dst = v;
+    }
+    return 0;
+}
+
+/* argv[1] is the command; its options follow. */
 static int parse_args(int argc, char **argv, args *a)
 {
+    /* distinct values: glibc takes an abbreviation shared by options alike for the first */
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 1}, {"quiet", no_argument, NULL, 2},
+        {"relax-market-edm", no_argument, NULL, 3}, {"memory-gib", required_argument, NULL, 4},
+        {"hot-gib", required_argument, NULL, 5}, {"notice", required_argument, NULL, 6},
+        {"bandwidth-gbps", required_argument, NULL, 7}, {"margin", required_argument, NULL, 8},
+        {"risk", required_argument, NULL, 9}, {"switch-hours", required_argument, NULL, 10},
+        {"launch-hours", required_argument, NULL, 11},
+        {"market-share", required_argument, NULL, 12}, {"time-limit", required_argument, NULL, 13},
+        {"hindsight-time-limit", required_argument, NULL, 14},
+        {"horizon", required_argument, NULL, 15}, {"cooldown", required_argument, NULL, 16},
+        {"pools", required_argument, NULL, 17}, {"seed", required_argument, NULL, 18},
+        {"prices", required_argument, NULL, 19}, {"interruptions", required_argument, NULL, 20},
+        {"instance-types", required_argument, NULL, 21}, {"demand", required_argument, NULL, 22},
+        {"policy", required_argument, NULL, 23}, {"plot", required_argument, NULL, 24},
+        {"start", required_argument, NULL, 25}, {"end", required_argument, NULL, 26},
+        {"at", required_argument, NULL, 27}, {"current", required_argument, NULL, 28},
+        {NULL, 0, NULL, 0},
+    };
+    char o[32];
+    int opt;
     memset(a, 0, sizeof *a);
     ec_config_default(&a->c);
     a->cmd = argv[1];
     a->policy = "mpo";
-    for (int i = 2; i < argc; i++) {
-        const char *o = argv[i];
-        if (strcmp(o, "--json") == 0) {
+    opterr = 0; /* our own messages, below */
+    optind = 2;
+    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (opt == ':') {
+            fprintf(stderr, "ec: %s needs a value\n", argv[optind - 1]);
+            return -1;
+        }
+        if (opt == '?') {
+            fprintf(stderr, "ec: unknown option %s\n", argv[optind - 1]);
+            return -1;
+        }
+        snprintf(o, sizeof o, "--%s", opts[opt - 1].name);
+        if (strcmp(o, "--json") == 0)
             a->json = 1;
-            continue;
-        }
-        if (strcmp(o, "--quiet") == 0) {
+        else if (strcmp(o, "--quiet") == 0)
             a->load.quiet = 1;
-            continue;
-        }
-        if (strcmp(o, "--relax-market-edm") == 0) {
+        else if (strcmp(o, "--relax-market-edm") == 0)
             a->c.relax_market_edm = 1;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "ec: %s needs a value\n", o);
+        else if (set_option(a, o, optarg))
             return -1;
-        }
-        const char *v = argv[++i];
-        double d;
-        struct {
-            const char *name;
-            double *dst, lo, hi;
-        } nums[] = {
-            {"--memory-gib", &a->c.memory_gib, 1e-6, 1e7},
-            {"--hot-gib", &a->c.hot_gib, 0, 1e7},
-            {"--notice", &a->c.notice_s, 1, 86400},
-            {"--bandwidth-gbps", &a->c.bw_gbps, 1e-6, 1e5},
-            {"--margin", &a->c.margin_s, 0, 86400},
-            {"--risk", &a->c.risk_aversion, 0, 1e6},
-            {"--switch-hours", &a->c.switch_hours, 0, 1e3},
-            {"--launch-hours", &a->c.launch_hours, 0, 1e3},
-            {"--market-share", &a->c.market_share, 0.01, 1},
-            {"--time-limit", &a->c.mip_time_s, 0.01, 3600},
-            {"--hindsight-time-limit", &a->c.hindsight_time_s, 0.01, 86400},
-        };
-        int done = 0;
-        for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
-            if (strcmp(o, nums[k].name) == 0) {
-                if (num_arg(o, v, nums[k].lo, nums[k].hi, nums[k].dst))
-                    return -1;
-                done = 1;
-                a->have_notice |= k == 2;
-                a->have_bw |= k == 3;
-                a->have_mem |= k == 0;
-            }
-        if (done)
-            continue;
-        if (strcmp(o, "--horizon") == 0 || strcmp(o, "--cooldown") == 0 ||
-            strcmp(o, "--pools") == 0) {
-            if (num_arg(o, v, strcmp(o, "--cooldown") == 0 ? 0 : 1, 720, &d) || d != floor(d)) {
-                fprintf(stderr, "ec: %s: expected a whole number\n", o);
-                return -1;
-            }
-            *(o[2] == 'h' ? &a->c.horizon : o[2] == 'c' ? &a->c.cooldown_h : &a->c.pools) = (int)d;
-        } else if (strcmp(o, "--seed") == 0) {
-            char *end;
-            a->c.seed = strtoull(v, &end, 10);
-            if (!*v || *end) {
-                fprintf(stderr, "ec: --seed: expected a whole number, got '%s'\n", v);
-                return -1;
-            }
-        } else if (strcmp(o, "--prices") == 0)
-            a->load.prices = v;
-        else if (strcmp(o, "--interruptions") == 0)
-            a->load.interruptions = v;
-        else if (strcmp(o, "--instance-types") == 0)
-            a->load.instance_types = v;
-        else if (strcmp(o, "--demand") == 0)
-            a->load.demand = v;
-        else if (strcmp(o, "--policy") == 0)
-            a->policy = v;
-        else if (strcmp(o, "--plot") == 0)
-            a->plot = v;
-        else if (strcmp(o, "--start") == 0)
-            a->start = v;
-        else if (strcmp(o, "--end") == 0)
-            a->end = v;
-        else if (strcmp(o, "--at") == 0)
-            a->at = v;
-        else if (strcmp(o, "--current") == 0)
-            a->current = v;
-        else {
-            fprintf(stderr, "ec: unknown option %s\n", o);
-            return -1;
-        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ec: unexpected argument '%s'\n", argv[optind]);
+        return -1;
     }
     if (!a->load.prices || !a->load.interruptions || !a->load.instance_types) {
         fprintf(stderr, "ec: --prices, --interruptions and --instance-types are required\n");

@@ -323,6 +323,17 @@ static void t_cli_errors(void)
     CHECK(run(args) == 2 && strstr(err_buf, "--relax-market-edm"));
     snprintf(args, sizeof args, "plan %s --memory-gib 64 --policy hindsight", data_args());
     CHECK(run(args) == 2 && strstr(err_buf, "--policy"));
+    /* getopt_long: --name=value, unique abbreviations; not an ambiguous one, nor strays */
+    snprintf(args, sizeof args, "plan %s --memory-gib=64 --pol lowest-price --json --quiet",
+             data_args());
+    CHECK(run(args) == 0 && strstr(out_buf, "\"memory_gib\":64,") &&
+          strstr(out_buf, "\"policy\":\"lowest-price\""));
+    snprintf(args, sizeof args, "plan %s --memory-gib 64 --h 3", data_args());
+    CHECK(run(args) == 2 && strstr(err_buf, "unknown option --h"));
+    snprintf(args, sizeof args, "plan %s --memory-gib 64 stray", data_args());
+    CHECK(run(args) == 2 && strstr(err_buf, "unexpected argument 'stray'"));
+    snprintf(args, sizeof args, "plan %s --memory-gib", data_args());
+    CHECK(run(args) == 2 && strstr(err_buf, "--memory-gib needs a value"));
 }
 
 int main(void)
