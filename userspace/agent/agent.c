@@ -47,12 +47,11 @@ enum { FR_STDOUT = 1, FR_STDERR = 2, FR_EXIT = 3 };
 
 static const char *prog = "spotos-agent";
 
-static int write_all(int fd, const void *buf, size_t len)
+/* All of len bytes out (or in), again after EINTR: 0, or -1 at an error or EOF. */
+static int io_all(int fd, char *p, size_t len, int out)
 {
-	const char *p = buf;
-
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -64,21 +63,14 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+static int write_all(int fd, const void *buf, size_t len)
+{
+	return io_all(fd, (char *)buf, len, 1);	/* write() only reads it */
+}
+
 static int read_all(int fd, void *buf, size_t len)
 {
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
+	return io_all(fd, buf, len, 0);
 }
 
 static int put_u32(int fd, uint32_t v)

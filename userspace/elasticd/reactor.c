@@ -452,24 +452,25 @@ enum ed_drain_state ed_reactor_state(struct ed_reactor *r, time_t *deadline)
 	return s;
 }
 
-unsigned ed_reactor_drains_started(struct ed_reactor *r)
+/* A counter of r, read under its lock. */
+static unsigned read_locked(struct ed_reactor *r, const unsigned *counter)
 {
 	unsigned v;
 
 	pthread_mutex_lock(&r->lock);
-	v = r->drains_started;
+	v = *counter;
 	pthread_mutex_unlock(&r->lock);
 	return v;
 }
 
+unsigned ed_reactor_drains_started(struct ed_reactor *r)
+{
+	return read_locked(r, &r->drains_started);
+}
+
 unsigned ed_reactor_deadline_updates(struct ed_reactor *r)
 {
-	unsigned v;
-
-	pthread_mutex_lock(&r->lock);
-	v = r->deadline_updates;
-	pthread_mutex_unlock(&r->lock);
-	return v;
+	return read_locked(r, &r->deadline_updates);
 }
 
 static void sink_notice(void *arg, const struct ed_notice *n)

@@ -535,21 +535,30 @@ static void e2e_first_response(struct emu *e)
 	tap_test("e2e aws: the drain starts on the first response carrying the notice");
 }
 
-static void e2e_azure(struct emu *e)
+/* Azure's Preempt for this VM polled: the reactor drains, the actuator holding it. */
+static struct ed_watcher *e2e_azure_preempt(struct emu *e, const struct ed_config *c,
+					    struct fake_act *f, struct ed_reactor **re)
 {
-	struct fake_act f;
-	struct ed_config c = make_cfg("azure", e->url, NULL);
-	struct ed_reactor *re;
 	struct ed_watcher *w;
 
-	fake_init(&f);
-	f.hold = 1;
-	re = ed_reactor_new(&c, &f.a);
+	fake_init(f);
+	f->hold = 1;
+	*re = ed_reactor_new(c, &f->a);
 	emu_reset(e);
-	w = ed_watcher_new(ED_PROV_AZURE, &c, ed_reactor_sink(re), 0);
+	w = ed_watcher_new(ED_PROV_AZURE, c, ed_reactor_sink(*re), 0);
 	emu_ctl(e, "{\"events\": \"fixture:azure-scheduledevents-preempt.json\"}");
 	ed_watcher_poll(w);
-	CHECK(fake_wait_in_drain(&f) == 0);
+	CHECK(fake_wait_in_drain(f) == 0);
+	return w;
+}
+
+static void e2e_azure(struct emu *e)
+{
+	struct ed_config c = make_cfg("azure", e->url, NULL);
+	struct ed_reactor *re;
+	struct fake_act f;
+	struct ed_watcher *w = e2e_azure_preempt(e, &c, &f, &re);
+
 	ed_watcher_poll(w);
 	CHECK(emu_stat(e, "posts") == 0);	/* still draining: no approval */
 	fake_release(&f);
@@ -567,19 +576,11 @@ static void e2e_azure(struct emu *e)
 
 static void e2e_azure_cancel_during_drain(struct emu *e)
 {
-	struct fake_act f;
 	struct ed_config c = make_cfg("azure", e->url, NULL);
 	struct ed_reactor *re;
-	struct ed_watcher *w;
+	struct fake_act f;
+	struct ed_watcher *w = e2e_azure_preempt(e, &c, &f, &re);
 
-	fake_init(&f);
-	f.hold = 1;
-	re = ed_reactor_new(&c, &f.a);
-	emu_reset(e);
-	w = ed_watcher_new(ED_PROV_AZURE, &c, ed_reactor_sink(re), 0);
-	emu_ctl(e, "{\"events\": \"fixture:azure-scheduledevents-preempt.json\"}");
-	ed_watcher_poll(w);
-	CHECK(fake_wait_in_drain(&f) == 0);
 	emu_ctl(e, "{\"events\": []}");
 	ed_watcher_poll(w);
 	CHECK(ed_reactor_wait(re, ED_IDLE, 5000) == 0);
