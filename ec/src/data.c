@@ -130,11 +130,17 @@ static int read_wide(const ec_csv *csv, wide_header *h, int ordered, ec_error *e
     return 0;
 }
 
-static void free_wide(wide_header *h)
+/* The end of loading a wide file, done (rc 0: the column names go to *names) or not. */
+static int wide_end(ec_csv *csv, wide_header *h, char (**names)[EC_NAME_MAX], int rc)
 {
+    if (!rc)
+        *names = h->names;
+    else
+        free(h->names);
     free(h->src);
-    free(h->names);
     free(h->time);
+    ec_csv_free(csv);
+    return rc;
 }
 
 /* A cell of a wide file: empty or 0 means "no value" (NAN); otherwise in [lo, hi]. */
@@ -159,6 +165,7 @@ int ec_load_bands(const char *path, char (**names)[EC_NAME_MAX], double **bands,
 {
     ec_csv csv;
     wide_header h = {0};
+    int rc = -1;
     if (ec_csv_read(path, &csv, err))
         return -1;
     if (read_wide(&csv, &h, 0, err))
@@ -182,17 +189,11 @@ int ec_load_bands(const char *path, char (**names)[EC_NAME_MAX], double **bands,
             }
         }
     free(when);
-    *names = h.names;
-    h.names = NULL;
     *bands = b;
     *n = h.n_cols;
-    free_wide(&h);
-    ec_csv_free(&csv);
-    return 0;
+    rc = 0;
 fail:
-    free_wide(&h);
-    ec_csv_free(&csv);
-    return -1;
+    return wide_end(&csv, &h, names, rc);
 }
 
 int ec_load_prices(const char *path, char (**cols)[EC_NAME_MAX], int *n_cols, double **price,
@@ -200,6 +201,7 @@ int ec_load_prices(const char *path, char (**cols)[EC_NAME_MAX], int *n_cols, do
 {
     ec_csv csv;
     wide_header h = {0};
+    int rc = -1;
     if (ec_csv_read(path, &csv, err))
         return -1;
     if (read_wide(&csv, &h, 1, err))
@@ -229,19 +231,13 @@ int ec_load_prices(const char *path, char (**cols)[EC_NAME_MAX], int *n_cols, do
             p[(size_t)t * nc + i] = v;
         }
     }
-    *cols = h.names;
-    h.names = NULL;
     *n_cols = nc;
     *price = p;
     *n_hours = nh;
     *hour0 = first;
-    free_wide(&h);
-    ec_csv_free(&csv);
-    return 0;
+    rc = 0;
 fail:
-    free_wide(&h);
-    ec_csv_free(&csv);
-    return -1;
+    return wide_end(&csv, &h, cols, rc);
 }
 
 int ec_load_demand(const char *path, double **val, int *n, int64_t *hour0, ec_error *err)
