@@ -11,9 +11,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/in.h>
+#include <linux/utsname.h>
 #include <net/genetlink.h>
 
 #include "internal.h"
+#include "mem.h"
+#include "node.h"
+#include "transport.h"
 #include "nl-gen.h"
 
 int elastic_nl_status_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -28,7 +32,12 @@ int elastic_nl_status_get_doit(struct sk_buff *skb, struct genl_info *info)
 	hdr = genlmsg_iput(msg, info);
 	if (!hdr)
 		goto too_big;
-	elastic_status_read(&st);
+	st.version = ELASTIC_VERSION;
+	st.release = init_utsname()->release;
+	st.node_id = elastic_node_id();
+	st.bad_input = atomic64_read(&elastic_node.bad_input);
+	st.stretched = elastic_mm_nstretched();
+	st.hosted_pages = atomic64_read(&elastic_mstats.hosted_pages);
 	if (elastic_nl_fill_status(msg, &st))
 		goto too_big;
 	genlmsg_end(msg, hdr);
@@ -45,7 +54,7 @@ int elastic_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 		elastic_count_bad_input();
 		return -EINVAL;
 	}
-	return elastic_set_node_id(nla_get_u32(info->attrs[ELASTIC_A_CONFIG_NODE_ID]));
+	return elastic_cluster_set_node_id(nla_get_u32(info->attrs[ELASTIC_A_CONFIG_NODE_ID]));
 }
 
 int elastic_nl_node_add_doit(struct sk_buff *skb, struct genl_info *info)
@@ -59,7 +68,7 @@ int elastic_nl_node_add_doit(struct sk_buff *skb, struct genl_info *info)
 		elastic_count_bad_input();
 		return -EINVAL;
 	}
-	if (!READ_ONCE(elastic_node.id)) {
+	if (!elastic_node_id()) {
 		NL_SET_ERR_MSG(info->extack, "this node has no id yet: set it first");
 		return -EINVAL;
 	}
@@ -153,48 +162,18 @@ int elastic_nl_node_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-/**
- * elastic_nl_notify - announce an event on the events multicast group
- * @type: an enum elastic_event_type value
- * @peer: the member a membership event is about; 0 for none
- *
- * Best effort: an event nobody listens to, or one that cannot be
- * allocated, is dropped; listeners see a gap as ENOBUFS on their socket
- * only when their receive queue overflows.
- */
-static void elastic_nl_notify_text(u32 type, u32 peer, u64 deadline, const char *reason,
-				   const char *detail)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	if (!genl_has_listeners(&elastic_nl_family, &init_net, ELASTIC_NLGRP_EVENTS))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &elastic_nl_family, 0, ELASTIC_CMD_EVENT_NTF);
-	if (!hdr || elastic_nl_fill_event(msg, type, READ_ONCE(elastic_node.id), peer) ||
-	    elastic_nl_fill_event_text(msg, deadline, reason, detail)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&elastic_nl_family, msg, 0, ELASTIC_NLGRP_EVENTS, GFP_KERNEL);
-}
-
-void elastic_nl_notify(u32 type, u32 peer)
-{
-	elastic_nl_notify_text(type, peer, 0, NULL, NULL);
-}
-
 int elastic_nl_init(void)
 {
-	return genl_register_family(&elastic_nl_family);
+	int ret = genl_register_family(&elastic_nl_family);
+
+	if (!ret)
+		elastic_events_attach(&elastic_nl_family, ELASTIC_NLGRP_EVENTS);
+	return ret;
 }
 
 void elastic_nl_exit(void)
 {
+	elastic_events_detach();
 	genl_unregister_family(&elastic_nl_family);
 }
 
@@ -284,7 +263,7 @@ int elastic_nl_node_drain_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	id = nla_get_u32(info->attrs[ELASTIC_A_NODE_ID]);
-	if (id == READ_ONCE(elastic_node.id))
+	if (id == elastic_node_id())
 		moved = elastic_mem_evacuate(&left);
 	else
 		moved = elastic_mem_drain(id, max, &left);
@@ -363,6 +342,6 @@ int elastic_nl_event_post_doit(struct sk_buff *skb, struct genl_info *info)
 		reason = nla_data(a[ELASTIC_A_EVENT_REASON]);
 	if (a[ELASTIC_A_EVENT_DETAIL])
 		detail = nla_data(a[ELASTIC_A_EVENT_DETAIL]);
-	elastic_nl_notify_text(type, 0, deadline, reason, detail);
+	elastic_event_text(type, 0, deadline, reason, detail);
 	return 0;
 }

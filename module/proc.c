@@ -12,10 +12,11 @@
 #include <linux/slab.h>
 
 #include "internal.h"
+#include "node.h"
 
 int elastic_proc_show(struct seq_file *m, struct mm_struct *mm)
 {
-	u32 id = READ_ONCE(elastic_node.id);
+	u32 id = elastic_node_id();
 	struct elastic_proc_info *info;
 
 	/* Too big for the stack: a counter per node. */

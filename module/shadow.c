@@ -35,7 +35,7 @@
  *    handler adds to under the lock held for reading; the xarray's own
  *    lock orders those additions); @dead is written under it.
  *  - @lock (a spinlock): the work the worker has to do.
- *  - elastic_placed[home]: an xarray of values (its own lock): slot ->
+ *  - elastic_members[home].host.placed: an xarray of values (its own lock): slot ->
  *    where the page hosted under that slot lives.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -45,6 +45,7 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/module.h>
 #include <linux/proc_fs.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
@@ -54,7 +55,11 @@
 #include <linux/xarray.h>
 
 #include "internal.h"
-#include "wire.h"
+#include "mem.h"
+#include "member.h"
+#include "node.h"
+#include "shadow.h"
+#include "transport.h"
 
 /* Shadows one node keeps at most: each costs an mm and page tables. */
 #define ELASTIC_SHADOWS_MAX	4096
@@ -125,9 +130,6 @@ struct elastic_zap {
 static DEFINE_MUTEX(elastic_shadows_lock);
 static DEFINE_HASHTABLE(elastic_shadows, 8);
 static unsigned int elastic_nshadows;
-static struct xarray elastic_placed[ELASTIC_MAX_NODE_ID + 1];
-/* Pages hosted for each home that are mapped in one of its shadows. */
-static atomic_long_t elastic_mapped_for[ELASTIC_MAX_NODE_ID + 1];
 static struct proc_dir_entry *elastic_proc_dir;
 /* The shadows' workers; unload waits for them. */
 static struct workqueue_struct *elastic_shadow_wq;
@@ -222,7 +224,7 @@ static void elastic_shadow_insert(struct elastic_shadow *s, unsigned long addr, 
 		atomic64_inc(&elastic_mstats.shadow_errors);
 		return;
 	}
-	atomic_long_inc(&elastic_mapped_for[s->home]);
+	atomic_long_inc(&elastic_members[s->home].host.mapped);
 	atomic64_inc(&elastic_mstats.shadow_pages);
 }
 
@@ -241,7 +243,7 @@ static void elastic_shadow_remove(struct elastic_shadow *s, unsigned long addr, 
 	vma = vma_lookup(s->mm, addr);
 	if (vma)
 		zap_page_range_single(vma, addr, PAGE_SIZE, NULL);
-	atomic_long_dec(&elastic_mapped_for[s->home]);
+	atomic_long_dec(&elastic_members[s->home].host.mapped);
 	atomic64_dec(&elastic_mstats.shadow_pages);
 }
 
@@ -255,7 +257,9 @@ static void elastic_shadow_remove(struct elastic_shadow *s, unsigned long addr, 
  */
 void elastic_shadow_set_place(u32 home, u64 slot, const struct elastic_place *pl)
 {
-	if (xa_err(xa_store(&elastic_placed[home], slot, elastic_place_val(pl), GFP_KERNEL)))
+	struct xarray *placed = &elastic_members[home].host.placed;
+
+	if (xa_err(xa_store(placed, slot, elastic_place_val(pl), GFP_KERNEL)))
 		atomic64_inc(&elastic_mstats.shadow_errors);
 }
 
@@ -306,7 +310,7 @@ void elastic_shadow_unmap(u32 home, u64 slot, struct page *page)
 	struct elastic_zap *z;
 	void *v;
 
-	v = xa_erase(&elastic_placed[home], slot);
+	v = xa_erase(&elastic_members[home].host.placed, slot);
 	if (!v)
 		return;
 	elastic_place_of(v, &pl);
@@ -343,7 +347,7 @@ void elastic_shadow_unmap(u32 home, u64 slot, struct page *page)
  */
 int elastic_shadow_place(u32 home, u64 slot, struct elastic_place *pl)
 {
-	void *v = xa_load(&elastic_placed[home], slot);
+	void *v = xa_load(&elastic_members[home].host.placed, slot);
 
 	if (!v)
 		return -ENOENT;
@@ -362,12 +366,12 @@ int elastic_shadow_place(u32 home, u64 slot, struct elastic_place *pl)
  *
  * Return: 0, or -ENOENT.
  */
-int elastic_shadow_slot_of(u32 home, const struct elastic_place *pl, u64 *slot)
+static int elastic_shadow_slot_of(u32 home, const struct elastic_place *pl, u64 *slot)
 {
 	void *want = elastic_place_val(pl), *v;
 	unsigned long i;
 
-	xa_for_each(&elastic_placed[home], i, v)
+	xa_for_each(&elastic_members[home].host.placed, i, v)
 		if (v == want) {
 			*slot = i;
 			return 0;
@@ -424,10 +428,144 @@ static struct elastic_shadow *elastic_shadow_new(u32 home, u32 id)
 	return s;
 }
 
+/* ---- a member's first touch of a page: CLAIM ---- */
+
+/*
+ * File @page (zeroed by the claimer) as granted by a CLAIM_REPLY.  Its
+ * place is remembered; the claimer's fault maps it (it holds the shadow's
+ * mmap_lock, so this receiver must not).  A repeated grant finds the page
+ * filed already.
+ */
+static int elastic_shadow_file_claimed(u32 home, u64 slot, const struct elastic_place *pl,
+				       struct page *page)
+{
+	int ret = elastic_store_put_page(home, slot, page);
+
+	if (!ret) {
+		atomic64_inc(&elastic_mstats.claimed);
+		elastic_shadow_set_place(home, slot, pl);
+	}
+	return ret;
+}
+
+/* The home's answer to a CLAIM of this node. */
+static int elastic_rx_claim_reply(struct elastic_conn *c, const struct elastic_wire_msg *m,
+				  const u8 *payload)
+{
+	u32 src = elastic_rx_src(c), self = elastic_node_id();
+	struct page *page = NULL;
+	struct elastic_place pl;
+	struct elastic_req *req;
+	int ret, status;
+	u64 req_seq, slot;
+	u32 owner;
+
+	ret = elastic_wire_parse_claim_reply(payload, m->len, &req_seq, &status, &owner, &slot,
+					     &pl);
+	if (ret)
+		return ret;
+	if (!status && owner != self)
+		return -EPROTO;
+	req = elastic_req_lock_find(req_seq);
+	if (req && req->claim && req->peer == src) {
+		/* The claimer's zeroed page; the request stays until it is filed. */
+		if (!status) {
+			page = req->page;
+			req->page = NULL;
+		}
+		req->status = status;
+		req->owner = owner;
+		req->slot = slot;
+	} else {
+		req = NULL;
+	}
+	elastic_req_unlock();
+	if (!status) {
+		/* A grant nobody waits for files nothing, unless it repeats one. */
+		if (page)
+			ret = elastic_shadow_file_claimed(src, slot, &pl, page);
+		else
+			ret = elastic_store_has(src, slot) ? 0 : -ENOENT;
+		elastic_ack(src, m->seq, ret, ret ? 0 : 1);
+	}
+	if (!req) {
+		atomic64_inc(&elastic_mstats.stale_replies);
+		return 0;
+	}
+	/* Unless the claimer gave up meanwhile (then its entry is gone). */
+	if (elastic_req_lock_find(req_seq) == req) {
+		if (!status && ret)
+			req->status = ret;
+		elastic_req_complete(req);
+	}
+	elastic_req_unlock();
+	return 0;
+}
+
+/**
+ * struct elastic_claim_msg - a CLAIM being asked
+ * @home:	the node asked
+ * @w:		the page claimed, as on the wire
+ */
+struct elastic_claim_msg {
+	u32 home;
+	struct elastic_wire_place w;
+};
+
+static int elastic_claim_send(void *arg, u64 seq)
+{
+	struct elastic_claim_msg *cm = arg;
+
+	return elastic_peer_send(cm->home, ELASTIC_MSG_CLAIM, seq, &cm->w, sizeof(cm->w), NULL, 0);
+}
+
+/*
+ * May this node create a page that no node has?  Asks @home (CLAIM) and
+ * waits.  Granted, the page is filed here, zeroed, under the slot the home
+ * gave it, and returned with a reference, for the caller to map.  A
+ * repeated claim of a page granted here before (its reply had been lost)
+ * finds it filed.  Return the page, or ERR_PTR(-errno): -EEXIST when the
+ * page exists on *@owner, -EFAULT when the process has no private
+ * anonymous memory there, -ESRCH when it is gone, -EHOSTDOWN when @home is
+ * dead, -ENOMEM, -EAGAIN when it was pulled home meanwhile.
+ */
+static struct page *elastic_shadow_claim(u32 home, const struct elastic_place *pl, u32 *owner)
+{
+	struct elastic_claim_msg cm = { .home = home };
+	struct elastic_req req;
+	struct page *page;
+	u64 seq, slot;
+	int ret;
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page)
+		return ERR_PTR(-ENOMEM);
+	elastic_wire_place_set(&cm.w, pl);
+	elastic_req_init(&req, home, page);
+	req.claim = true;
+	seq = elastic_next_seq();
+	elastic_req_insert(&req, seq);
+	if (elastic_claim_send(&cm, seq))
+		atomic64_inc(&elastic_mstats.send_errors);
+	ret = elastic_req_wait(&req, elastic_claim_send, &cm);
+	/* Not taken by a granting reply: ours to free. */
+	if (req.page)
+		__free_page(req.page);
+	*owner = req.owner;
+	slot = req.slot;
+	if (ret == -EEXIST && *owner == elastic_node_id())
+		ret = elastic_shadow_slot_of(home, pl, &slot);
+	if (ret)
+		return ERR_PTR(ret);
+	page = elastic_store_get(home, slot);
+	/* Pulled home already: the claimer retries and finds it there. */
+	return page ?: ERR_PTR(-EAGAIN);
+}
+
 /*
  * A touch of a page the shadow does not map: never a zero page of its own
  * (another node may have the page, or create it at the same time).  The
- * home decides (elastic_mem_claim()): the page is created here, or it is
+ * home decides (elastic_shadow_claim()): the page is created here, or it is
  * elsewhere, which a thread here cannot use until it can jump to it.
  */
 static vm_fault_t elastic_shadow_fault(struct vm_fault *vmf)
@@ -441,7 +579,7 @@ static vm_fault_t elastic_shadow_fault(struct vm_fault *vmf)
 
 	if (READ_ONCE(s->dead))
 		return VM_FAULT_SIGBUS;
-	page = elastic_mem_claim(s->home, &pl, &owner);
+	page = elastic_shadow_claim(s->home, &pl, &owner);
 	ret = PTR_ERR_OR_ZERO(page);
 	if (ret == -EAGAIN)
 		return VM_FAULT_NOPAGE;		/* gone home meanwhile: touch again */
@@ -453,7 +591,7 @@ static vm_fault_t elastic_shadow_fault(struct vm_fault *vmf)
 				xa_erase(&s->pages, idx);
 		}
 		if (!ret) {
-			atomic_long_inc(&elastic_mapped_for[s->home]);
+			atomic_long_inc(&elastic_members[s->home].host.mapped);
 			atomic64_inc(&elastic_mstats.shadow_pages);
 		}
 		put_page(page);
@@ -599,13 +737,13 @@ static void elastic_shadow_fill(struct elastic_shadow *s)
 	struct page *page;
 	void *v;
 
-	if (atomic_long_read(&elastic_mapped_for[s->home]) >= elastic_mem_hosted_for(s->home))
+	if (atomic_long_read(&elastic_members[s->home].host.mapped) >= elastic_store_count(s->home))
 		return;
-	xa_for_each(&elastic_placed[s->home], slot, v) {
+	xa_for_each(&elastic_members[s->home].host.placed, slot, v) {
 		elastic_place_of(v, &pl);
 		if (pl.mm != s->id || xa_load(&s->pages, pl.addr >> PAGE_SHIFT))
 			continue;
-		page = elastic_mem_hosted(s->home, slot);
+		page = elastic_store_get(s->home, slot);
 		if (!page)
 			continue;
 		elastic_shadow_insert(s, pl.addr, page);
@@ -660,7 +798,7 @@ static void elastic_shadow_fn(struct work_struct *work)
 		/* Its pages stay in the store, unmapped; exit_mmap() unmaps them. */
 		s->dead = true;
 		xa_for_each(&s->pages, idx, page) {
-			atomic_long_dec(&elastic_mapped_for[s->home]);
+			atomic_long_dec(&elastic_members[s->home].host.mapped);
 			atomic64_dec(&elastic_mstats.shadow_pages);
 		}
 		xa_destroy(&s->pages);
@@ -926,12 +1064,16 @@ static const struct proc_ops elastic_shadows_ops = {
 	.proc_write	= elastic_shadows_write,
 };
 
+static const struct elastic_msg_handler elastic_claim_reply_handler = {
+	.rx = elastic_rx_claim_reply,
+};
+
 int elastic_shadow_init(void)
 {
 	int i;
 
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)
-		xa_init(&elastic_placed[i]);
+		xa_init(&elastic_members[i].host.placed);
 	elastic_shadow_wq = alloc_workqueue("elastic_shadow", WQ_UNBOUND, 0);
 	if (!elastic_shadow_wq)
 		return -ENOMEM;
@@ -942,6 +1084,7 @@ int elastic_shadow_init(void)
 		destroy_workqueue(elastic_shadow_wq);
 		return -ENOMEM;
 	}
+	elastic_msg_register(ELASTIC_MSG_CLAIM_REPLY, &elastic_claim_reply_handler);
 	return 0;
 }
 
@@ -951,6 +1094,7 @@ void elastic_shadow_exit(void)
 	struct hlist_node *tmp;
 	int b, i;
 
+	elastic_msg_unregister(ELASTIC_MSG_CLAIM_REPLY);
 	proc_remove(elastic_proc_dir);
 	mutex_lock(&elastic_shadows_lock);
 	hash_for_each_safe(elastic_shadows, b, tmp, s, node)
@@ -958,5 +1102,5 @@ void elastic_shadow_exit(void)
 	mutex_unlock(&elastic_shadows_lock);
 	destroy_workqueue(elastic_shadow_wq);	/* the last workers free them */
 	for (i = 0; i <= ELASTIC_MAX_NODE_ID; i++)
-		xa_destroy(&elastic_placed[i]);
+		xa_destroy(&elastic_members[i].host.placed);
 }

@@ -31,13 +31,17 @@
 #include <linux/swap.h>
 
 #include "internal.h"
+#include "mem.h"
+#include "member.h"
+#include "node.h"
+#include "transport.h"
 
 static struct ctl_table_header *elastic_sysctl_header;
 
 static int elastic_sysctl_node_id(const struct ctl_table *table, int write,
 				  void *buffer, size_t *lenp, loff_t *ppos)
 {
-	unsigned int val = READ_ONCE(elastic_node.id);
+	unsigned int val = elastic_node_id();
 	struct ctl_table t = *table;
 	int ret;
 
@@ -49,7 +53,7 @@ static int elastic_sysctl_node_id(const struct ctl_table *table, int write,
 		elastic_count_bad_input();
 		return ret;
 	}
-	return elastic_set_node_id(val);
+	return elastic_cluster_set_node_id(val);
 }
 
 /* Bounded settings: table->data, extra1 and extra2 as for proc_douintvec_minmax. */
@@ -150,9 +154,9 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.extra2		= &misses_max,
 	},
 	ELASTIC_SYSCTL_COUNTER(elastic_node, bad_input),
-	ELASTIC_SYSCTL_COUNTER(elastic_cstats, bad_frames),
-	ELASTIC_SYSCTL_COUNTER(elastic_cstats, conn_refused),
-	ELASTIC_SYSCTL_COUNTER(elastic_cstats, pulls_ahead),
+	ELASTIC_SYSCTL_COUNTER(elastic_tstats, bad_frames),
+	ELASTIC_SYSCTL_COUNTER(elastic_tstats, conn_refused),
+	ELASTIC_SYSCTL_COUNTER(elastic_tstats, pulls_ahead),
 	{
 		.procname	= "swap_type",
 		.data		= &swap_type,
