@@ -11,6 +11,7 @@
 #include <netlink/netlink.h>
 
 #include "elastic.h"
+#include "reply.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -31,6 +32,11 @@ struct elastic_client {
 	int nnodes, max_nodes;
 	uint64_t pages;			/* process-push, node-drain reply */
 	uint64_t pages_left;		/* node-drain reply */
+	struct elastic_stats *stats;	/* stats-get reply */
+	struct elastic_process *procs;	/* process-get replies: an array of */
+	int nprocs, procs_alloc;	/* procs_alloc (-1: the caller's one) */
+	struct elastic_process_map *map;	/* process-map replies */
+	int parse_err;			/* a reply that could not be read */
 };
 
 static struct nla_policy process_policy[ELASTIC_A_PROCESS_MAX + 1] = {
@@ -222,6 +228,28 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/*
+ * The end of a dump.  A dump that failed after it began (the kernel's
+ * dumpit returned an error) says so here, not in an NLMSG_ERROR: its
+ * errno is the payload, followed by the extended ack.  libnl ignores it.
+ */
+static int on_done(struct nl_msg *msg, void *arg)
+{
+	struct elastic_client *c = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int err;
+
+	c->done = 1;
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(err))
+		return NL_STOP;
+	memcpy(&err, nlmsg_data(nlh), sizeof(err));
+	if (err < 0) {
+		c->err = err;
+		elastic_extack_msg(nlh, nlh->nlmsg_len, c->msg, sizeof(c->msg));
+	}
+	return NL_STOP;
+}
+
 static int no_seq_check(struct nl_msg *msg, void *arg)
 {
 	(void)msg;
@@ -261,6 +289,8 @@ static struct nl_sock *open_sock(struct elastic_client *c)
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, on_error, c);
+	/* Size each read to the message: a dump's may be larger than a page. */
+	nl_socket_enable_msg_peek(sk);
 	return sk;
 }
 
@@ -307,12 +337,13 @@ static int request(struct elastic_client *c, struct nl_msg *msg, nl_recvmsg_msg_
 
 	c->err = 0;
 	c->done = 0;
+	c->parse_err = 0;
 	c->msg[0] = '\0';
 	nl_socket_modify_cb(c->sk, NL_CB_VALID, handler ? NL_CB_CUSTOM : NL_CB_DEFAULT,
 			    handler, c);
 	nl_socket_modify_cb(c->sk, NL_CB_ACK, NL_CB_CUSTOM, on_ack, c);
 	/* A dump ends with NLMSG_DONE instead of an ack. */
-	nl_socket_modify_cb(c->sk, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, c);
+	nl_socket_modify_cb(c->sk, NL_CB_FINISH, NL_CB_CUSTOM, on_done, c);
 	ret = nl_send_auto(c->sk, msg);
 	nlmsg_free(msg);
 	if (ret < 0)
@@ -322,7 +353,8 @@ static int request(struct elastic_client *c, struct nl_msg *msg, nl_recvmsg_msg_
 		if (ret < 0)
 			return nl_to_errno(c, ret);
 	}
-	return c->err;
+	/* A reply we could not read is the request's failure, once it is all read. */
+	return c->err ? c->err : c->parse_err;
 }
 
 static struct nl_msg *new_request_flags(struct elastic_client *c, uint8_t cmd, int flags)
@@ -618,4 +650,138 @@ int elastic_event_post(struct elastic_client *c, uint32_t type, int64_t deadline
 		return -ENOMEM;
 	}
 	return request(c, msg, NULL);
+}
+
+static int on_stats(struct nl_msg *msg, void *arg)
+{
+	struct elastic_client *c = arg;
+	int ret = elastic_stats_parse(nlmsg_hdr(msg), c->stats);
+
+	if (ret && !c->parse_err)
+		c->parse_err = ret;
+	return NL_OK;
+}
+
+int elastic_stats_get(struct elastic_client *c, struct elastic_stats *st)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_STATS_GET);
+
+	if (!msg)
+		return -ENOMEM;
+	memset(st, 0, sizeof(*st));
+	c->stats = st;
+	return request(c, msg, on_stats);
+}
+
+/* One process into c->procs: the caller's single one, or a growing array. */
+static int on_process_get(struct nl_msg *msg, void *arg)
+{
+	struct elastic_client *c = arg;
+	struct elastic_process *p;
+	int ret;
+
+	if (c->parse_err)
+		return NL_OK;		/* read on to the end, keep nothing */
+	if (c->procs_alloc < 0) {
+		if (c->nprocs) {
+			c->parse_err = -EPROTO;	/* a do answered twice */
+			return NL_OK;
+		}
+	} else if (c->nprocs == c->procs_alloc) {
+		p = realloc(c->procs, (c->procs_alloc ? 2 * c->procs_alloc : 64) * sizeof(*p));
+		if (!p) {
+			c->parse_err = -ENOMEM;
+			return NL_OK;
+		}
+		c->procs = p;
+		c->procs_alloc = c->procs_alloc ? 2 * c->procs_alloc : 64;
+	}
+	ret = elastic_process_parse(nlmsg_hdr(msg), &c->procs[c->nprocs]);
+	if (ret)
+		c->parse_err = ret;
+	else
+		c->nprocs++;
+	return NL_OK;
+}
+
+int elastic_process_get(struct elastic_client *c, uint32_t pid, struct elastic_process *p)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_PROCESS_GET);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_PROCESS_PID, pid) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	memset(p, 0, sizeof(*p));
+	c->procs = p;
+	c->nprocs = 0;
+	c->procs_alloc = -1;
+	ret = request(c, msg, on_process_get);
+	c->procs = NULL;
+	return ret ? ret : (c->nprocs == 1 ? 0 : -EPROTO);
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct elastic_process *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+int elastic_process_list(struct elastic_client *c, struct elastic_process **procs)
+{
+	struct nl_msg *msg = new_request_flags(c, ELASTIC_CMD_PROCESS_GET, NLM_F_DUMP);
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	c->procs = NULL;
+	c->nprocs = 0;
+	c->procs_alloc = 0;
+	ret = request(c, msg, on_process_get);
+	if (ret) {
+		free(c->procs);
+		c->procs = NULL;
+		return ret;
+	}
+	qsort(c->procs, c->nprocs, sizeof(*c->procs), by_pid);
+	*procs = c->procs;
+	c->procs = NULL;
+	return c->nprocs;
+}
+
+static int on_process_map(struct nl_msg *msg, void *arg)
+{
+	struct elastic_client *c = arg;
+	int ret;
+
+	if (c->parse_err)
+		return NL_OK;		/* read on to the end */
+	ret = elastic_process_map_add(c->map, nlmsg_hdr(msg));
+	if (ret)
+		c->parse_err = ret;
+	return NL_OK;
+}
+
+int elastic_process_map(struct elastic_client *c, uint32_t pid, struct elastic_process_map *m)
+{
+	struct nl_msg *msg = new_request_flags(c, ELASTIC_CMD_PROCESS_MAP, NLM_F_DUMP);
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_PROCESS_PID, pid) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	c->map = m;
+	ret = request(c, msg, on_process_map);
+	c->map = NULL;
+	if (!ret && !m->pid)
+		m->pid = pid;	/* a process with no pages anywhere: no message */
+	return ret;
 }

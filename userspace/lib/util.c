@@ -90,16 +90,23 @@ int elastic_extack_msg(const void *nlmsg, size_t len, char *buf, size_t size)
 
 	if (size)
 		buf[0] = '\0';
-	if (len < NLMSG_HDRLEN + sizeof(*err) || nlh->nlmsg_len > len ||
-	    nlh->nlmsg_type != NLMSG_ERROR || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+	if (len < NLMSG_HDRLEN + sizeof(int) || nlh->nlmsg_len > len ||
+	    !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return 0;
-	err = NLMSG_DATA(nlh);
-	/* TLVs follow the error, and the echoed request unless capped. */
-	off = NLMSG_HDRLEN + sizeof(*err);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
-		if (err->msg.nlmsg_len < NLMSG_HDRLEN)
-			return 0;
-		off += NLMSG_ALIGN(err->msg.nlmsg_len) - NLMSG_HDRLEN;
+	if (nlh->nlmsg_type == NLMSG_DONE) {
+		/* The end of a dump: its errno, then the TLVs. */
+		off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(int));
+	} else if (nlh->nlmsg_type == NLMSG_ERROR && len >= NLMSG_HDRLEN + sizeof(*err)) {
+		err = NLMSG_DATA(nlh);
+		/* TLVs follow the error, and the echoed request unless capped. */
+		off = NLMSG_HDRLEN + sizeof(*err);
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+			if (err->msg.nlmsg_len < NLMSG_HDRLEN)
+				return 0;
+			off += NLMSG_ALIGN(err->msg.nlmsg_len) - NLMSG_HDRLEN;
+		}
+	} else {
+		return 0;
 	}
 	while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
 		a = (const struct nlattr *)((const char *)nlmsg + off);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests of userspace/: libelastic's parsers and drain loop, the
- * host tests' TAP producer, the elasticctl command line, and spotos-agent's
- * protocol.
+ * Host unit tests of userspace/: libelastic's parsers, drain loop and
+ * readers of the kernel's replies (fed canned messages), the host tests'
+ * TAP producer, the elasticctl command line, and spotos-agent's protocol.
  * kselftest harness, TAP out.
  * Binaries under test are found relative to TOP (set by the Makefile).
  */
@@ -19,12 +19,17 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/elastic.h>
 #include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
 
 #include "drain.h"
 #include "elastic.h"
 #include "iso8601.h"
 #include "kselftest_harness.h"
+#include "reply.h"
 #include "tap.h"
 
 /* Run a shell command; capture up to size-1 bytes of stdout+stderr. */
@@ -476,6 +481,451 @@ TEST(drain_kernel_error)
 	EXPECT_EQ(512, p.moved);
 	EXPECT_EQ(1488, p.left);
 	EXPECT_EQ(2000, p.start);
+}
+
+/*
+ * libelastic's readers of stats-get, process-get and process-map replies,
+ * fed messages built here with libnl as the kernel builds them.
+ */
+static struct nl_msg *canned(uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, 1, 0x1d, 0, NLM_F_MULTI, cmd,
+				ELASTIC_FAMILY_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+static void put_member(struct nl_msg *msg, uint32_t id, uint64_t held, uint64_t hosted)
+{
+	struct nlattr *nest = nla_nest_start(msg, ELASTIC_A_STATS_MEMBER);
+
+	nla_put_u32(msg, ELASTIC_A_MEMBER_STATS_ID, id);
+	nla_put_u64(msg, ELASTIC_A_MEMBER_STATS_HELD, held);
+	nla_put_u64(msg, ELASTIC_A_MEMBER_STATS_HOSTED, hosted);
+	nla_nest_end(msg, nest);
+}
+
+/* The names the counters had as sysctls, which tests and scripts know. */
+static const char *const sysctl_names[] = {
+	"bad_input", "bad_frames", "conn_refused", "pulls_ahead", "remote_pages",
+	"hosted_pages", "hosted_in", "frees", "pull_failures", "push_failures", "resends",
+	"stale_replies", "send_errors", "drained", "oom_kills", "caps_set", "evacuations",
+	"pressure_pushes", "shrinker_scans", "relieve_requests", "relieved", "handed_off",
+	"handed_in", "bg_pushes", "restarts", "layouts", "shadows", "shadow_pages",
+	"shadow_errors", "claims_granted", "claims_refused", "claimed",
+};
+
+TEST(stat_names_are_the_sysctls)
+{
+	unsigned int i;
+
+	ASSERT_EQ(ELASTIC_STAT_COUNT, sizeof(sysctl_names) / sizeof(sysctl_names[0]));
+	for (i = 0; i < ELASTIC_STAT_COUNT; i++)
+		EXPECT_STREQ(sysctl_names[i], elastic_stat_name(i));
+	EXPECT_EQ(NULL, elastic_stat_name(ELASTIC_STAT_COUNT));
+	EXPECT_STREQ("bad_frames", elastic_stat_name(ELASTIC_STAT_BAD_FRAMES));
+	EXPECT_STREQ("claimed", elastic_stat_name(ELASTIC_STAT_CLAIMED));
+}
+
+TEST(stats_reply)
+{
+	struct nl_msg *msg = canned(ELASTIC_CMD_STATS_GET);
+	struct elastic_stats st;
+	int i;
+
+	ASSERT_NE(NULL, msg);
+	nla_put_u32(msg, ELASTIC_A_STATS_NODE_ID, 1);
+	nla_put_u32(msg, ELASTIC_A_STATS_EVACUATING, 1);
+	nla_put(msg, ELASTIC_A_STATS_PAD, 0, NULL);
+	/* Every counter, each its own value: attribute i + 1000. */
+	for (i = ELASTIC_A_STATS_BAD_INPUT; i <= ELASTIC_A_STATS_CLAIMED; i++)
+		nla_put_u64(msg, i, 1000 + i);
+	/* Members in any order; the library sorts them. */
+	put_member(msg, 3, 30, 300);
+	put_member(msg, 2, 20, 200);
+	put_member(msg, 63, 0, 1ULL << 40);
+	/* A later module's attribute is left alone. */
+	nla_put_u64(msg, ELASTIC_A_STATS_MAX + 1, 7);
+	ASSERT_EQ(0, elastic_stats_parse(nlmsg_hdr(msg), &st));
+	EXPECT_EQ(1, st.node_id);
+	EXPECT_EQ(1, st.evacuating);
+	EXPECT_EQ(~0ULL >> (64 - ELASTIC_STAT_COUNT), st.has);
+	EXPECT_EQ(1000 + ELASTIC_A_STATS_BAD_INPUT, st.counter[ELASTIC_STAT_BAD_INPUT]);
+	EXPECT_EQ(1000 + ELASTIC_A_STATS_BAD_FRAMES, st.counter[ELASTIC_STAT_BAD_FRAMES]);
+	EXPECT_EQ(1000 + ELASTIC_A_STATS_HOSTED_IN, st.counter[ELASTIC_STAT_HOSTED_IN]);
+	EXPECT_EQ(1000 + ELASTIC_A_STATS_CLAIMED, st.counter[ELASTIC_STAT_CLAIMED]);
+	ASSERT_EQ(3, st.nmembers);
+	EXPECT_EQ(2, st.member[0].id);
+	EXPECT_EQ(20, st.member[0].held);
+	EXPECT_EQ(200, st.member[0].hosted);
+	EXPECT_EQ(3, st.member[1].id);
+	EXPECT_EQ(30, st.member[1].held);
+	EXPECT_EQ(63, st.member[2].id);
+	EXPECT_EQ(1ULL << 40, st.member[2].hosted);
+	nlmsg_free(msg);
+}
+
+/* A module without some counters: those read 0 and are not in has. */
+TEST(stats_reply_of_an_older_module)
+{
+	struct nl_msg *msg = canned(ELASTIC_CMD_STATS_GET);
+	struct elastic_stats st;
+
+	ASSERT_NE(NULL, msg);
+	nla_put_u32(msg, ELASTIC_A_STATS_NODE_ID, 2);
+	nla_put_u64(msg, ELASTIC_A_STATS_BAD_FRAMES, 5);
+	nla_put_u64(msg, ELASTIC_A_STATS_HOSTED_PAGES, 0);
+	ASSERT_EQ(0, elastic_stats_parse(nlmsg_hdr(msg), &st));
+	EXPECT_EQ(2, st.node_id);
+	EXPECT_EQ(0, st.evacuating);
+	EXPECT_EQ((1ULL << ELASTIC_STAT_BAD_FRAMES) | (1ULL << ELASTIC_STAT_HOSTED_PAGES), st.has);
+	EXPECT_EQ(5, st.counter[ELASTIC_STAT_BAD_FRAMES]);
+	EXPECT_EQ(0, st.counter[ELASTIC_STAT_CLAIMED]);
+	EXPECT_EQ(0, st.nmembers);
+	nlmsg_free(msg);
+}
+
+TEST(stats_reply_rejects)
+{
+	struct elastic_stats st;
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	uint32_t short_u64 = 1;
+	int i;
+
+	/* A counter cut short. */
+	msg = canned(ELASTIC_CMD_STATS_GET);
+	nla_put(msg, ELASTIC_A_STATS_FREES, sizeof(short_u64), &short_u64);
+	EXPECT_EQ(-EPROTO, elastic_stats_parse(nlmsg_hdr(msg), &st));
+	nlmsg_free(msg);
+	/* A member without its id, with id 0 or 64, twice the same. */
+	msg = canned(ELASTIC_CMD_STATS_GET);
+	nest = nla_nest_start(msg, ELASTIC_A_STATS_MEMBER);
+	nla_put_u64(msg, ELASTIC_A_MEMBER_STATS_HELD, 1);
+	nla_nest_end(msg, nest);
+	EXPECT_EQ(-EPROTO, elastic_stats_parse(nlmsg_hdr(msg), &st));
+	nlmsg_free(msg);
+	for (i = 0; i < 3; i++) {
+		msg = canned(ELASTIC_CMD_STATS_GET);
+		put_member(msg, i == 0 ? 0 : i == 1 ? 64 : 5, 1, 1);
+		if (i == 2)
+			put_member(msg, 5, 2, 2);
+		EXPECT_EQ(-EPROTO, elastic_stats_parse(nlmsg_hdr(msg), &st)) TH_LOG("case %d", i);
+		nlmsg_free(msg);
+	}
+}
+
+static void put_on_node(struct nl_msg *msg, uint32_t node, uint64_t pages)
+{
+	struct nlattr *nest = nla_nest_start(msg, ELASTIC_A_PROCESS_ON_NODE);
+
+	nla_put_u32(msg, ELASTIC_A_NODE_PAGES_NODE, node);
+	nla_put_u64(msg, ELASTIC_A_NODE_PAGES_PAGES, pages);
+	nla_nest_end(msg, nest);
+}
+
+TEST(process_reply)
+{
+	struct nl_msg *msg = canned(ELASTIC_CMD_PROCESS_GET);
+	struct elastic_process p;
+	int b;
+
+	ASSERT_NE(NULL, msg);
+	nla_put_u32(msg, ELASTIC_A_PROCESS_PID, 4242);
+	nla_put_string(msg, ELASTIC_A_PROCESS_COMM, "a-very-long-comm-name");
+	nla_put_u64(msg, ELASTIC_A_PROCESS_NODES, 0xc);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_LIMIT, 2048);
+	nla_put_u32(msg, ELASTIC_A_PROCESS_SHADOW_ID, 7);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_PAGES_LOCAL, 2000);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_PAGES_REMOTE, 1031);
+	put_on_node(msg, 2, 1024);
+	put_on_node(msg, 3, 0);
+	put_on_node(msg, 5, 7);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_FAULTS, 11);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_PULLS, 12);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_PUSHES, 13);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_BYTES_IN, 14);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_BYTES_OUT, 15);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_COALESCED, 16);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_PREFETCH_HITS, 17);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_MAPPED_AHEAD, 18);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_PULL_MSGS, 19);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_PUSH_MSGS, 20);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_LAT_P50_US, 256);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_LAT_P99_US, 4096);
+	for (b = 0; b < ELASTIC_LAT_BUCKETS + 2; b++)
+		nla_put_u64(msg, ELASTIC_A_PROCESS_LAT_HIST, b * 10);
+	ASSERT_EQ(0, elastic_process_parse(nlmsg_hdr(msg), &p));
+	EXPECT_EQ(4242, p.pid);
+	EXPECT_STREQ("a-very-long-com", p.comm);
+	EXPECT_EQ(0xc, p.nodes);
+	EXPECT_EQ(2048, p.limit);
+	EXPECT_EQ(7, p.shadow_id);
+	EXPECT_EQ(2000, p.pages_local);
+	EXPECT_EQ(1031, p.pages_remote);
+	EXPECT_EQ((1ULL << 2) | (1ULL << 3) | (1ULL << 5), p.listed);
+	EXPECT_EQ(1024, p.on_node[2]);
+	EXPECT_EQ(0, p.on_node[3]);
+	EXPECT_EQ(7, p.on_node[5]);
+	EXPECT_EQ(11, p.faults);
+	EXPECT_EQ(12, p.pulls);
+	EXPECT_EQ(13, p.pushes);
+	EXPECT_EQ(14, p.bytes_in);
+	EXPECT_EQ(15, p.bytes_out);
+	EXPECT_EQ(16, p.coalesced);
+	EXPECT_EQ(17, p.prefetch_hits);
+	EXPECT_EQ(18, p.mapped_ahead);
+	EXPECT_EQ(19, p.pull_msgs);
+	EXPECT_EQ(20, p.push_msgs);
+	EXPECT_EQ(256, p.lat_p50_us);
+	EXPECT_EQ(4096, p.lat_p99_us);
+	/* The buckets in order; a later module's extra ones left out. */
+	ASSERT_EQ(ELASTIC_LAT_BUCKETS, p.nlat);
+	for (b = 0; b < ELASTIC_LAT_BUCKETS; b++)
+		EXPECT_EQ(b * 10, p.lat_hist[b]);
+	nlmsg_free(msg);
+}
+
+TEST(process_reply_rejects)
+{
+	struct elastic_process p;
+	struct nl_msg *msg;
+	int i;
+
+	/* No pid. */
+	msg = canned(ELASTIC_CMD_PROCESS_GET);
+	nla_put_u64(msg, ELASTIC_A_PROCESS_FAULTS, 1);
+	EXPECT_EQ(-EPROTO, elastic_process_parse(nlmsg_hdr(msg), &p));
+	nlmsg_free(msg);
+	/* A node of on-node out of range, or listed twice. */
+	for (i = 0; i < 3; i++) {
+		msg = canned(ELASTIC_CMD_PROCESS_GET);
+		nla_put_u32(msg, ELASTIC_A_PROCESS_PID, 1);
+		put_on_node(msg, i == 0 ? 0 : i == 1 ? 64 : 2, 1);
+		if (i == 2)
+			put_on_node(msg, 2, 1);
+		EXPECT_EQ(-EPROTO, elastic_process_parse(nlmsg_hdr(msg), &p)) TH_LOG("case %d", i);
+		nlmsg_free(msg);
+	}
+}
+
+struct canned_run {
+	uint64_t first, pages;
+	uint32_t node;
+};
+
+/* A mapping nest of a process-map message, with its runs. */
+static void put_mapping(struct nl_msg *msg, uint64_t start, uint64_t end,
+			const struct canned_run *runs, int n)
+{
+	struct nlattr *m = nla_nest_start(msg, ELASTIC_A_PROCESS_MAPPING), *r;
+	int i;
+
+	nla_put_u64(msg, ELASTIC_A_MAPPING_START, start);
+	nla_put_u64(msg, ELASTIC_A_MAPPING_END, end);
+	for (i = 0; i < n; i++) {
+		r = nla_nest_start(msg, ELASTIC_A_MAPPING_RUN);
+		nla_put_u64(msg, ELASTIC_A_PAGE_RUN_FIRST, runs[i].first);
+		nla_put_u64(msg, ELASTIC_A_PAGE_RUN_PAGES, runs[i].pages);
+		nla_put_u32(msg, ELASTIC_A_PAGE_RUN_NODE, runs[i].node);
+		nla_nest_end(msg, r);
+	}
+	nla_nest_end(msg, m);
+}
+
+/* Feed one message with one mapping; returns what elastic_process_map_add() did. */
+static int map_feed(struct elastic_process_map *m, uint32_t pid, uint64_t start, uint64_t end,
+		    const struct canned_run *runs, int n)
+{
+	struct nl_msg *msg = canned(ELASTIC_CMD_PROCESS_MAP);
+	int ret;
+
+	nla_put_u32(msg, ELASTIC_A_PROCESS_PID, pid);
+	put_mapping(msg, start, end, runs, n);
+	ret = elastic_process_map_add(m, nlmsg_hdr(msg));
+	nlmsg_free(msg);
+	return ret;
+}
+
+/* Two mappings in one message; a large one split over two more, merged. */
+TEST(process_map_reply)
+{
+	const struct canned_run heap[] = { { 0, 3, 1 }, { 5, 1, 2 } };
+	const struct canned_run big1[] = { { 0, 100, 1 }, { 100, 50, 3 } };
+	const struct canned_run big2[] = { { 150, 10, 3 }, { 200, 56, 1 } };
+	const struct canned_run stack[] = { { 1, 1, 1 } };
+	struct elastic_process_map m = {};
+	struct nl_msg *msg = canned(ELASTIC_CMD_PROCESS_MAP);
+	const struct elastic_mapping *mp;
+
+	ASSERT_NE(NULL, msg);
+	nla_put_u32(msg, ELASTIC_A_PROCESS_PID, 99);
+	put_mapping(msg, 0x555500000000, 0x555500008000, heap, 2);
+	put_mapping(msg, 0x7f0000000000, 0x7f0000100000, big1, 2);
+	ASSERT_EQ(0, elastic_process_map_add(&m, nlmsg_hdr(msg)));
+	nlmsg_free(msg);
+	/* The next message continues the big mapping (its run on node 3 too). */
+	ASSERT_EQ(0, map_feed(&m, 99, 0x7f0000000000, 0x7f0000100000, big2, 2));
+	ASSERT_EQ(0, map_feed(&m, 99, 0x7ffc00000000, 0x7ffc00002000, stack, 1));
+	EXPECT_EQ(99, m.pid);
+	ASSERT_EQ(3, m.nmappings);
+	mp = &m.mappings[0];
+	EXPECT_EQ(0x555500000000, mp->start);
+	EXPECT_EQ(0x555500008000, mp->end);
+	ASSERT_EQ(2, mp->nruns);
+	EXPECT_EQ(5, mp->runs[1].first);
+	EXPECT_EQ(1, mp->runs[1].pages);
+	EXPECT_EQ(2, mp->runs[1].node);
+	mp = &m.mappings[1];
+	EXPECT_EQ(0x7f0000100000, mp->end);
+	/* 100-149 on 3 and 150-159 on 3 are one run. */
+	ASSERT_EQ(3, mp->nruns);
+	EXPECT_EQ(0, mp->runs[0].first);
+	EXPECT_EQ(100, mp->runs[0].pages);
+	EXPECT_EQ(100, mp->runs[1].first);
+	EXPECT_EQ(60, mp->runs[1].pages);
+	EXPECT_EQ(3, mp->runs[1].node);
+	EXPECT_EQ(200, mp->runs[2].first);
+	EXPECT_EQ(56, mp->runs[2].pages);
+	EXPECT_EQ(1, m.mappings[2].nruns);
+	elastic_process_map_free(&m);
+	EXPECT_EQ(0, m.nmappings);
+	EXPECT_EQ(NULL, m.mappings);
+}
+
+/* Many runs, and many mappings: the arrays grow. */
+TEST(process_map_reply_grows)
+{
+	struct elastic_process_map m = {};
+	struct canned_run r[100];
+	int i, k;
+
+	for (k = 0; k < 40; k++) {
+		for (i = 0; i < 100; i++)
+			r[i] = (struct canned_run){ 2 * i, 1, 1 + (k + i) % 3 };
+		ASSERT_EQ(0, map_feed(&m, 5, 0x10000000ULL * (k + 1),
+				      0x10000000ULL * (k + 1) + 200 * 4096, r, 100));
+	}
+	ASSERT_EQ(40, m.nmappings);
+	for (k = 0; k < 40; k++) {
+		ASSERT_EQ(100, m.mappings[k].nruns);
+		EXPECT_EQ(198, m.mappings[k].runs[99].first);
+		EXPECT_EQ(1 + (k + 99) % 3, m.mappings[k].runs[99].node);
+	}
+	elastic_process_map_free(&m);
+}
+
+TEST(process_map_reply_rejects)
+{
+	static const struct {
+		const char *what;
+		uint64_t start, end;
+		struct canned_run run;
+	} bad[] = {
+		{ "a run past the end", 0x10000, 0x14000, { 3, 2, 1 } },
+		{ "a run starting at the end", 0x10000, 0x14000, { 4, 1, 1 } },
+		{ "an empty run", 0x10000, 0x14000, { 0, 0, 1 } },
+		{ "a run overflowing", 0x10000, 0x14000, { 2, ~0ULL, 1 } },
+		{ "node 64", 0x10000, 0x14000, { 0, 1, 64 } },
+		{ "an unaligned start", 0x10001, 0x14000, { 0, 1, 1 } },
+		{ "an unaligned end", 0x10000, 0x14001, { 0, 1, 1 } },
+		{ "an end before the start", 0x14000, 0x10000, { 0, 1, 1 } },
+	};
+	const struct canned_run one = { 0, 4, 2 }, back = { 2, 1, 3 };
+	struct elastic_process_map m = {};
+	struct nlattr *nest, *run;
+	struct nl_msg *msg;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EPROTO, map_feed(&m, 1, bad[i].start, bad[i].end, &bad[i].run, 1))
+			TH_LOG("%s", bad[i].what);
+		elastic_process_map_free(&m);
+	}
+	/* Runs that go back, within a message or over two. */
+	ASSERT_EQ(0, map_feed(&m, 1, 0x100000, 0x110000, &one, 1));
+	EXPECT_EQ(-EPROTO, map_feed(&m, 1, 0x100000, 0x110000, &back, 1));
+	elastic_process_map_free(&m);
+	/* A mapping that overlaps the last, or comes before it. */
+	ASSERT_EQ(0, map_feed(&m, 1, 0x100000, 0x110000, &one, 1));
+	EXPECT_EQ(-EPROTO, map_feed(&m, 1, 0x10f000, 0x120000, &one, 1));
+	EXPECT_EQ(-EPROTO, map_feed(&m, 1, 0x000000, 0x010000, &one, 1));
+	/* Another process's message. */
+	EXPECT_EQ(-EPROTO, map_feed(&m, 2, 0x200000, 0x210000, &one, 1));
+	elastic_process_map_free(&m);
+	/* A mapping without its end; a run without its node. */
+	msg = canned(ELASTIC_CMD_PROCESS_MAP);
+	nest = nla_nest_start(msg, ELASTIC_A_PROCESS_MAPPING);
+	nla_put_u64(msg, ELASTIC_A_MAPPING_START, 0x1000);
+	nla_nest_end(msg, nest);
+	EXPECT_EQ(-EPROTO, elastic_process_map_add(&m, nlmsg_hdr(msg)));
+	nlmsg_free(msg);
+	msg = canned(ELASTIC_CMD_PROCESS_MAP);
+	nest = nla_nest_start(msg, ELASTIC_A_PROCESS_MAPPING);
+	nla_put_u64(msg, ELASTIC_A_MAPPING_START, 0x1000);
+	nla_put_u64(msg, ELASTIC_A_MAPPING_END, 0x3000);
+	run = nla_nest_start(msg, ELASTIC_A_MAPPING_RUN);
+	nla_put_u64(msg, ELASTIC_A_PAGE_RUN_FIRST, 0);
+	nla_put_u64(msg, ELASTIC_A_PAGE_RUN_PAGES, 1);
+	nla_nest_end(msg, run);
+	nla_nest_end(msg, nest);
+	EXPECT_EQ(-EPROTO, elastic_process_map_add(&m, nlmsg_hdr(msg)));
+	nlmsg_free(msg);
+	elastic_process_map_free(&m);
+}
+
+TEST(mapping_count)
+{
+	struct elastic_page_run runs[] = { { 2, 3, 1 }, { 5, 2, 2 }, { 10, 6, 3 } };
+	struct elastic_mapping mp = { .start = 0, .end = 16 * 4096, .nruns = 3, .runs = runs };
+	uint64_t count[ELASTIC_NODE_IDS] = { 0 };
+
+	/* Pages 0-15: 1 on 2-4, 2 on 5-6, nowhere 7-9, 3 on 10-15. */
+	elastic_mapping_count(&mp, 0, 16, count);
+	EXPECT_EQ(3, count[1]);
+	EXPECT_EQ(2, count[2]);
+	EXPECT_EQ(6, count[3]);
+	memset(count, 0, sizeof(count));
+	elastic_mapping_count(&mp, 4, 8, count);	/* pages 4-11 */
+	EXPECT_EQ(1, count[1]);
+	EXPECT_EQ(2, count[2]);
+	EXPECT_EQ(2, count[3]);
+	memset(count, 0, sizeof(count));
+	elastic_mapping_count(&mp, 7, 3, count);	/* a gap */
+	EXPECT_EQ(0, count[1] + count[2] + count[3]);
+	elastic_mapping_count(&mp, 15, 1, count);
+	EXPECT_EQ(1, count[3]);
+	mp.nruns = 0;
+	elastic_mapping_count(&mp, 0, 16, count);
+	EXPECT_EQ(1, count[3]);
+}
+
+/* A dump that failed after it began: NLMSG_DONE with the errno, then the extack. */
+TEST(extack_of_a_failed_dump)
+{
+	struct {
+		struct nlmsghdr nlh;
+		int err;
+		struct nlattr a;
+		char msg[12];
+	} done = {};
+	char out[64];
+
+	done.nlh.nlmsg_type = NLMSG_DONE;
+	done.nlh.nlmsg_flags = NLM_F_MULTI | NLM_F_ACK_TLVS;
+	done.nlh.nlmsg_len = sizeof(done);
+	done.err = -ESRCH;
+	done.a.nla_type = NLMSGERR_ATTR_MSG;
+	done.a.nla_len = NLA_HDRLEN + sizeof(done.msg);
+	strcpy(done.msg, "no process");
+	ASSERT_EQ(1, elastic_extack_msg(&done, sizeof(done), out, sizeof(out)));
+	EXPECT_STREQ("no process", out);
+	done.nlh.nlmsg_flags = NLM_F_MULTI;
+	EXPECT_EQ(0, elastic_extack_msg(&done, sizeof(done), out, sizeof(out)));
 }
 
 static int tap_fail_line;
