@@ -5,10 +5,10 @@
  *   elasticctl [OPTIONS] OBJECT COMMAND [ARGS]
  *
  * Shaped like iproute2: OBJECT COMMAND, -j for JSON, one file per object
- * (elasticctl.h).  Objects: status, config, node, events, process; the
- * process commands also go by their first spellings (run, stretch, push,
- * unstretch, map, top).  Exit status: 0 done, 1 the operation failed,
- * 2 usage error.
+ * (elasticctl.h).  Objects: status, stats, config, node, events,
+ * process; the process commands also go by their first spellings (run,
+ * stretch, push, unstretch, map, top).  Exit status: 0 done, 1 the
+ * operation failed, 2 usage error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +25,7 @@ const char *prog = "elasticctl";
 
 static const struct ctl_cmd objects[] = {
 	{ "status", do_status },
+	{ "stats", do_stats },
 	{ "config", do_config },
 	{ "node", do_node },
 	{ "events", do_events },
@@ -43,6 +44,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: %s [OPTIONS] OBJECT COMMAND [ARGS]\n", prog);
 	status_usage(f);
+	stats_usage(f);
 	config_usage(f);
 	node_usage(f);
 	events_usage(f);
@@ -79,6 +81,9 @@ int fail(struct elastic_client *c, const char *what, int err)
 	if (err == -ENOENT && !c)
 		fprintf(stderr, "%s: %s: the elastic module is not loaded "
 			"(no generic netlink family '%s')\n", prog, what, ELASTIC_FAMILY_NAME);
+	else if (err == -EOPNOTSUPP)
+		fprintf(stderr, "%s: %s: the loaded elastic module is older than this elasticctl "
+			"and lacks the operation\n", prog, what);
 	else if (err == -EPERM)
 		fprintf(stderr, "%s: %s: %s (needs CAP_NET_ADMIN)\n", prog, what, strerror(-err));
 	else if (why && *why)

@@ -45,6 +45,8 @@ struct json_object *json_node_pages(const unsigned long long *pages, uint64_t ma
 /* The objects: their usage lines for --help, and what runs them. */
 void status_usage(FILE *f);
 int do_status(int argc, char **argv);
+void stats_usage(FILE *f);
+int do_stats(int argc, char **argv);
 void config_usage(FILE *f);
 int do_config(int argc, char **argv);
 void node_usage(FILE *f);

@@ -978,7 +978,8 @@ TEST(tap_producer)
 
 TEST(elasticctl_usage_errors_exit_2)
 {
-	const char *args[] = { "", "bogus", "status extra", "config set node-id",
+	const char *args[] = { "", "bogus", "status extra", "stats extra", "stats -j",
+			       "config set node-id",
 			       "config set node-id 64", "config set node-id 0",
 			       "config set node-id abc", "config get node-id 3",
 			       "--no-such-option status", "node", "node add", "node add 3",
@@ -1015,6 +1016,7 @@ TEST(elasticctl_version_and_help)
 	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl --help", top());
 	ASSERT_EQ(0, run(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "config set node-id"));
+	EXPECT_NE(NULL, strstr(out, "\n  stats "));
 	EXPECT_NE(NULL, strstr(out, "process run --nodes LIST"));
 	EXPECT_NE(NULL, strstr(out, "Aliases: run, stretch, push, unstretch, map and top"));
 }
@@ -1062,6 +1064,9 @@ TEST(elasticctl_without_module)
 	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl status 2>&1", top());
 	EXPECT_EQ(1, run(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "module is not loaded")) TH_LOG("%s", out);
+	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl -j stats 2>&1", top());
+	EXPECT_EQ(1, run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "stats: the elastic module is not loaded")) TH_LOG("%s", out);
 	/* map and top read /proc, not netlink: they say so too, at once. */
 	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl map 1 2>&1", top());
 	EXPECT_EQ(1, run(cmd, out, sizeof(out)));
