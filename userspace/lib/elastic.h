@@ -228,7 +228,8 @@ struct elastic_page_run {
  * @end:	the address after its last page (page-aligned, above @start)
  * @nruns:	entries of @runs
  * @runs:	in page order, not overlapping, each within the mapping; pages
- *		neither resident nor remote are in no run
+ *		neither resident nor remote are in no run (a mapping that
+ *		changed while it was read may be left with none)
  * @runs_alloc:	entries allocated (the library's)
  */
 struct elastic_mapping {

@@ -296,11 +296,58 @@ static int add_run(struct elastic_mapping *mp, struct nlattr *nest)
 	return 0;
 }
 
-/* A mapping nest: a new mapping after the last, or the last one continued. */
-static int add_mapping(struct elastic_process_map *m, struct nlattr *nest)
+/* End mapping @mp at @end, below its end: runs past it dropped or cut short. */
+static void cut_mapping(struct elastic_mapping *mp, uint64_t end)
+{
+	uint64_t npages = (end - mp->start) / ELASTIC_PAGE_SIZE;
+	struct elastic_page_run *last;
+
+	mp->end = end;
+	while (mp->nruns && mp->runs[mp->nruns - 1].first >= npages)
+		mp->nruns--;
+	last = mp->nruns ? &mp->runs[mp->nruns - 1] : NULL;
+	if (last && last->first + last->pages > npages)
+		last->pages = npages - last->first;
+}
+
+/*
+ * The first mapping of a message, [@start, @end), against what the earlier
+ * messages said.  The process runs on while it is dumped: between two
+ * messages its heap may grow, a mapping may be split, moved or unmapped.
+ * The later message's view wins: earlier mappings it overlaps are cut
+ * short or dropped, and a continued mapping takes its new end.
+ */
+static void map_catch_up(struct elastic_process_map *m, uint64_t start, uint64_t end)
+{
+	struct elastic_mapping *mp;
+
+	while (m->nmappings) {
+		mp = &m->mappings[m->nmappings - 1];
+		if (start >= mp->end)
+			return;
+		if (start == mp->start) {
+			if (end < mp->end)
+				cut_mapping(mp, end);
+			mp->end = end;
+			return;
+		}
+		if (start > mp->start) {
+			cut_mapping(mp, start);
+			return;
+		}
+		free(mp->runs);
+		m->nmappings--;
+	}
+}
+
+/*
+ * A mapping nest: a new mapping after the last, or the last one continued
+ * (the first of a message, @first, only).
+ */
+static int add_mapping(struct elastic_process_map *m, struct nlattr *nest, int first)
 {
 	struct nlattr *tb[ELASTIC_A_MAPPING_MAX + 1], *a;
-	struct elastic_mapping *mp = m->nmappings ? &m->mappings[m->nmappings - 1] : NULL;
+	struct elastic_mapping *mp;
 	uint64_t start, end;
 	int rem, ret;
 
@@ -311,9 +358,13 @@ static int add_mapping(struct elastic_process_map *m, struct nlattr *nest)
 	end = nla_get_u64(tb[ELASTIC_A_MAPPING_END]);
 	if (start >= end || start % ELASTIC_PAGE_SIZE || end % ELASTIC_PAGE_SIZE)
 		return -EPROTO;
-	if (!mp || mp->start != start || mp->end != end) {
+	if (first)
+		map_catch_up(m, start, end);
+	mp = m->nmappings ? &m->mappings[m->nmappings - 1] : NULL;
+	if (!first || !mp || mp->start != start) {
+		/* Within a message, in address order and apart. */
 		if (mp && start < mp->end)
-			return -EPROTO;		/* out of order, or overlapping */
+			return -EPROTO;
 		if (grow((void **)&m->mappings, &m->mappings_alloc, m->nmappings,
 			 sizeof(*mp)))
 			return -ENOMEM;
@@ -338,8 +389,8 @@ int elastic_process_map_add(struct elastic_process_map *m, const struct nlmsghdr
 		[ELASTIC_A_PROCESS_MAPPING] = { .type = NLA_NESTED },
 	};
 	struct nlattr *tb[ELASTIC_A_PROCESS_MAX + 1], *a;
+	int rem, ret, first = 1;
 	uint32_t pid;
-	int rem, ret;
 
 	if (parse_msg(nlh, tb, ELASTIC_A_PROCESS_MAX, policy))
 		return -EPROTO;
@@ -351,9 +402,10 @@ int elastic_process_map_add(struct elastic_process_map *m, const struct nlmsghdr
 	}
 	for_each_reply_attr(a, nlh, rem)
 		if (nla_type(a) == ELASTIC_A_PROCESS_MAPPING) {
-			ret = add_mapping(m, a);
+			ret = add_mapping(m, a, first);
 			if (ret)
 				return ret;
+			first = 0;
 		}
 	return 0;
 }

@@ -20,7 +20,10 @@ int elastic_stats_parse(const struct nlmsghdr *nlh, struct elastic_stats *st);
 int elastic_process_parse(const struct nlmsghdr *nlh, struct elastic_process *p);
 /*
  * One message of a process-map dump, added to *m (zeroed before the
- * first): a mapping with the start and end of the last one continues it.
+ * first): its first mapping, when it has the start of the last one,
+ * continues it.  The process runs on between two messages: where this
+ * message's first mapping overlaps what earlier ones said, this message
+ * wins (earlier mappings cut short or dropped, a continued one resized).
  * On failure *m keeps what it had, to be freed with elastic_process_map_free().
  */
 int elastic_process_map_add(struct elastic_process_map *m, const struct nlmsghdr *nlh);

@@ -850,11 +850,17 @@ TEST(process_map_reply_rejects)
 	ASSERT_EQ(0, map_feed(&m, 1, 0x100000, 0x110000, &one, 1));
 	EXPECT_EQ(-EPROTO, map_feed(&m, 1, 0x100000, 0x110000, &back, 1));
 	elastic_process_map_free(&m);
-	/* A mapping that overlaps the last, or comes before it. */
-	ASSERT_EQ(0, map_feed(&m, 1, 0x100000, 0x110000, &one, 1));
-	EXPECT_EQ(-EPROTO, map_feed(&m, 1, 0x10f000, 0x120000, &one, 1));
-	EXPECT_EQ(-EPROTO, map_feed(&m, 1, 0x000000, 0x010000, &one, 1));
+	/* Within a message, a mapping that overlaps the last, or comes before it. */
+	for (i = 0; i < 2; i++) {
+		msg = canned(ELASTIC_CMD_PROCESS_MAP);
+		put_mapping(msg, 0x100000, 0x110000, &one, 1);
+		put_mapping(msg, i ? 0x000000 : 0x10f000, i ? 0x010000 : 0x120000, &one, 1);
+		EXPECT_EQ(-EPROTO, elastic_process_map_add(&m, nlmsg_hdr(msg))) TH_LOG("case %d", i);
+		nlmsg_free(msg);
+		elastic_process_map_free(&m);
+	}
 	/* Another process's message. */
+	ASSERT_EQ(0, map_feed(&m, 1, 0x100000, 0x110000, &one, 1));
 	EXPECT_EQ(-EPROTO, map_feed(&m, 2, 0x200000, 0x210000, &one, 1));
 	elastic_process_map_free(&m);
 	/* A mapping without its end; a run without its node. */
@@ -875,6 +881,50 @@ TEST(process_map_reply_rejects)
 	nla_nest_end(msg, nest);
 	EXPECT_EQ(-EPROTO, elastic_process_map_add(&m, nlmsg_hdr(msg)));
 	nlmsg_free(msg);
+	elastic_process_map_free(&m);
+}
+
+/*
+ * The process runs on while its map is dumped: a later message's view of
+ * a range wins over an earlier one's.
+ */
+TEST(process_map_reply_changed_between_messages)
+{
+	const struct canned_run a[] = { { 0, 4, 1 }, { 4, 4, 2 }, { 8, 8, 3 } };
+	const struct canned_run b[] = { { 16, 4, 1 } };
+	const struct canned_run c[] = { { 2, 2, 2 } };
+	struct elastic_process_map m = {};
+
+	/* A heap that grew: the continued mapping takes its new end. */
+	ASSERT_EQ(0, map_feed(&m, 1, 0x100000, 0x110000, a, 3));
+	ASSERT_EQ(0, map_feed(&m, 1, 0x100000, 0x118000, b, 1));
+	ASSERT_EQ(1, m.nmappings);
+	EXPECT_EQ(0x118000, m.mappings[0].end);
+	EXPECT_EQ(4, m.mappings[0].nruns);
+	/* ... and shrank again: runs past its end go, one is cut short. */
+	ASSERT_EQ(0, map_feed(&m, 1, 0x100000, 0x10a000, NULL, 0));
+	ASSERT_EQ(1, m.nmappings);
+	EXPECT_EQ(0x10a000, m.mappings[0].end);
+	ASSERT_EQ(3, m.mappings[0].nruns);
+	EXPECT_EQ(8, m.mappings[0].runs[2].first);
+	EXPECT_EQ(2, m.mappings[0].runs[2].pages);
+	elastic_process_map_free(&m);
+	/* Split in two (mprotect): the first part is cut where the second begins. */
+	ASSERT_EQ(0, map_feed(&m, 1, 0x100000, 0x110000, a, 3));
+	ASSERT_EQ(0, map_feed(&m, 1, 0x106000, 0x110000, c, 1));
+	ASSERT_EQ(2, m.nmappings);
+	EXPECT_EQ(0x106000, m.mappings[0].end);
+	ASSERT_EQ(2, m.mappings[0].nruns);
+	EXPECT_EQ(2, m.mappings[0].runs[1].pages);
+	EXPECT_EQ(0x106000, m.mappings[1].start);
+	EXPECT_EQ(2, m.mappings[1].runs[0].first);
+	elastic_process_map_free(&m);
+	/* Unmapped, and something else mapped below: the earlier mappings go. */
+	ASSERT_EQ(0, map_feed(&m, 1, 0x100000, 0x110000, a, 3));
+	ASSERT_EQ(0, map_feed(&m, 1, 0x200000, 0x210000, a, 3));
+	ASSERT_EQ(0, map_feed(&m, 1, 0x0f0000, 0x101000, c, 1));
+	ASSERT_EQ(1, m.nmappings);
+	EXPECT_EQ(0x0f0000, m.mappings[0].start);
 	elastic_process_map_free(&m);
 }
 
