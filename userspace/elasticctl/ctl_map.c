@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * elasticctl process map: where a process's pages are, as text, JSON or an
- * SVG picture, from one scan of /proc/PID/maps and /proc/PID/pagemap.
+ * SVG picture, from one process-map reply of the module.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "elasticctl.h"
 
@@ -32,68 +30,50 @@ static char node_mark(int id)
 /* One mapping with pages present: who holds each cell, and page counts. */
 struct map_row {
 	unsigned long long start, end;
-	unsigned long long local, remote[64];
+	unsigned long long local;
+	uint64_t remote[ELASTIC_NODE_IDS];
 	int cells;
 	signed char holder[MAP_MAX_WIDTH];	/* MAP_NONE, MAP_HERE or a node id */
 };
 
-/* A process's pages, from one pass over its maps and pagemap. */
+/* A process's pages, from one process-map reply. */
 struct page_map {
 	unsigned int pid;
 	char comm[20];
-	long long node_id;	/* this node's */
-	unsigned long long local, remote[64];
+	uint32_t node_id;	/* this node's */
+	unsigned long long local;
+	uint64_t remote[ELASTIC_NODE_IDS];
 	int nrows;
 	struct map_row *rows;
 };
 
 /*
- * Count @n pages from virtual page @page on by where they are: here, or
- * per owner node.  Elastic entries are swap entries (bit 62) of the swap
- * type @type (bits 0-4); their swap offset (bits 5-54) names the owner in
- * its bits 40-45.  Entries are read a few thousand at a time: one read per
- * page would make a large process slow to map.
+ * Fill @r for mapping @mp: each cell goes to who holds most of its pages
+ * (this node on a tie, then the lowest id).  Return the pages present,
+ * here or remote.
  */
-static void map_count(int pm, unsigned long long page, unsigned long long n, int type,
-		      unsigned long long *here, unsigned long long *owner)
+static unsigned long long map_scan_row(const struct elastic_mapping *mp, uint32_t self,
+				       int width, struct map_row *r)
 {
-	uint64_t e[512];
-	ssize_t got;
+	unsigned long long npages = (mp->end - mp->start) / ELASTIC_PAGE_SIZE, cell, present = 0;
 	int i;
 
-	while (n) {
-		got = pread(pm, e, (n < 512 ? n : 512) * 8, (off_t)(page * 8));
-		if (got < 8)
-			return;
-		for (i = 0; i < got / 8; i++) {
-			if (e[i] >> 63)
-				(*here)++;
-			else if ((e[i] >> 62) & 1 && (int)(e[i] & 31) == type)
-				owner[(e[i] >> 45) & 63]++;
-		}
-		page += got / 8;
-		n -= got / 8;
-	}
-}
-
-/*
- * Fill @r for its mapping [start, end): each cell goes to who holds most of
- * its pages.  Return the number of pages present, here or remote.
- */
-static unsigned long long map_scan_row(int pm, int type, int width, struct map_row *r)
-{
-	unsigned long long npages = (r->end - r->start) / 4096, cell, present = 0;
-	int i;
-
+	r->start = mp->start;
+	r->end = mp->end;
 	r->cells = npages < (unsigned long long)width ? (int)npages : width;
 	for (cell = 0; cell < (unsigned long long)r->cells; cell++) {
 		unsigned long long first = cell * npages / r->cells;
 		unsigned long long last = (cell + 1) * npages / r->cells;
-		unsigned long long here = 0, best = 0, cnt[64] = { 0 };
+		uint64_t cnt[ELASTIC_NODE_IDS] = { 0 };
+		unsigned long long here, best = 0;
 		int bestn = 0;
 
-		map_count(pm, r->start / 4096 + first, last - first, type, &here, cnt);
-		for (i = 1; i < 64; i++) {
+		elastic_mapping_count(mp, first, last - first, cnt);
+		/* Resident pages carry this node's id (0 while it has none). */
+		here = cnt[0] + (self ? cnt[self] : 0);
+		for (i = 1; i < ELASTIC_NODE_IDS; i++) {
+			if ((uint32_t)i == self)
+				continue;
 			if (cnt[i] > best) {
 				best = cnt[i];
 				bestn = i;
@@ -126,56 +106,53 @@ static struct map_row *map_new_row(struct page_map *m, int *cap)
 }
 
 /*
- * Read /proc/PID/maps and /proc/PID/pagemap (root, or the process's owner)
- * into @m: one row per mapping that has pages present.  Text, JSON and SVG
- * are drawn from this one pass, so that they agree with each other.
+ * Ask the module where the pages of process @pid are (process-map: the
+ * caller needs ptrace read rights over it, as for /proc/PID/maps) and
+ * fill @m: one row per mapping that has pages present.  Text, JSON and
+ * SVG are drawn from this one reply, so that they agree with each other.
  */
-static int map_scan(unsigned int pid, int width, struct page_map *m)
+static int map_scan(uint32_t pid, int width, struct page_map *m)
 {
-	unsigned long long start, end;
+	struct elastic_process_map pm = {};
+	struct elastic_status st;
+	struct elastic_client *c;
 	struct map_row *r;
-	char path[64], line[512];
-	long long type;
-	int pm, cap = 0, ret = 0, i;
-	FILE *maps;
+	int cap = 0, ret, i;
+	size_t k;
 
-	if (read_sysctl("swap_type", &type))
-		return no_module("map");
-	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
-	maps = fopen(path, "r");
-	snprintf(path, sizeof(path), "/proc/%u/pagemap", pid);
-	pm = open(path, O_RDONLY | O_CLOEXEC);
-	if (!maps || pm < 0) {
-		fprintf(stderr, "%s: map: pid %u: %s\n", prog, pid, strerror(errno));
-		if (maps)
-			fclose(maps);
-		return 1;
-	}
 	memset(m, 0, sizeof(*m));
+	if (ctl_open(&c, "map"))
+		return 1;
+	ret = elastic_status_get(c, &st);
+	if (!ret)
+		ret = elastic_process_map(c, pid, &pm);
+	if (ret) {
+		ret = process_fail(c, "map", pid, ret);
+		elastic_close(c);
+		elastic_process_map_free(&pm);
+		return ret;
+	}
+	elastic_close(c);
 	m->pid = pid;
+	m->node_id = st.node_id;
 	read_comm(pid, m->comm, sizeof(m->comm));
-	read_sysctl("node_id", &m->node_id);
-	while (fgets(line, sizeof(line), maps)) {
-		if (sscanf(line, "%llx-%llx", &start, &end) != 2 || end <= start)
-			continue;
+	for (k = 0; k < pm.nmappings; k++) {
 		r = map_new_row(m, &cap);
 		if (!r) {
 			fprintf(stderr, "%s: map: out of memory\n", prog);
 			free(m->rows);
+			m->rows = NULL;
 			ret = 1;
 			break;
 		}
-		r->start = start;
-		r->end = end;
-		if (!map_scan_row(pm, (int)type, width, r))
+		if (!map_scan_row(&pm.mappings[k], st.node_id, width, r))
 			continue;	/* nothing present: not drawn */
 		for (i = 1; i < 64; i++)
 			m->remote[i] += r->remote[i];
 		m->local += r->local;
 		m->nrows++;
 	}
-	fclose(maps);
-	close(pm);
+	elastic_process_map_free(&pm);
 	return ret;
 }
 
@@ -196,7 +173,7 @@ static void map_print_text(const struct page_map *m)
 	printf("here: %llu pages", m->local);
 	for (i = 1; i < 64; i++)
 		if (m->remote[i])
-			printf(", node %d: %llu pages", i, m->remote[i]);
+			printf(", node %d: %llu pages", i, (unsigned long long)m->remote[i]);
 	printf("\n");
 }
 
@@ -321,7 +298,7 @@ static void svg_row(FILE *f, const struct map_row *r, int y, int cw)
 		(r->end - r->start) / 4096, r->local);
 	for (i = 1; i < 64; i++)
 		if (r->remote[i])
-			fprintf(f, ", node %d: %llu", i, r->remote[i]);
+			fprintf(f, ", node %d: %llu", i, (unsigned long long)r->remote[i]);
 	fprintf(f, "</title>\n<text x=\"%d\" y=\"%d\">%012llx %6s</text>\n",
 		SVG_MARGIN, y + SVG_ROW_H - 3, r->start, size);
 	/* A pixel of white between cells wide enough to spare it. */
@@ -383,7 +360,7 @@ static void map_write_svg(FILE *f, const struct page_map *m, int width)
 	fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"14\">pid %u (", SVG_MARGIN, SVG_MARGIN + 12,
 		m->pid);
 	svg_escaped(f, m->comm);
-	fprintf(f, ") on node %lld: where its pages are</text>\n", m->node_id);
+	fprintf(f, ") on node %u: where its pages are</text>\n", m->node_id);
 	fprintf(f, "<text x=\"%d\" y=\"%d\">one row per mapping with pages present; "
 		"a cell is coloured by who holds most of its pages</text>\n",
 		SVG_MARGIN, SVG_MARGIN + 30);

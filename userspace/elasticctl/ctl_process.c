@@ -221,23 +221,7 @@ int do_process(int argc, char **argv)
 	return do_process_cmd(argc - 1, argv + 1);
 }
 
-/* What map and top both read of /proc. */
-
-/* One number from /proc/sys/elastic/NAME: -ENOENT without the module. */
-int read_sysctl(const char *name, long long *v)
-{
-	char path[64];
-	FILE *f;
-	int ok;
-
-	snprintf(path, sizeof(path), "/proc/sys/elastic/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	ok = fscanf(f, "%lld", v) == 1;
-	fclose(f);
-	return ok ? 0 : -EIO;
-}
+/* What map and top share. */
 
 /* /proc/PID/comm without its newline; "?" and -1 when it cannot be read. */
 int read_comm(unsigned int pid, char *buf, size_t size)
@@ -258,14 +242,23 @@ int read_comm(unsigned int pid, char *buf, size_t size)
 	return ret;
 }
 
-int no_module(const char *what)
+int process_fail(struct elastic_client *c, const char *what, uint32_t pid, int err)
 {
-	fprintf(stderr, "%s: %s: the elastic module is not loaded\n", prog, what);
+	if (err == -ESRCH)
+		fprintf(stderr, "%s: %s: pid %u: no such process\n", prog, what, pid);
+	else if (err == -EACCES || err == -EPERM)
+		fprintf(stderr, "%s: %s: pid %u: %s (reading a process takes ptrace read rights "
+			"over it: its owner, or root)\n", prog, what, pid, strerror(-err));
+	else if (err == -ENOENT)
+		/* The family went away under us: the module was unloaded. */
+		fprintf(stderr, "%s: %s: the elastic module is not loaded\n", prog, what);
+	else
+		return fail(c, what, err);
 	return 1;
 }
 
 /* {"2": N, "3": N} for the nodes with pages (or every node listed in mask). */
-struct json_object *json_node_pages(const unsigned long long *pages, uint64_t mask)
+struct json_object *json_node_pages(const uint64_t *pages, uint64_t mask)
 {
 	struct json_object *o = json_object_new_object();
 	char k[8];

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * elasticctl top: the stretched processes of this node, refreshed every
- * interval, with their counters of /proc/PID/elastic turned into rates
- * over the interval, under a header of the node's counters.
+ * interval, with their counters (process-get) turned into rates over the
+ * interval, under a header of the node's counters (stats-get).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,30 +18,31 @@
 
 #include "elasticctl.h"
 
-/* The counters of /proc/PID/elastic that top shows per second. */
+/* A process's counters that top shows per second, and where they are. */
 enum { TOP_FAULTS, TOP_PULLS, TOP_PUSHES, TOP_BYTES_IN, TOP_BYTES_OUT, TOP_NCTR };
-static const char *const top_ctr_key[TOP_NCTR] = {
-	"faults", "pulls", "pushes", "bytes_in", "bytes_out"
+static const size_t top_ctr_off[TOP_NCTR] = {
+	offsetof(struct elastic_process, faults),
+	offsetof(struct elastic_process, pulls),
+	offsetof(struct elastic_process, pushes),
+	offsetof(struct elastic_process, bytes_in),
+	offsetof(struct elastic_process, bytes_out),
 };
 
-/* One stretched process, as its /proc/PID/elastic showed it. */
-struct top_proc {
-	unsigned int pid;
-	char comm[20];
-	unsigned long long local, remote, on_node[64];
-	uint64_t listed;	/* the nodes in pages_on_node, those with 0 pages too */
-	unsigned long long ctr[TOP_NCTR];
-	unsigned long long p50, p99;	/* pull latency upper bounds, us; 0: no pull yet */
-};
+static uint64_t top_ctr(const struct elastic_process *p, int k)
+{
+	return *(const uint64_t *)((const char *)p + top_ctr_off[k]);
+}
 
-/* The node's counters in /proc/sys/elastic/ that top shows: levels, then rates. */
+/* The node's counters that top shows: levels, then rates. */
 static const struct {
-	const char *name;
+	enum elastic_stat stat;
 	int rate;		/* shown per second, not as is */
 } node_ctr[] = {
-	{ "remote_pages", 0 }, { "hosted_pages", 0 }, { "hosted_in", 1 }, { "frees", 1 },
-	{ "pull_failures", 1 }, { "push_failures", 1 }, { "oom_kills", 1 }, { "resends", 1 },
-	{ "send_errors", 1 }, { "pressure_pushes", 1 },
+	{ ELASTIC_STAT_REMOTE_PAGES, 0 }, { ELASTIC_STAT_HOSTED_PAGES, 0 },
+	{ ELASTIC_STAT_HOSTED_IN, 1 }, { ELASTIC_STAT_FREES, 1 },
+	{ ELASTIC_STAT_PULL_FAILURES, 1 }, { ELASTIC_STAT_PUSH_FAILURES, 1 },
+	{ ELASTIC_STAT_OOM_KILLS, 1 }, { ELASTIC_STAT_RESENDS, 1 },
+	{ ELASTIC_STAT_SEND_ERRORS, 1 }, { ELASTIC_STAT_PRESSURE_PUSHES, 1 },
 };
 #define NODE_NCTR ((int)(sizeof(node_ctr) / sizeof(node_ctr[0])))
 
@@ -56,124 +57,56 @@ static double now_s(void)
 /* One look at the node and its stretched processes. */
 struct top_sample {
 	double t;
-	long long node_id, node[NODE_NCTR];	/* -1: not in this module's version */
-	struct top_proc *procs;		/* sorted by pid */
-	int n, cap;
+	struct elastic_stats stats;
+	struct elastic_process *procs;	/* ascending by pid */
+	int n;
 };
 
 /* A process's line on the screen: its sample and its rates over the interval. */
 struct top_row {
-	const struct top_proc *p;
+	const struct elastic_process *p;
 	double rate[TOP_NCTR];
 };
 
-/* pages_on_node: "2:123 3:45" */
-static void top_parse_on_node(const char *s, struct top_proc *p)
-{
-	unsigned long long pages;
-	int id, n;
-
-	while (sscanf(s, "%d:%llu%n", &id, &pages, &n) == 2) {
-		if (id >= 1 && id < 64) {
-			p->on_node[id] = pages;
-			p->listed |= 1ULL << id;
-		}
-		s += n;
-	}
-}
-
-static void top_parse_line(const char *key, const char *val, struct top_proc *p,
-			   int *stretched)
-{
-	int k;
-
-	for (k = 0; k < TOP_NCTR; k++)
-		if (!strcmp(key, top_ctr_key[k]))
-			p->ctr[k] = strtoull(val, NULL, 10);
-	if (!strcmp(key, "stretched"))
-		*stretched = !strcmp(val, "yes");
-	else if (!strcmp(key, "pages_local"))
-		p->local = strtoull(val, NULL, 10);
-	else if (!strcmp(key, "pages_remote"))
-		p->remote = strtoull(val, NULL, 10);
-	else if (!strcmp(key, "pages_on_node"))
-		top_parse_on_node(val, p);
-	else if (!strcmp(key, "pull_latency_us"))
-		sscanf(val, "p50<%llu p99<%llu", &p->p50, &p->p99);
-}
-
-/*
- * Read /proc/PID/elastic into @p: 0 for a stretched process, -1 for one
- * that is not, that has gone, or that we may not read (EACCES), all three
- * left out of the screen without a word.
- */
-static int top_read_proc(unsigned int pid, struct top_proc *p)
-{
-	char path[64], line[1024], *val;
-	int stretched = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/elastic", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		val = strchr(line, ':');
-		if (!val)
-			continue;
-		*val++ = '\0';
-		top_parse_line(line, val + strspn(val, "\t "), p, &stretched);
-	}
-	fclose(f);
-	/* Gone since? Then it is not shown either. */
-	return stretched ? read_comm(pid, p->comm, sizeof(p->comm)) : -1;
-}
-
 static int top_by_pid(const void *a, const void *b)
 {
-	const struct top_proc *x = a, *y = b;
+	const struct elastic_process *x = a, *y = b;
 
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/* Look at the node's counters and every process; -1 without the module. */
-static int top_sample(struct top_sample *s)
+/*
+ * Look at the node's counters and at every stretched process the caller
+ * may read (the others, another user's without root, are left out by the
+ * kernel without a word); 0 or -errno.
+ */
+static int top_sample(struct elastic_client *c, struct top_sample *s)
 {
-	struct top_proc *procs;
-	struct dirent *e;
-	uint32_t pid;
-	DIR *d;
-	int k;
+	struct elastic_process *procs;
+	int ret;
 
 	s->t = now_s();
-	s->n = 0;
-	if (read_sysctl("node_id", &s->node_id))
-		return -1;
-	for (k = 0; k < NODE_NCTR; k++)
-		if (read_sysctl(node_ctr[k].name, &s->node[k]))
-			s->node[k] = -1;
-	d = opendir("/proc");
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		if (elastic_parse_u32(e->d_name, 1, INT32_MAX, &pid))
-			continue;
-		if (s->n == s->cap) {
-			procs = realloc(s->procs, (s->cap ? 2 * s->cap : 64) * sizeof(*procs));
-			if (!procs)
-				break;	/* show what fits */
-			s->procs = procs;
-			s->cap = s->cap ? 2 * s->cap : 64;
-		}
-		if (!top_read_proc(pid, &s->procs[s->n]))
-			s->n++;
-	}
-	closedir(d);
-	qsort(s->procs, s->n, sizeof(*s->procs), top_by_pid);
+	ret = elastic_stats_get(c, &s->stats);
+	if (ret)
+		return ret;
+	ret = elastic_process_list(c, &procs);
+	if (ret < 0)
+		return ret;
+	free(s->procs);
+	s->procs = procs;
+	s->n = ret;
 	return 0;
+}
+
+/* Is counter k of node_ctr[] in this sample (a module may lack some)? */
+static int top_has(const struct top_sample *s, int k)
+{
+	return !!(s->stats.has & (1ULL << node_ctr[k].stat));
+}
+
+static uint64_t top_node(const struct top_sample *s, int k)
+{
+	return s->stats.counter[node_ctr[k].stat];
 }
 
 /* Busiest first: faults per second, then remote pages, then pid. */
@@ -183,8 +116,8 @@ static int top_busiest_first(const void *a, const void *b)
 
 	if (x->rate[TOP_FAULTS] != y->rate[TOP_FAULTS])
 		return x->rate[TOP_FAULTS] < y->rate[TOP_FAULTS] ? 1 : -1;
-	if (x->p->remote != y->p->remote)
-		return x->p->remote < y->p->remote ? 1 : -1;
+	if (x->p->pages_remote != y->p->pages_remote)
+		return x->p->pages_remote < y->p->pages_remote ? 1 : -1;
 	return top_by_pid(x->p, y->p);
 }
 
@@ -201,7 +134,7 @@ static double per_s(unsigned long long now, unsigned long long was, double dt)
 static struct top_row *top_rows(const struct top_sample *cur, const struct top_sample *prev)
 {
 	struct top_row *rows = calloc(cur->n ? cur->n : 1, sizeof(*rows));
-	const struct top_proc *was;
+	const struct elastic_process *was;
 	double dt = cur->t - prev->t;
 	int i, k;
 
@@ -211,7 +144,7 @@ static struct top_row *top_rows(const struct top_sample *cur, const struct top_s
 		rows[i].p = &cur->procs[i];
 		was = bsearch(rows[i].p, prev->procs, prev->n, sizeof(*was), top_by_pid);
 		for (k = 0; k < TOP_NCTR; k++)
-			rows[i].rate[k] = per_s(rows[i].p->ctr[k], was ? was->ctr[k] : 0, dt);
+			rows[i].rate[k] = per_s(top_ctr(rows[i].p, k), was ? top_ctr(was, k) : 0, dt);
 	}
 	qsort(rows, cur->n, sizeof(*rows), top_busiest_first);
 	return rows;
@@ -235,18 +168,19 @@ static void top_print_header(const struct top_sample *cur, const struct top_samp
 	int k;
 
 	strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
-	printf("elasticctl top - node %lld - %s - %d stretched - interval %.1f s\n",
-	       cur->node_id, when, cur->n, dt);
+	printf("elasticctl top - node %u - %s - %d stretched - interval %.1f s\n",
+	       cur->stats.node_id, when, cur->n, dt);
 	for (k = 0; k < NODE_NCTR; k++)
-		if (!node_ctr[k].rate && cur->node[k] >= 0) {
-			printf("%s%s %lld", sep, node_ctr[k].name, cur->node[k]);
+		if (!node_ctr[k].rate && top_has(cur, k)) {
+			printf("%s%s %llu", sep, elastic_stat_name(node_ctr[k].stat),
+			       (unsigned long long)top_node(cur, k));
 			sep = "  ";
 		}
 	printf("\n");
 	for (k = 0, sep = ""; k < NODE_NCTR; k++)
-		if (node_ctr[k].rate && cur->node[k] >= 0 && prev->node[k] >= 0) {
-			printf("%s%s/s %.1f", sep, node_ctr[k].name,
-			       per_s(cur->node[k], prev->node[k], dt));
+		if (node_ctr[k].rate && top_has(cur, k) && top_has(prev, k)) {
+			printf("%s%s/s %.1f", sep, elastic_stat_name(node_ctr[k].stat),
+			       per_s(top_node(cur, k), top_node(prev, k), dt));
 			sep = "  ";
 		}
 	printf("\n\n");
@@ -263,16 +197,18 @@ static void top_print_text(const struct top_sample *cur, const struct top_sample
 	       "LOCAL", "REMOTE", "FAULTS/s", "PULLS/s", "PUSHES/s", "IN MB/s", "OUT MB/s",
 	       "P50us", "P99us", "NODE:PAGES");
 	for (i = 0; i < cur->n && i < max_rows; i++) {
-		const struct top_proc *p = rows[i].p;
+		const struct elastic_process *p = rows[i].p;
 		const double *r = rows[i].rate;
 
 		printf("%7u %-15s %8llu %8llu %8.1f %8.1f %8.1f %7.2f %8.2f %6s %6s ", p->pid,
-		       p->comm, p->local, p->remote, r[TOP_FAULTS], r[TOP_PULLS], r[TOP_PUSHES],
-		       r[TOP_BYTES_IN] / 1e6, r[TOP_BYTES_OUT] / 1e6,
-		       top_lat(p->p50, p50, sizeof(p50)), top_lat(p->p99, p99, sizeof(p99)));
-		for (id = 1; id < 64; id++)
+		       p->comm, (unsigned long long)p->pages_local,
+		       (unsigned long long)p->pages_remote, r[TOP_FAULTS], r[TOP_PULLS],
+		       r[TOP_PUSHES], r[TOP_BYTES_IN] / 1e6, r[TOP_BYTES_OUT] / 1e6,
+		       top_lat(p->lat_p50_us, p50, sizeof(p50)),
+		       top_lat(p->lat_p99_us, p99, sizeof(p99)));
+		for (id = 1; id < ELASTIC_NODE_IDS; id++)
 			if (p->listed & (1ULL << id))
-				printf(" %d:%llu", id, p->on_node[id]);
+				printf(" %d:%llu", id, (unsigned long long)p->on_node[id]);
 		printf("\n");
 	}
 }
@@ -292,18 +228,18 @@ static struct json_object *top_json_proc(const struct top_row *row)
 		"faults_per_s", "pulls_per_s", "pushes_per_s", "bytes_in_per_s", "bytes_out_per_s"
 	};
 	struct json_object *o = json_object_new_object(), *lat = json_object_new_object();
-	const struct top_proc *p = row->p;
+	const struct elastic_process *p = row->p;
 	int k;
 
 	json_object_object_add(o, "pid", json_object_new_int64(p->pid));
 	json_object_object_add(o, "comm", json_object_new_string(p->comm));
-	json_object_object_add(o, "pages_local", json_object_new_uint64(p->local));
-	json_object_object_add(o, "pages_remote", json_object_new_uint64(p->remote));
+	json_object_object_add(o, "pages_local", json_object_new_uint64(p->pages_local));
+	json_object_object_add(o, "pages_remote", json_object_new_uint64(p->pages_remote));
 	json_object_object_add(o, "pages_on_node", json_node_pages(p->on_node, p->listed));
 	for (k = 0; k < TOP_NCTR; k++)
 		json_object_object_add(o, rate_key[k], json_rate(row->rate[k]));
-	json_object_object_add(lat, "p50", json_object_new_uint64(p->p50));
-	json_object_object_add(lat, "p99", json_object_new_uint64(p->p99));
+	json_object_object_add(lat, "p50", json_object_new_uint64(p->lat_p50_us));
+	json_object_object_add(lat, "p99", json_object_new_uint64(p->lat_p99_us));
 	json_object_object_add(o, "pull_latency_us", lat);
 	return o;
 }
@@ -318,18 +254,19 @@ static void top_print_json(const struct top_sample *cur, const struct top_sample
 	int i, k;
 
 	for (k = 0; k < NODE_NCTR; k++) {
-		if (!node_ctr[k].rate && cur->node[k] >= 0) {
-			json_object_object_add(node, node_ctr[k].name,
-					       json_object_new_int64(cur->node[k]));
-		} else if (cur->node[k] >= 0 && prev->node[k] >= 0) {
-			snprintf(key, sizeof(key), "%s_per_s", node_ctr[k].name);
+		if (!node_ctr[k].rate && top_has(cur, k)) {
+			json_object_object_add(node, elastic_stat_name(node_ctr[k].stat),
+					       json_object_new_uint64(top_node(cur, k)));
+		} else if (node_ctr[k].rate && top_has(cur, k) && top_has(prev, k)) {
+			snprintf(key, sizeof(key), "%s_per_s", elastic_stat_name(node_ctr[k].stat));
 			json_object_object_add(node, key,
-					       json_rate(per_s(cur->node[k], prev->node[k], dt)));
+					       json_rate(per_s(top_node(cur, k), top_node(prev, k),
+							       dt)));
 		}
 	}
 	for (i = 0; i < cur->n; i++)
 		json_object_array_add(procs, top_json_proc(&rows[i]));
-	json_object_object_add(o, "node_id", json_object_new_int64(cur->node_id));
+	json_object_object_add(o, "node_id", json_object_new_int64(cur->stats.node_id));
 	json_object_object_add(o, "time", json_object_new_int64(time(NULL)));
 	json_object_object_add(o, "interval_s", json_rate(dt));
 	json_object_object_add(o, "node", node);
@@ -376,21 +313,22 @@ static int top_loop(uint32_t interval_ms, uint32_t count)
 {
 	int tty = !json_out && !count && isatty(STDOUT_FILENO);
 	struct top_sample s[2] = {};
+	struct elastic_client *c;
 	struct timespec next;
 	struct top_row *rows;
 	uint32_t shown = 0;
-	int cur = 0, ret = 0;
+	int cur = 0, ret;
 
-	if (top_sample(&s[cur]))
-		return no_module("top");
+	if (ctl_open(&c, "top"))
+		return 1;
+	ret = top_sample(c, &s[cur]);
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	while (!count || shown < count) {
+	while (!ret && (!count || shown < count)) {
 		top_wait(&next, interval_ms);
 		cur = !cur;
-		if (top_sample(&s[cur])) {
-			ret = no_module("top");	/* unloaded while we watched */
+		ret = top_sample(c, &s[cur]);
+		if (ret)
 			break;
-		}
 		rows = top_rows(&s[cur], &s[!cur]);
 		if (!rows) {
 			fprintf(stderr, "%s: top: out of memory\n", prog);
@@ -409,6 +347,13 @@ static int top_loop(uint32_t interval_ms, uint32_t count)
 		free(rows);
 		shown++;
 	}
+	/* Its family gone (ENOENT): the module was unloaded while we watched. */
+	if (ret == -ENOENT)
+		fprintf(stderr, "%s: top: the elastic module is not loaded\n", prog);
+	else if (ret < 0)
+		fail(c, "top", ret);
+	ret = ret ? 1 : 0;
+	elastic_close(c);
 	free(s[0].procs);
 	free(s[1].procs);
 	return ret;

@@ -36,11 +36,15 @@ int ctl_open(struct elastic_client **c, const char *what);
 /* Print o on one line and drop it. */
 void print_json(struct json_object *o);
 
-/* What map and top read of /proc (ctl_process.c). */
-int read_sysctl(const char *name, long long *v);
+/* What map and top share (ctl_process.c). */
 int read_comm(unsigned int pid, char *buf, size_t size);
-int no_module(const char *what);
-struct json_object *json_node_pages(const unsigned long long *pages, uint64_t mask);
+/*
+ * A failed request about process pid, in words a person can act on (no
+ * such process, no right to read it, the module gone), else as fail();
+ * returns 1.
+ */
+int process_fail(struct elastic_client *c, const char *what, uint32_t pid, int err);
+struct json_object *json_node_pages(const uint64_t *pages, uint64_t mask);
 
 /* The objects: their usage lines for --help, and what runs them. */
 void status_usage(FILE *f);

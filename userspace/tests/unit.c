@@ -1117,7 +1117,7 @@ TEST(elasticctl_without_module)
 	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl -j stats 2>&1", top());
 	EXPECT_EQ(1, run(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "stats: the elastic module is not loaded")) TH_LOG("%s", out);
-	/* map and top read /proc, not netlink: they say so too, at once. */
+	/* map and top, netlink clients as the rest, say so too, at once. */
 	snprintf(cmd, sizeof(cmd), "%s/userspace/elasticctl/elasticctl map 1 2>&1", top());
 	EXPECT_EQ(1, run(cmd, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "map: the elastic module is not loaded")) TH_LOG("%s", out);
