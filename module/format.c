@@ -117,6 +117,118 @@ int elastic_nl_fill_node(struct sk_buff *skb, const struct elastic_node_info *n)
 }
 
 /**
+ * elastic_nl_fill_process - put what process-get reports of one process
+ * @skb: message being built
+ * @pid: its id, in the reader's pid namespace
+ * @comm: its name
+ * @info: its state
+ *
+ * Return: 0, or -EMSGSIZE with @skb trimmed back to where it was.
+ */
+int elastic_nl_fill_process(struct sk_buff *skb, u32 pid, const char *comm,
+			    const struct elastic_proc_info *info)
+{
+	const int pad = ELASTIC_A_PROCESS_PAD;
+	unsigned char *start = skb_tail_pointer(skb);
+	unsigned long remote = 0;
+	struct nlattr *nest;
+	int i;
+
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
+		remote += info->remote[i];
+	if (nla_put_u32(skb, ELASTIC_A_PROCESS_PID, pid) ||
+	    nla_put_string(skb, ELASTIC_A_PROCESS_COMM, comm) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_NODES, info->nodes, pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_LIMIT, info->limit, pad) ||
+	    nla_put_u32(skb, ELASTIC_A_PROCESS_SHADOW_ID, info->shadow_id) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_PAGES_LOCAL, info->pages_local, pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_PAGES_REMOTE, remote, pad))
+		goto fail;
+	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++) {
+		if (!info->remote[i] && !(info->nodes & BIT_ULL(i)))
+			continue;
+		nest = nla_nest_start(skb, ELASTIC_A_PROCESS_ON_NODE);
+		if (!nest || nla_put_u32(skb, ELASTIC_A_NODE_PAGES_NODE, i) ||
+		    nla_put_u64_64bit(skb, ELASTIC_A_NODE_PAGES_PAGES, info->remote[i],
+				      ELASTIC_A_NODE_PAGES_PAD))
+			goto fail;
+		nla_nest_end(skb, nest);
+	}
+	if (nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_FAULTS, info->faults, pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_PULLS, info->pulls, pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_PUSHES, info->pushes, pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_BYTES_IN, info->bytes_in, pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_BYTES_OUT, info->bytes_out, pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_COALESCED, info->coalesced, pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_PREFETCH_HITS, info->prefetch_hits, pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_MAPPED_AHEAD, info->mapped_ahead, pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_PULL_MSGS, info->pull_msgs, pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_PUSH_MSGS, info->push_msgs, pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_LAT_P50_US,
+			      elastic_lat_quantile(info->lat_us, 50), pad) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_LAT_P99_US,
+			      elastic_lat_quantile(info->lat_us, 99), pad))
+		goto fail;
+	for (i = 0; i < ELASTIC_LAT_BUCKETS; i++)
+		if (nla_put_u64_64bit(skb, ELASTIC_A_PROCESS_LAT_HIST, info->lat_us[i], pad))
+			goto fail;
+	return 0;
+fail:
+	nlmsg_trim(skb, start);
+	return -EMSGSIZE;
+}
+
+/**
+ * elastic_nl_fill_member - put what this node and a member hold of each other
+ * @skb: a stats-get reply being built
+ * @id: the member
+ * @held: pages of this node's processes that it holds
+ * @hosted: pages this node hosts for its processes
+ *
+ * Return: 0, or -EMSGSIZE with @skb trimmed back to where it was.
+ */
+int elastic_nl_fill_member(struct sk_buff *skb, u32 id, u64 held, u64 hosted)
+{
+	unsigned char *start = skb_tail_pointer(skb);
+	struct nlattr *nest = nla_nest_start(skb, ELASTIC_A_STATS_MEMBER);
+
+	if (!nest || nla_put_u32(skb, ELASTIC_A_MEMBER_STATS_ID, id) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_MEMBER_STATS_HELD, held, ELASTIC_A_MEMBER_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_MEMBER_STATS_HOSTED, hosted,
+			      ELASTIC_A_MEMBER_STATS_PAD)) {
+		nlmsg_trim(skb, start);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/**
+ * elastic_nl_put_run - put one run of a mapping's pages (process-map)
+ * @skb: a process-map reply being built, inside a mapping's nest
+ * @first: the run's first page, counted from the mapping's start
+ * @pages: its pages
+ * @node: the node that holds them
+ *
+ * Return: 0, or -EMSGSIZE with @skb trimmed back to where it was.
+ */
+int elastic_nl_put_run(struct sk_buff *skb, u64 first, u64 pages, u32 node)
+{
+	unsigned char *start = skb_tail_pointer(skb);
+	struct nlattr *nest = nla_nest_start(skb, ELASTIC_A_MAPPING_RUN);
+
+	if (!nest ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PAGE_RUN_FIRST, first, ELASTIC_A_PAGE_RUN_PAD) ||
+	    nla_put_u64_64bit(skb, ELASTIC_A_PAGE_RUN_PAGES, pages, ELASTIC_A_PAGE_RUN_PAD) ||
+	    nla_put_u32(skb, ELASTIC_A_PAGE_RUN_NODE, node)) {
+		nlmsg_trim(skb, start);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/**
  * elastic_proc_format - write /proc/PID/elastic text for one process
  * @m: the seq_file being filled
  * @info: what to show

@@ -112,6 +112,12 @@ long elastic_mem_drain(u32 from, unsigned long max, unsigned long *left);
 long elastic_mem_evacuate(unsigned long *left);
 int elastic_mem_undrain(u32 id);
 void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info);
+int elastic_mem_process(u32 pid, struct elastic_proc_info *info, char *comm);
+int elastic_mem_process_next(u32 *pid, struct elastic_proc_info *info, char *comm);
+int elastic_mem_map(u32 pid, unsigned long *from,
+		    int (*put)(unsigned long start, unsigned long end, unsigned long addr,
+			       unsigned long nr, u32 node, void *arg),
+		    void *arg);
 int elastic_mm_nstretched(void);
 
 /* sysctl.c */
@@ -132,6 +138,10 @@ int elastic_nl_fill_event(struct sk_buff *skb, u32 type, u32 node_id, u32 peer);
 int elastic_nl_fill_event_text(struct sk_buff *skb, u64 deadline, const char *reason,
 			       const char *detail);
 int elastic_nl_fill_node(struct sk_buff *skb, const struct elastic_node_info *n);
+int elastic_nl_fill_process(struct sk_buff *skb, u32 pid, const char *comm,
+			    const struct elastic_proc_info *info);
+int elastic_nl_fill_member(struct sk_buff *skb, u32 id, u64 held, u64 hosted);
+int elastic_nl_put_run(struct sk_buff *skb, u64 first, u64 pages, u32 node);
 void elastic_proc_format(struct seq_file *m, const struct elastic_proc_info *info);
 u64 elastic_lat_quantile(const u64 *hist, unsigned int pct);
 

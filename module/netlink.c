@@ -16,6 +16,7 @@
 
 #include "internal.h"
 #include "mem.h"
+#include "member.h"
 #include "node.h"
 #include "transport.h"
 #include "nl-gen.h"
@@ -344,4 +345,251 @@ int elastic_nl_event_post_doit(struct sk_buff *skb, struct genl_info *info)
 		detail = nla_data(a[ELASTIC_A_EVENT_DETAIL]);
 	elastic_event_text(type, 0, deadline, reason, detail);
 	return 0;
+}
+
+/* The counters stats-get reports, each an atomic64_t of the module. */
+static const struct {
+	int attr;
+	atomic64_t *v;
+} elastic_nl_counters[] = {
+	{ ELASTIC_A_STATS_BAD_INPUT, &elastic_node.bad_input },
+	{ ELASTIC_A_STATS_BAD_FRAMES, &elastic_tstats.bad_frames },
+	{ ELASTIC_A_STATS_CONN_REFUSED, &elastic_tstats.conn_refused },
+	{ ELASTIC_A_STATS_PULLS_AHEAD, &elastic_tstats.pulls_ahead },
+	{ ELASTIC_A_STATS_REMOTE_PAGES, &elastic_mstats.remote_pages },
+	{ ELASTIC_A_STATS_HOSTED_PAGES, &elastic_mstats.hosted_pages },
+	{ ELASTIC_A_STATS_HOSTED_IN, &elastic_mstats.hosted_in },
+	{ ELASTIC_A_STATS_FREES, &elastic_mstats.frees },
+	{ ELASTIC_A_STATS_PULL_FAILURES, &elastic_mstats.pull_failures },
+	{ ELASTIC_A_STATS_PUSH_FAILURES, &elastic_mstats.push_failures },
+	{ ELASTIC_A_STATS_RESENDS, &elastic_mstats.resends },
+	{ ELASTIC_A_STATS_STALE_REPLIES, &elastic_mstats.stale_replies },
+	{ ELASTIC_A_STATS_SEND_ERRORS, &elastic_mstats.send_errors },
+	{ ELASTIC_A_STATS_DRAINED, &elastic_mstats.drained },
+	{ ELASTIC_A_STATS_OOM_KILLS, &elastic_mstats.oom_kills },
+	{ ELASTIC_A_STATS_CAPS_SET, &elastic_mstats.caps_set },
+	{ ELASTIC_A_STATS_EVACUATIONS, &elastic_mstats.evacuations },
+	{ ELASTIC_A_STATS_PRESSURE_PUSHES, &elastic_mstats.pressure_pushes },
+	{ ELASTIC_A_STATS_SHRINKER_SCANS, &elastic_mstats.shrinker_scans },
+	{ ELASTIC_A_STATS_RELIEVE_REQUESTS, &elastic_mstats.relieve_requests },
+	{ ELASTIC_A_STATS_RELIEVED, &elastic_mstats.relieved },
+	{ ELASTIC_A_STATS_HANDED_OFF, &elastic_mstats.handed_off },
+	{ ELASTIC_A_STATS_HANDED_IN, &elastic_mstats.handed_in },
+	{ ELASTIC_A_STATS_BG_PUSHES, &elastic_mstats.bg_pushes },
+	{ ELASTIC_A_STATS_RESTARTS, &elastic_mstats.restarts },
+	{ ELASTIC_A_STATS_LAYOUTS, &elastic_mstats.layouts },
+	{ ELASTIC_A_STATS_SHADOWS, &elastic_mstats.shadows },
+	{ ELASTIC_A_STATS_SHADOW_PAGES, &elastic_mstats.shadow_pages },
+	{ ELASTIC_A_STATS_SHADOW_ERRORS, &elastic_mstats.shadow_errors },
+	{ ELASTIC_A_STATS_CLAIMS_GRANTED, &elastic_mstats.claims_granted },
+	{ ELASTIC_A_STATS_CLAIMS_REFUSED, &elastic_mstats.claims_refused },
+	{ ELASTIC_A_STATS_CLAIMED, &elastic_mstats.claimed },
+};
+
+int elastic_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 self = elastic_node_id(), id;
+	struct sk_buff *msg;
+	void *hdr;
+	int i;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_iput(msg, info);
+	if (!hdr || nla_put_u32(msg, ELASTIC_A_STATS_NODE_ID, self) ||
+	    nla_put_u32(msg, ELASTIC_A_STATS_EVACUATING, READ_ONCE(elastic_evacuating)))
+		goto too_big;
+	for (i = 0; i < ARRAY_SIZE(elastic_nl_counters); i++)
+		if (nla_put_u64_64bit(msg, elastic_nl_counters[i].attr,
+				      atomic64_read(elastic_nl_counters[i].v), ELASTIC_A_STATS_PAD))
+			goto too_big;
+	for (id = 1; id <= ELASTIC_MAX_NODE_ID; id++)
+		if (id != self && elastic_node_known(id) &&
+		    elastic_nl_fill_member(msg, id, elastic_slot_held(id), elastic_store_count(id)))
+			goto too_big;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* One process-get reply, of @pid, into @msg. */
+static int elastic_nl_put_process(struct sk_buff *msg, u32 portid, u32 seq, int flags, u32 pid,
+				  const char *comm, const struct elastic_proc_info *info)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &elastic_nl_family, flags, ELASTIC_CMD_PROCESS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (elastic_nl_fill_process(msg, pid, comm, info)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+int elastic_nl_process_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct elastic_proc_info *pi;
+	char comm[TASK_COMM_LEN];
+	struct sk_buff *msg;
+	u32 pid;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_PID)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	pid = nla_get_u32(info->attrs[ELASTIC_A_PROCESS_PID]);
+	/* Too big for the stack: a counter per node. */
+	pi = kzalloc(sizeof(*pi), GFP_KERNEL);
+	if (!pi)
+		return -ENOMEM;
+	ret = elastic_mem_process(pid, pi, comm);
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ELASTIC_A_PROCESS_PID],
+				    "the process is not stretched");
+	if (ret)
+		goto out;
+	ret = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	ret = elastic_nl_put_process(msg, info->snd_portid, info->snd_seq, 0, pid, comm, pi);
+	if (ret) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	ret = genlmsg_reply(msg, info);
+out:
+	kfree(pi);
+	return ret;
+}
+
+/* cb->args[0]: the next pid to look at. */
+int elastic_nl_process_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct elastic_proc_info *pi;
+	char comm[TASK_COMM_LEN];
+	u32 pid = cb->args[0];
+	int ret = 0;
+
+	pi = kzalloc(sizeof(*pi), GFP_KERNEL);
+	if (!pi)
+		return -ENOMEM;
+	while (!elastic_mem_process_next(&pid, pi, comm)) {
+		if (elastic_nl_put_process(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+					   NLM_F_MULTI, pid, comm, pi)) {
+			/* Not even one fits in a message of its own: give up. */
+			if (!skb->len)
+				ret = -EMSGSIZE;
+			break;
+		}
+		pid++;
+	}
+	cb->args[0] = pid;
+	kfree(pi);
+	return ret ?: skb->len;
+}
+
+/**
+ * struct elastic_nl_map - a process-map reply being built
+ * @skb:	the message
+ * @mapping:	the open mapping nest, or NULL
+ * @start:	its mapping's start
+ * @runs:	runs put in the open nest
+ * @puts:	runs put in the message
+ */
+struct elastic_nl_map {
+	struct sk_buff *skb;
+	struct nlattr *mapping;
+	unsigned long start;
+	unsigned int runs;
+	unsigned int puts;
+};
+
+/* End the open mapping nest; one that got no run goes (it comes again). */
+static void elastic_nl_map_close(struct elastic_nl_map *m)
+{
+	if (m->mapping && m->runs)
+		nla_nest_end(m->skb, m->mapping);
+	else if (m->mapping)
+		nla_nest_cancel(m->skb, m->mapping);
+	m->mapping = NULL;
+	m->runs = 0;
+}
+
+/* elastic_mem_map()'s callback, under a page table lock: no sleeping. */
+static int elastic_nl_map_put(unsigned long start, unsigned long end, unsigned long addr,
+			      unsigned long nr, u32 node, void *arg)
+{
+	struct elastic_nl_map *m = arg;
+
+	if (!nr) {
+		elastic_nl_map_close(m);
+		m->mapping = nla_nest_start(m->skb, ELASTIC_A_PROCESS_MAPPING);
+		if (!m->mapping)
+			return 1;
+		if (nla_put_u64_64bit(m->skb, ELASTIC_A_MAPPING_START, start,
+				      ELASTIC_A_MAPPING_PAD) ||
+		    nla_put_u64_64bit(m->skb, ELASTIC_A_MAPPING_END, end, ELASTIC_A_MAPPING_PAD)) {
+			nla_nest_cancel(m->skb, m->mapping);
+			m->mapping = NULL;
+			return 1;
+		}
+		m->start = start;
+		return 0;
+	}
+	if (elastic_nl_put_run(m->skb, (addr - m->start) >> PAGE_SHIFT, nr, node))
+		return 1;
+	m->runs++;
+	m->puts++;
+	return 0;
+}
+
+/*
+ * cb->args[0]: where the walk goes on, cb->args[1]: 1 once it is done.  A
+ * mapping cut between two messages starts again in the next one, with
+ * its start and end.
+ */
+int elastic_nl_process_map_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_info *info = genl_info_dump(cb);
+	struct elastic_nl_map m = { .skb = skb };
+	unsigned long from = cb->args[0];
+	void *hdr;
+	u32 pid;
+	int ret;
+
+	if (cb->args[1])
+		return 0;
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_PID)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	pid = nla_get_u32(info->attrs[ELASTIC_A_PROCESS_PID]);
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, &elastic_nl_family,
+			  NLM_F_MULTI, ELASTIC_CMD_PROCESS_MAP);
+	if (!hdr || nla_put_u32(skb, ELASTIC_A_PROCESS_PID, pid))
+		return -EMSGSIZE;
+	ret = elastic_mem_map(pid, &from, elastic_nl_map_put, &m);
+	if (ret) {
+		genlmsg_cancel(skb, hdr);
+		return ret;
+	}
+	elastic_nl_map_close(&m);
+	/* Stopped before a single run fit: a message could never hold it. */
+	if (from && !m.puts) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	cb->args[0] = from;
+	cb->args[1] = !from;
+	return skb->len;
 }

@@ -76,6 +76,16 @@ static const struct nla_policy elastic_event_post_nl_policy[ELASTIC_A_EVENT_DETA
 	[ELASTIC_A_EVENT_DETAIL] = { .type = NLA_NUL_STRING, .len = 159, },
 };
 
+/* ELASTIC_CMD_PROCESS_GET - do */
+static const struct nla_policy elastic_process_get_nl_policy[ELASTIC_A_PROCESS_PID + 1] = {
+	[ELASTIC_A_PROCESS_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* ELASTIC_CMD_PROCESS_MAP - dump */
+static const struct nla_policy elastic_process_map_nl_policy[ELASTIC_A_PROCESS_PID + 1] = {
+	[ELASTIC_A_PROCESS_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
 /* Ops table for elastic */
 static const struct genl_split_ops elastic_nl_ops[] = {
 	{
@@ -164,6 +174,30 @@ static const struct genl_split_ops elastic_nl_ops[] = {
 		.policy		= elastic_event_post_nl_policy,
 		.maxattr	= ELASTIC_A_EVENT_DETAIL,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= ELASTIC_CMD_STATS_GET,
+		.doit	= elastic_nl_stats_get_doit,
+		.flags	= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ELASTIC_CMD_PROCESS_GET,
+		.doit		= elastic_nl_process_get_doit,
+		.policy		= elastic_process_get_nl_policy,
+		.maxattr	= ELASTIC_A_PROCESS_PID,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= ELASTIC_CMD_PROCESS_GET,
+		.dumpit	= elastic_nl_process_get_dumpit,
+		.flags	= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= ELASTIC_CMD_PROCESS_MAP,
+		.dumpit		= elastic_nl_process_map_dumpit,
+		.policy		= elastic_process_map_nl_policy,
+		.maxattr	= ELASTIC_A_PROCESS_PID,
+		.flags		= GENL_CMD_CAP_DUMP,
 	},
 };
 

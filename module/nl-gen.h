@@ -27,6 +27,12 @@ int elastic_nl_process_unstretch_doit(struct sk_buff *skb,
 int elastic_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info);
 int elastic_nl_node_undrain_doit(struct sk_buff *skb, struct genl_info *info);
 int elastic_nl_event_post_doit(struct sk_buff *skb, struct genl_info *info);
+int elastic_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
+int elastic_nl_process_get_doit(struct sk_buff *skb, struct genl_info *info);
+int elastic_nl_process_get_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb);
+int elastic_nl_process_map_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb);
 
 enum {
 	ELASTIC_NLGRP_EVENTS,

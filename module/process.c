@@ -17,6 +17,8 @@
 
 #include <linux/elastic.h>
 #include <linux/mm.h>
+#include <linux/pid_namespace.h>
+#include <linux/ptrace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -51,7 +53,7 @@ int elastic_mem_stretch(u32 pid, u64 nodes, unsigned long limit)
 		if ((nodes & BIT_ULL(i)) &&
 		    (!elastic_node_id_valid(i) || !elastic_node_known(i)))
 			return -ENOENT;
-	mm = elastic_mm_of_pid(pid);
+	mm = elastic_mm_of_pid(pid, PTRACE_MODE_ATTACH_REALCREDS);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	if (mmap_write_lock_killable(mm)) {
@@ -90,7 +92,7 @@ long elastic_mem_push(u32 pid, u32 to, unsigned long nr)
 	struct mm_struct *mm;
 	long ret;
 
-	mm = elastic_mm_of_pid(pid);
+	mm = elastic_mm_of_pid(pid, PTRACE_MODE_ATTACH_REALCREDS);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	em = elastic_mm_get(mm);
@@ -182,7 +184,7 @@ long elastic_mem_unstretch(u32 pid)
 	struct mm_struct *mm;
 	long ret = 0, done = 0, got;
 
-	mm = elastic_mm_of_pid(pid);
+	mm = elastic_mm_of_pid(pid, PTRACE_MODE_ATTACH_REALCREDS);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	em = elastic_mm_get(mm);
@@ -331,4 +333,204 @@ void elastic_mem_proc(struct mm_struct *mm, struct elastic_proc_info *info)
 			info->lat_us[i] = atomic64_read(&em->lat_us[i]);
 	}
 	mmap_read_unlock(mm);
+}
+
+/*
+ * The stretched state of process @nr (in the caller's pid namespace) for
+ * a reader with ptrace read rights.  A dump (@skip) passes over processes
+ * that are not stretched before any ptrace check, which costs more than a
+ * look at the mm.
+ */
+static int elastic_process_read(u32 nr, struct elastic_proc_info *info, char *comm, bool skip)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+	bool stretched = true;
+
+	rcu_read_lock();
+	task = get_pid_task(find_vpid(nr), PIDTYPE_TGID);
+	rcu_read_unlock();
+	if (!task)
+		return -ESRCH;
+	if (skip) {
+		mm = get_task_mm(task);
+		stretched = mm && READ_ONCE(mm->elastic);
+		if (mm)
+			mmput(mm);
+	}
+	__get_task_comm(comm, TASK_COMM_LEN, task);
+	put_task_struct(task);
+	if (!stretched)
+		return -ENOENT;
+	mm = elastic_mm_of_pid(nr, PTRACE_MODE_READ_FSCREDS);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	memset(info, 0, sizeof(*info));
+	info->node_id = elastic_node_id();
+	info->home_id = info->node_id;
+	info->pages_local = percpu_counter_sum_positive(&mm->rss_stat[MM_ANONPAGES]);
+	elastic_mem_proc(mm, info);
+	mmput(mm);
+	return info->stretched ? 0 : -ENOENT;
+}
+
+/**
+ * elastic_mem_process - what process-get reports of process @pid
+ * @pid: process id in the caller's pid namespace
+ * @info: filled
+ * @comm: filled with its name (TASK_COMM_LEN bytes)
+ *
+ * The caller needs ptrace read rights over it, as for /proc/PID/elastic.
+ *
+ * Return: 0, -ESRCH (no such process), -ENOENT (not stretched), -EACCES.
+ */
+int elastic_mem_process(u32 pid, struct elastic_proc_info *info, char *comm)
+{
+	return elastic_process_read(pid, info, comm, false);
+}
+
+/**
+ * elastic_mem_process_next - the next stretched process the caller may read
+ * @pid: where to look from, in the caller's pid namespace; set to its pid
+ * @info: filled
+ * @comm: filled with its name (TASK_COMM_LEN bytes)
+ *
+ * For a dump: processes in the order of their ids.
+ *
+ * Return: 0, or -ENOENT when there is none at or after @pid.
+ */
+int elastic_mem_process_next(u32 *pid, struct elastic_proc_info *info, char *comm)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct pid *p;
+	u32 nr = *pid;
+	int ret;
+
+	for (;; nr++) {
+		rcu_read_lock();
+		p = find_ge_pid(nr, ns);
+		if (p)
+			nr = pid_nr_ns(p, ns);
+		rcu_read_unlock();
+		if (!p)
+			return -ENOENT;
+		ret = elastic_process_read(nr, info, comm, true);
+		if (!ret) {
+			*pid = nr;
+			return 0;
+		}
+		if (fatal_signal_pending(current))
+			return -ENOENT;
+	}
+}
+
+/**
+ * struct elastic_map_walk - a walk of where a process's pages are
+ * @put:	the caller's, see elastic_mem_map()
+ * @arg:	for @put
+ * @self:	this node's id, for resident pages
+ * @vma:	the mapping being walked
+ * @started:	@put has seen @vma's start
+ * @next:	where to go on from if @put can take no more: the start of the
+ *		run not yet taken
+ * @run_addr:	the run being gathered: its first address,
+ * @run_nr:	its pages (0: none),
+ * @run_node:	and the node that holds them
+ */
+struct elastic_map_walk {
+	int (*put)(unsigned long start, unsigned long end, unsigned long addr,
+		   unsigned long nr, u32 node, void *arg);
+	void *arg;
+	u32 self;
+	struct vm_area_struct *vma;
+	bool started;
+	unsigned long next;
+	unsigned long run_addr;
+	unsigned long run_nr;
+	u32 run_node;
+};
+
+/* Hand the gathered run over; non-zero when the caller can take no more. */
+static int elastic_map_flush(struct elastic_map_walk *w)
+{
+	struct vm_area_struct *vma = w->vma;
+
+	if (!w->run_nr)
+		return 0;
+	if (!w->started && w->put(vma->vm_start, vma->vm_end, 0, 0, 0, w->arg))
+		return 1;
+	w->started = true;
+	if (w->put(vma->vm_start, vma->vm_end, w->run_addr, w->run_nr, w->run_node, w->arg))
+		return 1;
+	w->next = w->run_addr + w->run_nr * PAGE_SIZE;
+	w->run_nr = 0;
+	return 0;
+}
+
+static int elastic_map_page(unsigned long addr, unsigned long nr, unsigned int owner, void *arg)
+{
+	struct elastic_map_walk *w = arg;
+	u32 node = owner ?: w->self;
+
+	if (w->run_nr && node == w->run_node && addr == w->run_addr + w->run_nr * PAGE_SIZE) {
+		w->run_nr += nr;
+		return 0;
+	}
+	if (elastic_map_flush(w))
+		return 1;
+	w->run_addr = addr;
+	w->run_nr = nr;
+	w->run_node = node;
+	return 0;
+}
+
+/**
+ * elastic_mem_map - walk where the pages of process @pid are
+ * @pid: process id in the caller's pid namespace; it need not be stretched
+ * @from: where to start; set to where to go on from when @put stopped the
+ *	walk, or to 0 after the last mapping
+ * @put: called with each mapping that has pages here or remote, in
+ *	address order (@nr 0), and then for each run of its pages held by one
+ *	node (@nr pages from @addr, held by @node: this node's id for resident
+ *	pages).  Under the page table lock: must not sleep.  Returns non-zero
+ *	when it can take no more.
+ * @arg: for @put
+ *
+ * Needs ptrace read rights over @pid, as /proc/PID/smaps does.
+ *
+ * Return: 0, or -ESRCH, -EACCES, -EINTR.
+ */
+int elastic_mem_map(u32 pid, unsigned long *from,
+		    int (*put)(unsigned long start, unsigned long end, unsigned long addr,
+			       unsigned long nr, u32 node, void *arg),
+		    void *arg)
+{
+	struct elastic_map_walk w = { .put = put, .arg = arg, .self = elastic_node_id() };
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	int ret = 0;
+
+	mm = elastic_mm_of_pid(pid, PTRACE_MODE_READ_FSCREDS);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return -EINTR;
+	}
+	for (vma = find_vma(mm, *from); vma; vma = find_vma(mm, vma->vm_end)) {
+		w.vma = vma;
+		w.next = max(*from, vma->vm_start);
+		w.run_nr = 0;
+		w.started = false;
+		if (elastic_walk_pages(mm, w.next, vma->vm_end, elastic_map_page, &w) ||
+		    elastic_map_flush(&w)) {
+			*from = w.next;
+			goto out;
+		}
+	}
+	*from = 0;
+out:
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return ret;
 }
