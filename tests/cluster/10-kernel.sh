@@ -1,5 +1,6 @@
 # test: every node runs the SpotOS kernel that was just built
 . tests/cluster/lib.sh
+cluster_setup
 want=$(cat build/kernel/include/config/kernel.release)
 case $want in *-spotos) ;; *) fail "built release '$want' lacks -spotos" ;; esac
 for i in $(nodes); do

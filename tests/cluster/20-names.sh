@@ -1,5 +1,6 @@
 # test: every node reaches every other by name
 . tests/cluster/lib.sh
+cluster_setup
 for i in $(nodes); do
 	[ "$(on "$i" hostname)" = "node$i" ] || fail "node$i has hostname $(on "$i" hostname)"
 	for j in $(nodes); do

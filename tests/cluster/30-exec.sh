@@ -1,5 +1,6 @@
 # test: cluster exec returns the command's output and exit status
 . tests/cluster/lib.sh
+cluster_setup
 [ "$(on 2 echo hello)" = hello ] || fail "no output"
 if on 2 false; then fail "'false' succeeded"; fi
 set +e

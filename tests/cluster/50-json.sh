@@ -1,5 +1,6 @@
 # test: elasticctl -j status prints one valid JSON object with the node's facts
 . tests/cluster/lib.sh
+cluster_setup
 json=$(on 3 userspace/elasticctl/elasticctl -j status)
 release=$(on 3 uname -r)
 /usr/bin/python3 - "$json" "$release" <<'PY' || fail "bad JSON: $json"

@@ -1,5 +1,7 @@
 # test: elasticctl events follows the events group and sees a node-id change
 . tests/cluster/lib.sh
+cluster_setup
+# (cluster_reset gives node 1 its id back at exit, whatever happens.)
 out=$(on 1 sh -c '
 	ctl=userspace/elasticctl/elasticctl
 	$ctl -j events --count 1 --timeout 30 >/tmp/ev.out 2>/tmp/ev.err &
@@ -13,4 +15,4 @@ out=$(on 1 sh -c '
 	cat /tmp/ev.out
 	exit $rc')
 [ "$out" = '{"event":"config-changed","node_id":9}' ] || fail "events printed: $out"
-[ "$(on 1 cat /proc/sys/elastic/node_id)" = 1 ] || fail "node id not restored"
+[ "$(tunable 1 node_id)" = 1 ] || fail "node id not restored"

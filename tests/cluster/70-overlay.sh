@@ -1,5 +1,6 @@
 # test: guests see the host's files read-only below a private writable overlay
 . tests/cluster/lib.sh
+cluster_setup
 mark=spotos-overlay-$$
 on 1 sh -c "echo one > /etc/$mark && echo one > $top/build/$mark" || fail "overlay not writable"
 [ ! -e "/etc/$mark" ] && [ ! -e "$top/build/$mark" ] || fail "a guest's write reached the host"

@@ -1,8 +1,8 @@
 # test: 10,000 seeded mutations of valid wire messages: no crash, bad_frames counts exactly the malformed ones, heartbeats go on, pulls still work both ways
 . tests/cluster/lib.sh
-join_all 1 2
-wait_state 1 2 up
-before=$(on 1 cat /proc/sys/elastic/bad_frames)
+cluster_setup
+join_up 1 2
+before=$(counter 1 bad_frames)
 # FUZZ_COUNT: 10,000 by default; make check-debug runs fewer under KASAN.
 count=${FUZZ_COUNT:-10000}
 # The members node1 knows: a HANDOFF of their pages would be well formed.
@@ -13,7 +13,7 @@ echo "$out"
 want=$(echo "$out" | sed -n "s/^malformed \([0-9]*\) of $count\$/\1/p")
 [ -n "$want" ] && [ "$want" -gt $(( count / 2 )) ] || fail "fuzzer said: $out"
 # The node finishes each connection before the fuzzer sends the next.
-got=$(( $(on 1 cat /proc/sys/elastic/bad_frames) - before ))
+got=$(( $(counter 1 bad_frames) - before ))
 [ "$got" -eq "$want" ] || fail "bad_frames rose by $got, the fuzzer sent $want malformed"
 # The node still works: node 2's heartbeats are still received.
 rx1=$(on 1 "$ctl" -j node show 2 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["rx_msgs"])')
@@ -27,6 +27,4 @@ for i in 2 1; do
 	out=$(on "$i" "$top/tests/bench/faultlat" 64 $(( 3 - i ))) || fail "faultlat on node$i: $out"
 	[ "$(sed -n 's/.* bad \([0-9]*\).*/\1/p' <<<"$out")" = 0 ] || fail "faultlat on node$i: $out"
 done
-for i in 1 2; do wait_sysctl "$i" hosted_pages 0; done
-leave_all 1
-leave_all 2
+for i in 1 2; do wait_counter "$i" hosted_pages 0; done

@@ -1,5 +1,7 @@
 # test: the spotos Debian package (elasticd, its unit, elasticctl) installs on a node, its programs reach the module, and it removes cleanly
 . tests/cluster/lib.sh
+cluster_setup
+at_exit "on 1 sh -c 'dpkg -s spotos >/dev/null 2>&1 && dpkg -r spotos >/dev/null; true'"
 deb=$(scripts/build-tools-deb "$top/build/cluster/$SPOTOS_CLUSTER")
 info=$(dpkg-deb -f "$deb" Package Depends)
 grep -q "^Package: spotos$" <<<"$info" || fail "control: $info"

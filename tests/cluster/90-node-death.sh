@@ -1,13 +1,15 @@
 # test: a node that dies is declared dead by the others (log line, state), exec to it fails fast, the rest keep working
 . tests/cluster/lib.sh
+cluster_setup
+# (cluster_reset boots the node again at exit.)
 last=$(nodes | tail -n1)
 all=$(nodes | tr '\n' ' ')
-join_all $all
 for i in $all; do
 	[ "$i" = "$last" ] && continue
-	on "$i" sh -c 'echo 200 > /proc/sys/elastic/heartbeat_ms; echo 3 > /proc/sys/elastic/heartbeat_misses'
-	wait_state "$i" "$last" up
+	set_tunable "$i" heartbeat_ms 200
+	set_tunable "$i" heartbeat_misses 3
 done
+join_up $all
 scripts/cluster kill "$last"
 grep -q "node$last .* stopped" <<<"$(scripts/cluster status)" || fail "node$last not reported stopped"
 start=$(date +%s)
@@ -18,12 +20,7 @@ fi
 for i in $all; do
 	[ "$i" = "$last" ] && continue
 	wait_state "$i" "$last" dead 10
-	grep -q "elastic: node $last declared dead" "build/cluster/$SPOTOS_CLUSTER/node$i.console" ||
+	grep -q "elastic: node $last declared dead" <<<"$(console_since "$i")" ||
 		fail "node$i logged no death of node$last"
 	on "$i" true || fail "node$i stopped answering"
-done
-for i in $all; do
-	[ "$i" = "$last" ] && continue
-	leave_all "$i"
-	on "$i" sh -c 'echo 1000 > /proc/sys/elastic/heartbeat_ms; echo 5 > /proc/sys/elastic/heartbeat_misses'
 done

@@ -1,25 +1,12 @@
 # test: elasticctl top shows a stretched process with the pages per node of its /proc/PID/elastic, and rates that tell an idle process from a busy one (text and -j); map --svg draws well-formed SVG with the totals of map -j
-. tests/cluster/lib.sh
-m=$top/tests/memtouch
+. tests/memory/lib.sh
+mem_setup
 wait_s=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 2 ))
-# Both workloads end whatever happens, so that the tests after this one
-# find nothing hosted: hold once told to go, the busy one killed.
-finish() {
-	on 1 timeout 5 sh -c 'echo go >/tmp/tm-go' >/dev/null 2>&1 || true
-	SPOTOS_EXEC_TIMEOUT=$((wait_s + 30)) on 1 sh -c "[ -s /tmp/tm-busy.pid ] && kill \$(cat /tmp/tm-busy.pid)
-		for i in \$(seq $((wait_s * 10))); do
-			{ [ ! -e /tmp/tm-hold.out ] || grep -q '^ok\|^bad' /tmp/tm-hold.out; } &&
-				! kill -0 \$(cat /tmp/tm-busy.pid 2>/dev/null) 2>/dev/null && break
-			sleep 0.1
-		done" >/dev/null 2>&1 || true
-}
-trap finish EXIT
 # An idle process with 1024 pages on each member, until it is told to go.
-on 1 sh -c "rm -f /tmp/tm-go /tmp/tm-hold.out /tmp/tm-busy.pid /tmp/tm.svg; mkfifo /tmp/tm-go
-	($m hold 4M 13 2 3 <>/tmp/tm-go >/tmp/tm-hold.out 2>&1 & echo \$! >/tmp/tm-hold.pid)
-	for i in \$(seq 300); do grep -q ready /tmp/tm-hold.out && exit 0; sleep 0.1; done
-	cat /tmp/tm-hold.out; exit 1" || fail "memtouch hold did not get ready"
-pid=$(on 1 cat /tmp/tm-hold.pid)
+# (Both workloads end at exit whatever happens: mem_reset ends them.)
+on 1 rm -f /tmp/tm.svg /tmp/tm-busy.pid
+hold_start 1 tm-hold 4M 13 2 3
+pid=$(hold_pid 1 tm-hold)
 pl=$(on 1 sed -n 's/^pages_on_node:\t//p' "/proc/$pid/elastic")
 [ "$pl" = "2:1024 3:1024" ] || fail "pages_on_node of pid $pid: $pl"
 
@@ -104,11 +91,10 @@ PY
 rm -f "$svg"
 
 # Done: both exit, and their pages on the members go with them.
-trap - EXIT
-finish
-out=$(on 1 cat /tmp/tm-hold.out)
+on 1 sh -c 'kill $(cat /tmp/tm-busy.pid)'
+out=$(hold_finish 1 tm-hold)
 grep -qx "ok 2048 sigbus 0 bad 0" <<<"$out" || fail "memtouch hold: $out"
 for i in 2 3; do
-	wait_sysctl "$i" hosted_pages 0 10
+	wait_counter "$i" hosted_pages 0 10
 done
-[ "$(on 1 cat /proc/sys/elastic/remote_pages)" = 0 ] || fail "node1 still counts remote pages"
+wait_counter 1 remote_pages 0 10

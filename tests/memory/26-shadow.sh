@@ -1,15 +1,14 @@
 # test: members keep a shadow of a stretched process's address space: the home's private anonymous ranges, with every page a member holds mapped at its address there (checked in the shadow's page table); a drain hands the places on with the pages, and the shadows go when the process exits
-. tests/cluster/lib.sh
-sysctl() { on "$1" cat "/proc/sys/elastic/$2"; }
-trap 'on 1 pkill -f "tail -f /tmp/s.go" || true' EXIT
-for i in 2 3; do [ "$(sysctl "$i" shadows)" = 0 ] || fail "node$i keeps shadows before the test"; done
+. tests/memory/lib.sh
+mem_setup
+for i in 2 3; do [ "$(counter "$i" shadows)" = 0 ] || fail "node$i keeps shadows before the test"; done
 
 keep_start s 24M 41
 pid=$(on 1 pgrep -nx memtouch) || fail "no memtouch on node1"
-l0=$(sysctl 2 layouts)
+l0=$(counter 2 layouts)
 on 1 "$ctl" push "$pid" --to 2 --pages 3072 >/dev/null || fail "push to node2"
 # The idle process's layout does not change: one LAYOUT, not one per batch.
-l=$(( $(sysctl 2 layouts) - l0 ))
+l=$(( $(counter 2 layouts) - l0 ))
 [ "$l" -le 2 ] || fail "node2 got $l LAYOUTs for 48 push batches of an idle process"
 id=$(on 1 awk '/^shadow_id:/ { print $2 }' "/proc/$pid/elastic")
 [ -n "$id" ] && [ "$id" -gt 0 ] || fail "no shadow_id in /proc/$pid/elastic"
@@ -48,28 +47,28 @@ $want"
 	grep -q " pages $2 mapped $2\$" <<<"$head" || fail "node$1 should map $2 pages: $head"
 	echo "node$1: $head"
 }
-h2=$(sysctl 2 hosted_pages)
+h2=$(counter 2 hosted_pages)
 [ "$h2" -ge 3000 ] || fail "node2 hosts $h2 pages"
 shadow_check 2 "$h2"
-[ "$(sysctl 2 shadow_pages)" = "$h2" ] || fail "node2 shadow_pages $(sysctl 2 shadow_pages), hosts $h2"
+[ "$(counter 2 shadow_pages)" = "$h2" ] || fail "node2 shadow_pages $(counter 2 shadow_pages), hosts $h2"
 # Node3 got no page, so no layout from the home.
-[ "$(sysctl 3 shadows)" = 0 ] || fail "node3 keeps a shadow without pages"
+[ "$(counter 3 shadows)" = 0 ] || fail "node3 keeps a shadow without pages"
 
 # A drain hands node2's pages to node3 with their places, and node2 hands
 # on the layout with them.
 on 1 "$ctl" node drain 2 >/dev/null || fail "drain of node2"
-wait_sysctl 2 hosted_pages 0
-h3=$(sysctl 3 hosted_pages)
+wait_counter 2 hosted_pages 0
+h3=$(counter 3 hosted_pages)
 [ "$h3" = "$h2" ] || fail "node3 hosts $h3 pages after the drain, node2 had $h2"
 shadow_check 3 "$h3"
-[ "$(sysctl 2 shadow_pages)" = 0 ] || fail "node2 still maps $(sysctl 2 shadow_pages) pages"
-on 1 "$ctl" node undrain 2 >/dev/null 2>&1 || true
+[ "$(counter 2 shadow_pages)" = 0 ] || fail "node2 still maps $(counter 2 shadow_pages) pages"
+on 1 "$ctl" node undrain 2 >/dev/null
 
 # The data is intact, and the shadows go with the process.
 out=$(keep_finish s)
 [ "$out" = "$(printf 'ready\nok %d' $(( 24 * 256 )))" ] || fail "the process said: $out"
 for i in 2 3; do
-	wait_sysctl "$i" hosted_pages 0
-	wait_sysctl "$i" shadows 0
-	[ "$(sysctl "$i" shadow_pages)" = 0 ] || fail "node$i still maps pages"
+	wait_counter "$i" hosted_pages 0
+	wait_counter "$i" shadows 0
+	[ "$(counter "$i" shadow_pages)" = 0 ] || fail "node$i still maps pages"
 done

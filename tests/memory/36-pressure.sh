@@ -1,56 +1,48 @@
 # test: memory pressure: a stretched process half again larger than the home's free memory completes by pushing, without a local limit and with one above the home's memory, and an unstretched process growing past the free memory makes an idle stretched one push (the pressure worker, the shrinker) instead of meeting the OOM killer
-. tests/cluster/lib.sh
-avail_mib() { on 1 awk '/^MemAvailable/ { print int($2 / 1024) }' /proc/meminfo; }
-sysctl() { on "$1" cat "/proc/sys/elastic/$2"; }
-ooms() { on 1 sh -c 'dmesg | grep -c "Out of memory" || true'; }
-[ "$(sysctl 1 push_below_kb)" -gt 0 ] || fail "push_below_kb is 0 by default"
-oc=$(on 1 cat /proc/sys/vm/overcommit_memory)
-on 1 sh -c 'echo 1 > /proc/sys/vm/overcommit_memory'
-trap 'on 1 pkill -f "tail -f /tmp/kgo" || true; on 1 sh -c "echo $oc > /proc/sys/vm/overcommit_memory"' EXIT
-oom0=$(ooms)
+. tests/memory/lib.sh
+mem_setup
+[ "$(tunable 1 push_below_kb)" -gt 0 ] || fail "push_below_kb is 0 by default"
+overcommit 1
+oom0=$(ooms 1)
 
 # 1. The stretched process itself grows past the home's memory, no limit.
-p0=$(sysctl 1 pressure_pushes)
-big=$(( $(avail_mib) * 3 / 2 ))
+p0=$(counter 1 pressure_pushes)
+big=$(( $(avail_mib 1) * 3 / 2 ))
 out=$(SPOTOS_EXEC_TIMEOUT=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 4 )) on 1 "$ctl" run --nodes 1,2,3 -- \
 	"$top/tests/memtouch" fill "${big}M" 21 1) || fail "memtouch fill ${big}M: $out"
 [ "$out" = "ok $(( big * 256 ))" ] || fail "memtouch fill ${big}M said: $out"
-p1=$(sysctl 1 pressure_pushes)
+p1=$(counter 1 pressure_pushes)
 [ "$p1" -gt "$p0" ] || fail "no pressure push (pressure_pushes $p0 -> $p1)"
-for i in 2 3; do wait_sysctl "$i" hosted_pages 0; done
+for i in 2 3; do wait_counter "$i" hosted_pages 0; done
 
 # 2. Three times the free memory, with a local limit the home cannot hold:
 # pressure, not the limit, must make it push, on its own faults as without
 # a limit (the pressure worker alone runs ten times a second, and wset's
 # fill, faster than memtouch's, outran it: the OOM killer took it).
-huge=$(( $(avail_mib) * 3 ))
-p0=$(sysctl 1 pressure_pushes)
+huge=$(( $(avail_mib 1) * 3 ))
+p0=$(counter 1 pressure_pushes)
 out=$(SPOTOS_EXEC_TIMEOUT=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 4 )) on 1 "$ctl" run --nodes 1,2,3 \
 	--local-limit "$(( huge * 2 ))M" -- "$top/tests/bench/wset" "${huge}M" 22 seq:1) ||
 	fail "wset ${huge}M, local limit $(( huge * 2 ))M: $out"
 grep -q "^seq pages $(( huge * 256 )) .* bad 0 " <<<"$out" || fail "wset ${huge}M, local limit $(( huge * 2 ))M, said: $out"
-p1=$(sysctl 1 pressure_pushes)
+p1=$(counter 1 pressure_pushes)
 [ "$p1" -gt "$p0" ] || fail "no pressure push under a local limit (pressure_pushes $p0 -> $p1)"
-[ "$(ooms)" = "$oom0" ] || fail "the OOM killer ran: $(on 1 sh -c 'dmesg | grep -A3 "Out of memory"')"
-for i in 2 3; do wait_sysctl "$i" hosted_pages 0; done
+[ "$(ooms 1)" = "$oom0" ] || fail "the OOM killer ran: $(on 1 sh -c 'dmesg | grep -A3 "Out of memory"')"
+for i in 2 3; do wait_counter "$i" hosted_pages 0; done
 
 # 3. An idle stretched process holds most of the free memory; another
 # process, not stretched, grows at 8 MiB/s past what is left.
-a=$(avail_mib)
+a=$(avail_mib 1)
 keep=$(( a * 6 / 10 )) grow=$(( a * 5 / 10 ))
-on 1 sh -c "rm -f /tmp/k.out /tmp/kgo; touch /tmp/kgo; setsid -f sh -c 'exec </dev/null >/dev/null 2>&1; tail -f /tmp/kgo | $ctl run --nodes 1,2,3 -- $top/tests/memtouch keep ${keep}M 23 >/tmp/k.out'"
-on 1 sh -c 'for i in $(seq 600); do grep -q ready /tmp/k.out && exit 0; sleep 0.1; done; exit 1' ||
-	fail "the stretched process did not start: $(on 1 cat /tmp/k.out)"
-p0=$(sysctl 1 pressure_pushes)
+keep_start k ${keep}M 23
+p0=$(counter 1 pressure_pushes)
 out=$(SPOTOS_EXEC_TIMEOUT=$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 4 )) on 1 \
 	"$top/tests/memtouch" fill "${grow}M" 29 1 8) || fail "the growing process: $out"
 [ "$out" = "ok $(( grow * 256 ))" ] || fail "the growing process said: $out"
-on 1 sh -c 'echo go >> /tmp/kgo; for i in $(seq 600); do grep -q "^ok\|^bad" /tmp/k.out && exit 0; sleep 0.1; done; exit 1' ||
-	fail "the stretched process did not finish"
-out=$(on 1 cat /tmp/k.out)
+out=$(keep_finish k)
 [ "$out" = "$(printf 'ready\nok %d' $(( keep * 256 )))" ] || fail "the stretched process said: $out"
-p1=$(sysctl 1 pressure_pushes)
+p1=$(counter 1 pressure_pushes)
 [ "$p1" -gt "$p0" ] || fail "no pressure push while the other process grew (pressure_pushes $p0 -> $p1)"
-[ "$(ooms)" = "$oom0" ] || fail "the OOM killer ran: $(on 1 sh -c 'dmesg | grep -A3 "Out of memory"')"
-for i in 2 3; do wait_sysctl "$i" hosted_pages 0; done
-wait_sysctl 1 remote_pages 0
+[ "$(ooms 1)" = "$oom0" ] || fail "the OOM killer ran: $(on 1 sh -c 'dmesg | grep -A3 "Out of memory"')"
+for i in 2 3; do wait_counter "$i" hosted_pages 0; done
+wait_counter 1 remote_pages 0

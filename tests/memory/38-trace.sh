@@ -1,7 +1,8 @@
 # test: the elastic tracepoints: a stretched workload's pushes and pulls show in tracefs with their node, pages and outcome
-. tests/cluster/lib.sh
-m=$top/tests/memtouch
+. tests/memory/lib.sh
+mem_setup
 t=/sys/kernel/tracing
+# (mem_reset turns the elastic events off at exit, whatever happens.)
 on 1 sh -c "mountpoint -q $t || mount -t tracefs nodev $t" || fail "no tracefs"
 on 1 sh -c "echo > $t/trace && echo 1 > $t/events/elastic/enable && echo 1 > $t/tracing_on" ||
 	fail "cannot enable the elastic events"

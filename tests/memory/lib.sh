@@ -1,0 +1,77 @@
+# Shared by the memory tests (tests/memory/NN-name.sh): tests/cluster/lib.sh
+# and what elastic memory's tests need besides.  A memory test begins with
+#
+#   . tests/memory/lib.sh
+#   mem_setup
+#
+# and may then count on: every node up and a member of every other, each
+# seeing each other up; nothing hosted or remote anywhere; no drain; caps,
+# tunables and vm settings at their defaults; no process of an earlier
+# test.  At exit (passed or failed) its at_exit commands run, then
+# mem_reset puts the cluster back so (and fails the test if it cannot).
+. tests/cluster/lib.sh
+m=$top/tests/memtouch
+
+# mem_join: every node a member of every other, each seeing each other up.
+mem_join() { join_up; }
+
+# mem_reset: powered-off nodes booted again (and joined), stray processes
+# ended, every drain ended, caps back to 0, tunables and vm settings at
+# their defaults, and then no page hosted or remote on any node
+# (reset_nodes in tests/cluster/lib.sh).  Memberships stay.
+mem_reset() { reset_nodes; }
+
+# mem_prepare: what mem_setup does before the test (scripts/check runs it
+# before memory_test, and mem_reset after).
+mem_prepare() {
+	mem_reset
+	mem_join
+}
+
+# mem_setup: mem_prepare, the console mark (console_since), and mem_reset
+# at exit.
+mem_setup() {
+	mem_prepare
+	console_mark
+	teardown mem_reset
+}
+
+# hold_start NODE NAME SIZE SEED TARGET...: on NODE, `memtouch hold SIZE
+# SEED TARGET...` (one region pushed to each TARGET), detached, its pid in
+# /tmp/NAME.pid, its output in /tmp/NAME.out; returns once it is ready.
+hold_start() {
+	local node=$1 name=$2 size=$3 seed=$4
+	shift 4
+	on "$node" sh -c "rm -f /tmp/$name.go /tmp/$name.out /tmp/$name.pid; mkfifo /tmp/$name.go
+		($m hold $size $seed $* <>/tmp/$name.go >/tmp/$name.out 2>&1 & echo \$! >/tmp/$name.pid)
+		for i in \$(seq 300); do grep -q ready /tmp/$name.out && exit 0; sleep 0.1; done
+		cat /tmp/$name.out; exit 1" || fail "memtouch hold on node$node did not get ready"
+}
+
+# hold_pid NODE NAME: hold_start's process.
+hold_pid() { on "$1" cat "/tmp/$2.pid"; }
+
+# hold_finish NODE NAME [SECONDS]: let hold_start's process read its pages
+# back and end (within SECONDS, default twice the exec timeout); prints
+# all it said.
+hold_finish() {
+	local s=${3:-$(( ${SPOTOS_EXEC_TIMEOUT:-60} * 2 ))}
+	# Gone, or a zombie not reaped yet: it has said all it will.
+	SPOTOS_EXEC_TIMEOUT=$(( s + 30 )) on "$1" sh -c "echo go >/tmp/$2.go; pid=\$(cat /tmp/$2.pid)
+		for i in \$(seq $(( s * 10 ))); do
+			case \$(awk '{ print \$3 }' /proc/\$pid/stat 2>/dev/null) in '' | Z | X) exit 0 ;; esac
+			sleep 0.1
+		done
+		exit 1" || fail "memtouch hold on node$1 did not finish: $(on "$1" cat "/tmp/$2.out")"
+	on "$1" cat "/tmp/$2.out"
+}
+
+# avail_mib NODE: MemAvailable in MiB.
+avail_mib() { on "$1" awk '/^MemAvailable/ { print int($2 / 1024) }' /proc/meminfo; }
+
+# ooms NODE: how many times the OOM killer ran on NODE since it booted.
+ooms() { on "$1" sh -c 'dmesg | grep -c "Out of memory" || true'; }
+
+# overcommit NODE: overcommit on (one mapping larger than the node's RAM),
+# undone at exit.
+overcommit() { guest_set "$1" /proc/sys/vm/overcommit_memory 1; }
