@@ -58,7 +58,8 @@ static int write_file(const char *path, const char *s)
 	return ret;
 }
 
-static long sysctl_long(const char *name)
+/* A sysctl of /proc/sys/elastic, read as a number; -1 if unreadable. */
+static long elastic_sysctl(const char *name)
 {
 	char path[128], buf[64];
 
@@ -66,6 +67,22 @@ static long sysctl_long(const char *name)
 	if (read_file(path, buf, sizeof(buf)) < 0)
 		return -1;
 	return strtol(buf, NULL, 10);
+}
+
+/*
+ * One of this node's counters or read-only states (bad_input,
+ * evacuating...); -1 if unreadable.  Every counter read goes through here:
+ * the counters move from /proc/sys/elastic to netlink stats-get.
+ */
+static long counter(const char *name)
+{
+	return elastic_sysctl(name);
+}
+
+/* A tunable (node_id...): those stay sysctls. */
+static long tunable(const char *name)
+{
+	return elastic_sysctl(name);
 }
 
 static int set_node_id_sysctl(long id)
@@ -198,7 +215,7 @@ FIXTURE(nl)
 FIXTURE_SETUP(nl)
 {
 	ASSERT_EQ(0, elastic_open(&self->c));
-	self->saved_id = sysctl_long("node_id");
+	self->saved_id = tunable("node_id");
 	ASSERT_GE(self->saved_id, 1);
 }
 
@@ -225,7 +242,7 @@ TEST_F(nl, status_matches_sysctl_uname_and_hostname)
 	EXPECT_STREQ(u.release, st.release);
 	EXPECT_NE(NULL, strstr(st.release, "-spotos"));
 	EXPECT_EQ(self->saved_id, st.node_id);
-	EXPECT_EQ(sysctl_long("bad_input"), (long)st.bad_input);
+	EXPECT_EQ(counter("bad_input"), (long)st.bad_input);
 	snprintf(host, sizeof(host), "node%u", st.node_id);
 	EXPECT_STREQ(host, u.nodename);
 	EXPECT_STRNE("", st.version);
@@ -239,9 +256,9 @@ TEST_F(nl, config_set_round_trip)
 	ASSERT_EQ(0, elastic_config_set_node_id(self->c, other));
 	ASSERT_EQ(0, elastic_status_get(self->c, &st));
 	EXPECT_EQ(other, st.node_id);
-	EXPECT_EQ((long)other, sysctl_long("node_id"));
+	EXPECT_EQ((long)other, tunable("node_id"));
 	ASSERT_EQ(0, elastic_config_set_node_id(self->c, self->saved_id));
-	EXPECT_EQ(self->saved_id, sysctl_long("node_id"));
+	EXPECT_EQ(self->saved_id, tunable("node_id"));
 }
 
 TEST_F(nl, unknown_command_is_refused)
@@ -271,7 +288,7 @@ static int nobody_config_set(void *arg)
 TEST_F(nl, config_set_needs_cap_net_admin)
 {
 	EXPECT_EQ(0, as_nobody(nobody_config_set, NULL));
-	EXPECT_EQ(self->saved_id, sysctl_long("node_id"));
+	EXPECT_EQ(self->saved_id, tunable("node_id"));
 }
 
 /* ---- bad config-set requests: each refused cleanly, nothing changes ---- */
@@ -328,7 +345,7 @@ FIXTURE_VARIANT_ADD(bad_config, missing_attribute)
 
 FIXTURE_SETUP(bad_config)
 {
-	self->saved_id = sysctl_long("node_id");
+	self->saved_id = tunable("node_id");
 	ASSERT_GE(self->saved_id, 1);
 }
 
@@ -339,7 +356,7 @@ FIXTURE_TEARDOWN(bad_config)
 
 TEST_F(bad_config, refused_and_nothing_changes)
 {
-	long before = sysctl_long("bad_input");
+	long before = counter("bad_input");
 	struct raw_attr r;
 	char msg[256];
 	int ret;
@@ -356,8 +373,8 @@ TEST_F(bad_config, refused_and_nothing_changes)
 	}
 	if (*variant->why)
 		EXPECT_NE(NULL, strstr(msg, variant->why));
-	EXPECT_EQ(self->saved_id, sysctl_long("node_id"));
-	EXPECT_EQ(before + variant->counted, sysctl_long("bad_input"));
+	EXPECT_EQ(self->saved_id, tunable("node_id"));
+	EXPECT_EQ(before + variant->counted, counter("bad_input"));
 }
 
 /* ---- membership: node-add refuses bad requests cleanly ---- */
@@ -430,7 +447,7 @@ FIXTURE_VARIANT_ADD(bad_node_add, missing_port)
 
 FIXTURE_SETUP(bad_node_add)
 {
-	self->bad_input = sysctl_long("bad_input");
+	self->bad_input = counter("bad_input");
 }
 
 FIXTURE_TEARDOWN(bad_node_add)
@@ -478,7 +495,7 @@ TEST_F(bad_node_add, refused_and_nothing_added)
 	if (variant->why)
 		EXPECT_NE(NULL, strstr(msg, variant->why));
 	EXPECT_EQ(before, elastic_node_list(c, nodes, ELASTIC_MAX_NODE_ID));
-	EXPECT_EQ(self->bad_input + variant->counted, sysctl_long("bad_input"));
+	EXPECT_EQ(self->bad_input + variant->counted, counter("bad_input"));
 	elastic_close(c);
 }
 
@@ -518,7 +535,7 @@ TEST_F(nl, refusals)
 	EXPECT_EQ(-ENOENT, elastic_node_del(self->c, 42));
 	/* The id is in every message: it cannot change while there are members. */
 	EXPECT_EQ(-EBUSY, elastic_config_set_node_id(self->c, self->saved_id % 63 + 1));
-	EXPECT_EQ(self->saved_id, sysctl_long("node_id"));
+	EXPECT_EQ(self->saved_id, tunable("node_id"));
 }
 
 TEST_F(nl, many_members_dump_in_full)
@@ -584,7 +601,7 @@ FIXTURE_SETUP(events)
 {
 	ASSERT_EQ(0, elastic_open(&self->c));
 	ASSERT_EQ(0, elastic_events_subscribe(self->c));
-	self->saved_id = sysctl_long("node_id");
+	self->saved_id = tunable("node_id");
 }
 
 FIXTURE_TEARDOWN(events)
@@ -633,7 +650,7 @@ static int nobody_event_post(void *arg)
 
 TEST(event_post_round_trip_and_refusals)
 {
-	long before = sysctl_long("bad_input");
+	long before = counter("bad_input");
 	struct elastic_client *c, *l;
 	struct elastic_event ev;
 	char longer[40];
@@ -646,7 +663,7 @@ TEST(event_post_round_trip_and_refusals)
 					"gcp-preemption", "10/20 pages"));
 	ASSERT_EQ(0, elastic_event_next(l, &ev, 5000));
 	EXPECT_EQ(ELASTIC_EVENT_TYPE_DRAIN_PROGRESS, ev.type);
-	EXPECT_EQ(sysctl_long("node_id"), (long)ev.node_id);
+	EXPECT_EQ(tunable("node_id"), (long)ev.node_id);
 	EXPECT_EQ(0, ev.peer);
 	EXPECT_EQ(1795000000, ev.deadline);
 	EXPECT_STREQ("gcp-preemption", ev.reason);
@@ -661,7 +678,7 @@ TEST(event_post_round_trip_and_refusals)
 	/* Membership and evacuate events are the kernel's own: refused, counted. */
 	EXPECT_EQ(-EINVAL, elastic_event_post(c, ELASTIC_EVENT_TYPE_NODE_DEAD, 0, NULL, NULL));
 	EXPECT_EQ(-EINVAL, elastic_event_post(c, ELASTIC_EVENT_TYPE_EVACUATE, 0, NULL, NULL));
-	EXPECT_EQ(before + 2, sysctl_long("bad_input"));
+	EXPECT_EQ(before + 2, counter("bad_input"));
 	/* A reason longer than 31 characters fails the policy. */
 	memset(longer, 'x', sizeof(longer) - 1);
 	longer[sizeof(longer) - 1] = '\0';
@@ -681,15 +698,15 @@ TEST(drain_of_this_node_and_undrain)
 	uint32_t self;
 
 	ASSERT_EQ(0, elastic_open(&c));
-	self = sysctl_long("node_id");
-	ASSERT_EQ(0, sysctl_long("evacuating"));
+	self = tunable("node_id");
+	ASSERT_EQ(0, counter("evacuating"));
 	/* A node hosting nothing is empty at once, and marked as emptying. */
 	ASSERT_EQ(0, elastic_node_drain(c, self, 512, &moved, &left));
 	EXPECT_EQ(0, moved);
 	EXPECT_EQ(0, left);
-	EXPECT_EQ(1, sysctl_long("evacuating"));
+	EXPECT_EQ(1, counter("evacuating"));
 	ASSERT_EQ(0, elastic_node_undrain(c, self));
-	EXPECT_EQ(0, sysctl_long("evacuating"));
+	EXPECT_EQ(0, counter("evacuating"));
 	EXPECT_EQ(-ENOENT, elastic_node_undrain(c, self == 62 ? 61 : 62));
 	elastic_close(c);
 }
@@ -699,7 +716,7 @@ TEST(drain_of_this_node_and_undrain)
 TEST(sysctl_node_id_rejects_bad_values)
 {
 	const char *bad[] = { "64\n", "0\n", "abc\n", "-1\n", "99999999999999999999\n", "\n" };
-	long id = sysctl_long("node_id"), count = sysctl_long("bad_input");
+	long id = tunable("node_id"), count = counter("bad_input");
 	unsigned int i;
 
 	ASSERT_GE(id, 1);
@@ -710,8 +727,8 @@ TEST(sysctl_node_id_rejects_bad_values)
 			TH_LOG("writing '%s' gave %d", bad[i], ret);
 		EXPECT_EQ(-EINVAL, ret);
 	}
-	EXPECT_EQ(id, sysctl_long("node_id"));
-	EXPECT_EQ(count + 6, sysctl_long("bad_input"));
+	EXPECT_EQ(id, tunable("node_id"));
+	EXPECT_EQ(count + 6, counter("bad_input"));
 }
 
 TEST(sysctl_bad_input_is_read_only)
@@ -735,8 +752,8 @@ TEST(proc_elastic_mode_and_content)
 	ASSERT_EQ(0, stat("/proc/self/elastic", &st));
 	EXPECT_EQ(0400, st.st_mode & 07777);
 	ASSERT_GT(read_file("/proc/self/elastic", before, sizeof(before)), 0);
-	EXPECT_EQ(sysctl_long("node_id"), proc_value(before, "node_id:"));
-	EXPECT_EQ(sysctl_long("node_id"), proc_value(before, "home_node:"));
+	EXPECT_EQ(tunable("node_id"), proc_value(before, "node_id:"));
+	EXPECT_EQ(tunable("node_id"), proc_value(before, "home_node:"));
 	EXPECT_NE(NULL, strstr(before, "stretched:\tno\n"));
 	/* Touching 4 MiB of private anonymous memory shows up. */
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -830,7 +847,7 @@ TEST(unload_when_idle_then_reload)
 {
 	struct elastic_client *c;
 	struct elastic_status st;
-	long id = sysctl_long("node_id");
+	long id = tunable("node_id");
 	char ko[PATH_MAX + 64], cmd[PATH_MAX + 128], buf[64];
 
 	ASSERT_GE(id, 1);
@@ -852,7 +869,7 @@ TEST(unload_when_idle_then_reload)
 TEST(load_refuses_bad_node_id_parameter)
 {
 	char ko[PATH_MAX + 64], cmd[PATH_MAX + 128];
-	long id = sysctl_long("node_id");
+	long id = tunable("node_id");
 
 	ASSERT_GE(id, 1);
 	module_path(ko, sizeof(ko));
@@ -863,7 +880,7 @@ TEST(load_refuses_bad_node_id_parameter)
 	snprintf(cmd, sizeof(cmd), "insmod %s node_id=%ld", ko, id);
 	ASSERT_EQ(0, system(cmd));
 	EXPECT_TRUE(module_loaded());
-	EXPECT_EQ(id, sysctl_long("node_id"));
+	EXPECT_EQ(id, tunable("node_id"));
 }
 
 TEST_HARNESS_MAIN
