@@ -23,7 +23,7 @@ endif
 HAVE_EC := $(wildcard ec/Makefile)
 
 .PHONY: all deps kernel-src kernel module userspace ec netlink-gen netlink-check \
-	patches lint checkpatch sparse deb check check-debug demo bench clean
+	patches lint checkpatch sparse kernel-doc layers deb check check-debug demo bench clean
 
 all: kernel module userspace $(if $(HAVE_EC),ec)
 
@@ -63,7 +63,10 @@ netlink-check: kernel-src
 patches:
 	@scripts/regen-patches
 
-lint: checkpatch sparse
+lint: checkpatch sparse kernel-doc layers
+
+kernel-doc layers: kernel-src
+	@scripts/lint $@
 
 checkpatch: kernel-src
 	@scripts/lint checkpatch
