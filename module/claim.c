@@ -74,19 +74,6 @@ static int elastic_grant_send(void *arg, u64 seq)
 	return elastic_claim_reply_send(c->src, seq, c->seq, 0, c->src, c->slot, &c->pl);
 }
 
-/* Where the page whose PTE is @pte is: this node, or an entry's owner. */
-static u32 elastic_pte_owner(pte_t pte)
-{
-	swp_entry_t e;
-
-	if (is_swap_pte(pte)) {
-		e = pte_to_swp_entry(pte);
-		if (is_elastic_entry(e))
-			return elastic_entry_owner(e);
-	}
-	return elastic_node_id();
-}
-
 /*
  * Decide a claim under the process's push_lock (no unstretch meanwhile) and
  * mmap_lock: a page no node has becomes an entry naming the member, busy
@@ -118,7 +105,7 @@ static int elastic_claim_decide(struct elastic_mm *em, struct elastic_claim *c, 
 	if (ret) {
 		elastic_slot_put(c->slot);
 		if (ret == -EEXIST)
-			*owner = elastic_pte_owner(cur);
+			*owner = elastic_pte_owner(cur, elastic_node_id());
 		return ret == -EEXIST ? ret : -ENOMEM;
 	}
 	atomic_long_inc(&em->remote[c->src]);

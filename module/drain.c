@@ -176,12 +176,14 @@ static void elastic_remap_all(u32 from)
 }
 
 /**
- * elastic_mem_drain - move pages of this node's processes off member @from
+ * elastic_drain - move pages of this node's processes off member @from
  * @from: the member to empty
  * @max: pages to move at most in this call
  * @left: pages it still holds afterwards
+ * @mark: mark it draining first (a drain), or not (a relief: the member
+ *	asked for some of its pages to go, and refuses pushes itself)
  *
- * The member is marked draining first: pushes avoid it from then on.  The
+ * A drain marks the member first: pushes avoid it from then on.  The
  * owner map, which every pull consults, names the new owner at once; the
  * page table entries are rewritten at the end of the call.
  *

@@ -26,10 +26,13 @@
 
 #include <linux/elastic.h>
 #include <linux/highmem.h>
+#include <linux/ktime.h>
+#include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
+#include <linux/workqueue.h>
 
 #include "internal.h"
 #include "mem.h"
@@ -44,6 +47,66 @@ static int elastic_pull_send(void *arg, u64 seq)
 	return elastic_send_slots(slotp[1], ELASTIC_MSG_PULL, seq, slotp, 1, NULL, NULL, false);
 }
 
+/**
+ * struct elastic_pull_later - a PULL that could not be sent under a fault's lock
+ * @node:	in elastic_pulls_later
+ * @owner:	the node to ask
+ * @seq:	the PULL's sequence number
+ * @n:		slots in @slots
+ * @slots:	the pages asked for
+ */
+struct elastic_pull_later {
+	struct llist_node node;
+	u32 owner;
+	u64 seq;
+	unsigned int n;
+	unsigned long slots[ELASTIC_WIRE_BATCH];
+};
+
+static LLIST_HEAD(elastic_pulls_later);
+
+static void elastic_pulls_later_fn(struct work_struct *work)
+{
+	struct llist_node *list = llist_reverse_order(llist_del_all(&elastic_pulls_later));
+	struct elastic_pull_later *l, *t;
+
+	llist_for_each_entry_safe(l, t, list, node) {
+		if (elastic_send_slots(l->owner, ELASTIC_MSG_PULL, l->seq, l->slots, l->n,
+				       NULL, NULL, false))
+			atomic64_inc(&elastic_mstats.send_errors);
+		kfree(l);
+	}
+}
+
+static DECLARE_WORK(elastic_pulls_later_work, elastic_pulls_later_fn);
+
+/*
+ * Send a PULL with the fault's lock held: at once if the connection is
+ * free and has room, else from a worker, so that the fault never waits
+ * behind another send (a push filling a slow link) with mmap_lock held.
+ * The worker is queued on elastic_wq, drained at unload.
+ */
+static int elastic_pull_send_locked(u32 owner, u64 seq, const unsigned long *slots,
+				    unsigned int n)
+{
+	struct elastic_pull_later *l;
+	int ret;
+
+	ret = elastic_send_slots_nowait(owner, ELASTIC_MSG_PULL, seq, slots, n);
+	if (ret != -EAGAIN)
+		return ret;
+	l = kmalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return ret;	/* the waiter asks again, two heartbeats on */
+	l->owner = owner;
+	l->seq = seq;
+	l->n = n;
+	memcpy(l->slots, slots, n * sizeof(*slots));
+	llist_add(&l->node, &elastic_pulls_later);
+	queue_work(elastic_wq, &elastic_pulls_later_work);
+	return 0;
+}
+
 static void elastic_lat_add(struct elastic_mm *em, u64 ns)
 {
 	u64 us = div_u64(ns, NSEC_PER_USEC);
@@ -53,17 +116,18 @@ static void elastic_lat_add(struct elastic_mm *em, u64 ns)
 }
 
 /*
- * Set up the prefetch of @slot (not yet asked for), the page at @addr in
- * @vma: hold the slot as a fault does, so that a fault on it either finds
- * the prefetch or has the slot to itself, and never maps the page while a
- * prefetch of it is being started.  The page is allocated and charged as
- * the fault would, so that it can be mapped ahead of it as it is
- * (elastic_mem_ahead()).  Return it held, or NULL (best effort: the fault
- * pulls then).
+ * Set up the pull of @slot (not yet asked for) into the prefetch cache,
+ * the page at @addr in @vma: ahead of a fault, or for a fault that waits
+ * for it without its lock (@demand).  The slot is held as a fault holds
+ * it (the fault's own is held already), so that a fault on it either
+ * finds the prefetch or has the slot to itself, and never maps the page
+ * while a prefetch of it is being started.  The page is allocated and
+ * charged as the fault would, so that it can be mapped as it is.  Return
+ * it, or NULL (best effort for a prefetch: the fault pulls then).
  */
 static noinline_for_stack struct elastic_pf *
 elastic_prefetch_prep(struct elastic_mm *em, unsigned long slot, struct vm_area_struct *vma,
-		      unsigned long addr)
+		      unsigned long addr, bool demand)
 {
 	struct elastic_pf *pf = NULL;
 	struct folio *folio;
@@ -71,7 +135,7 @@ elastic_prefetch_prep(struct elastic_mm *em, unsigned long slot, struct vm_area_
 
 	if (xa_load(&em->pf, slot))
 		return NULL;
-	if (elastic_pulling_add(slot, GFP_KERNEL))
+	if (!demand && elastic_pulling_add(slot, GFP_KERNEL))
 		return NULL;
 	owner = elastic_slot_owner_of(slot);
 	if (owner > 0 && elastic_peer_alive(owner))
@@ -83,12 +147,18 @@ elastic_prefetch_prep(struct elastic_mm *em, unsigned long slot, struct vm_area_
 	if (pf && pf->page) {
 		pf->owner = owner;
 		pf->slot = slot;
+		pf->demand = demand;
+		pf->asked = ktime_get_ns();
 		elastic_req_init(&pf->req, owner, pf->page);
+		/* A fault may wait for it without its lock: wake it. */
+		pf->req.notify = true;
 		return pf;
 	}
 	kfree(pf);
-	elastic_pulling_del(slot);
-	elastic_pulling_wake();
+	if (!demand) {
+		elastic_pulling_del(slot);
+		elastic_pulling_wake();
+	}
 	return NULL;
 }
 
@@ -129,7 +199,7 @@ drop:
 		put_page(pf->page);
 		kfree(pf);
 	}
-	if (elastic_send_slots(owner, ELASTIC_MSG_PULL, seq, slots, c, NULL, NULL, false))
+	if (elastic_pull_send_locked(owner, seq, slots, c))
 		atomic64_inc(&elastic_mstats.send_errors);
 	atomic64_inc(&em->pull_msgs);
 	return c;
@@ -178,8 +248,7 @@ static struct elastic_stream *elastic_stream_of(struct elastic_mm *em, unsigned 
 	for (i = 0; i < ELASTIC_STREAMS; i++) {
 		st = em->streams + i;
 		if (READ_ONCE(st->last) + PAGE_SIZE == addr) {
-			WRITE_ONCE(st->window, clamp(READ_ONCE(st->window) * 2,
-						     ELASTIC_PF_START, ELASTIC_PF_MAX_WINDOW));
+			WRITE_ONCE(st->window, elastic_window_next(READ_ONCE(st->window), true));
 			goto found;
 		}
 		if (READ_ONCE(st->used) < READ_ONCE(lru->used))
@@ -187,7 +256,7 @@ static struct elastic_stream *elastic_stream_of(struct elastic_mm *em, unsigned 
 	}
 	/* Not the next page of any run: maybe the start of a new one. */
 	st = lru;
-	WRITE_ONCE(st->window, 0);
+	WRITE_ONCE(st->window, elastic_window_next(READ_ONCE(st->window), false));
 	WRITE_ONCE(st->pf_end, 0);
 	WRITE_ONCE(st->start, addr);
 found:
@@ -215,7 +284,7 @@ static void elastic_prefetch(struct vm_fault *vmf, struct elastic_mm *em)
 	if (atomic_read(&em->npf) + w > ELASTIC_PF_MAX)
 		return;
 	n = elastic_peek_entries(vmf, next, ahead + w);
-	if (ahead >= w / 2 && ahead - elastic_pf_ready(em, next, min_t(int, n, ahead)) >= w / 2)
+	if (!elastic_prefetch_due(ahead, elastic_pf_ready(em, next, min_t(int, n, ahead)), w))
 		return;
 	if (n <= ahead)
 		return;
@@ -228,7 +297,7 @@ static void elastic_prefetch(struct vm_fault *vmf, struct elastic_mm *em)
 		pfs[i] = NULL;
 		if (next[ahead + i].val)
 			pfs[i] = elastic_prefetch_prep(em, slot, vmf->vma,
-						       addr + (ahead + i + 1) * PAGE_SIZE);
+						       addr + (ahead + i + 1) * PAGE_SIZE, false);
 		if (pfs[i]) {
 			__set_bit(i, held);
 			k++;
@@ -242,28 +311,133 @@ static void elastic_prefetch(struct vm_fault *vmf, struct elastic_mm *em)
 	elastic_pulling_wake();
 }
 
-/* Take a prefetched page for @slot into @page: 0, or -errno to pull anew. */
-static int elastic_pf_take(struct elastic_mm *em, unsigned long slot, struct page *page)
+/*
+ * Take the prefetch of @slot out of the cache if its reply is in (NULL
+ * if not, or if there is none).  Answered: the receiver took its request
+ * out of the request table.
+ */
+static struct elastic_pf *elastic_pf_take_done(struct elastic_mm *em, unsigned long slot)
 {
-	struct elastic_pf *pf = xa_erase(&em->pf, slot);
-	unsigned long arg[2];
-	void *dst, *src;
+	struct elastic_pf *pf;
+
+	xa_lock(&em->pf);
+	pf = xa_load(&em->pf, slot);
+	if (pf && completion_done(&pf->req.done))
+		__xa_erase(&em->pf, slot);
+	else
+		pf = NULL;
+	xa_unlock(&em->pf);
+	if (pf)
+		atomic_dec(&em->npf);
+	return pf;
+}
+
+/*
+ * Is the pull of @slot settled: no longer in the cache, or its reply in?
+ * If not, *@owner and *@seq say whom to ask again, and on what number.
+ */
+static bool elastic_pf_settled(struct elastic_mm *em, unsigned long slot, u32 *owner, u64 *seq)
+{
+	struct elastic_pf *pf;
+	bool settled;
+
+	xa_lock(&em->pf);
+	pf = xa_load(&em->pf, slot);
+	settled = !pf || completion_done(&pf->req.done);
+	if (!settled && owner) {
+		*owner = pf->owner;
+		*seq = pf->req.seq;
+	}
+	xa_unlock(&em->pf);
+	return settled;
+}
+
+/*
+ * Wait, without the fault's lock, for the pull of @slot to settle: its
+ * reply in, the prefetch dropped (its slot was zapped), its owner dead, or
+ * a fatal signal.  The PULL is asked again every two heartbeats, as
+ * elastic_req_wait() does.
+ */
+static void elastic_pf_wait(struct elastic_mm *em, unsigned long slot)
+{
+	unsigned long resend = msecs_to_jiffies(2 * READ_ONCE(elastic_params.heartbeat_ms));
+	unsigned long slots[1] = { slot };
+	u32 owner;
+	u64 seq;
+	long ret;
+
+	while (!elastic_pf_settled(em, slot, &owner, &seq) && elastic_peer_alive(owner)) {
+		ret = wait_event_killable_timeout(elastic_req_wq,
+						  elastic_pf_settled(em, slot, NULL, NULL), resend);
+		if (ret)
+			return;		/* settled, or killed */
+		atomic64_inc(&elastic_mstats.resends);
+		elastic_send_slots(owner, ELASTIC_MSG_PULL, seq, slots, 1, NULL, NULL, false);
+	}
+}
+
+/*
+ * A pull that must wait for another node: start it (unless a prefetch
+ * asked for the page already), drop the fault's lock and wait, and have
+ * the fault retried once the page is here, as a swap-in from a slow
+ * device does: nobody waits on the network with the mmap_lock or a VMA
+ * lock held.
+ */
+static vm_fault_t elastic_pull_retry(struct vm_fault *vmf, struct elastic_mm *em,
+				     unsigned long slot)
+{
+	struct elastic_pf *pf = NULL;
+	u32 owner = 0;
+	u64 seq;
+
+	/* In flight from a node declared dead: the caller fails it at once. */
+	if (!elastic_pf_settled(em, slot, &owner, &seq) && !elastic_peer_alive(owner))
+		return 0;
+	if (!owner) {
+		pf = elastic_prefetch_prep(em, slot, vmf->vma, vmf->address & PAGE_MASK, true);
+		if (!pf)
+			return 0;	/* cannot be started: the caller pulls and waits */
+		elastic_prefetch_send(em, &pf, 1);
+	}
+	elastic_prefetch(vmf, em);
+	elastic_pulling_del(slot);
+	elastic_pulling_wake();
+	if (!(vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
+		kref_get(&em->ref);
+		release_fault_lock(vmf);
+		elastic_pf_wait(em, slot);
+		elastic_mm_put(em);	/* never the last: mm->elastic holds one */
+	}
+	return VM_FAULT_RETRY | VM_FAULT_MAJOR;
+}
+
+/*
+ * Pull @slot from @owner into a new folio and wait, with the fault's lock
+ * held: for a fault that cannot be retried (GUP without a lock to drop).
+ */
+static int elastic_pull_sync(struct vm_fault *vmf, struct elastic_mm *em, unsigned long slot,
+			     int owner, struct folio **foliop)
+{
+	unsigned long arg[2] = { slot, owner };
+	struct elastic_req req;
+	struct folio *folio;
+	u64 seq;
 	int ret;
 
-	if (!pf)
-		return -ENOENT;
-	arg[0] = slot;
-	arg[1] = pf->owner;
-	ret = elastic_req_wait(&pf->req, elastic_pull_send, arg);
-	if (!ret) {
-		dst = kmap_local_page(page);
-		src = kmap_local_page(pf->page);
-		copy_page(dst, src);
-		kunmap_local(src);
-		kunmap_local(dst);
+	folio = elastic_alloc_folio(vmf->vma, vmf->address);
+	if (!folio)
+		return -ENOMEM;
+	elastic_req_add(&req, owner, folio_page(folio, 0), &seq);
+	if (elastic_pull_send(arg, seq))
+		atomic64_inc(&elastic_mstats.send_errors);
+	atomic64_inc(&em->pull_msgs);
+	ret = elastic_req_wait(&req, elastic_pull_send, arg);
+	if (ret) {
+		folio_put(folio);
+		return ret;
 	}
-	elastic_pf_drop(em, pf);
-	return ret;
+	*foliop = folio;
+	return 0;
 }
 
 /**
@@ -318,35 +492,54 @@ struct folio *elastic_mem_ahead(struct mm_struct *mm, unsigned long addr, swp_en
 	return page_folio(page);
 }
 
+/* The fault may drop its lock and be retried (see elastic_pull_retry()). */
+static bool elastic_fault_may_retry(struct vm_fault *vmf)
+{
+	return vmf->flags & FAULT_FLAG_ALLOW_RETRY;
+}
+
 /**
- * elastic_mem_pull - the pull operation: fill @page with a remote page
+ * elastic_mem_pull - the pull operation: a remote page's data for a fault
  * @vmf: the fault, mmap_lock or VMA lock held
  * @entry: the elastic entry it met
- * @page: where the data goes
+ * @foliop: set to a folio holding the data
  *
- * Return: 0 when @page holds the data (elastic_mem_pulled() ends the
- * pull), VM_FAULT_NOPAGE to retry the fault (another fault pulled the
- * page meanwhile), VM_FAULT_SIGBUS when the page is lost (its owner is
- * dead), VM_FAULT_OOM.
+ * A page pulled ahead (or by an earlier try of this fault) whose reply is
+ * in is handed over as it is.  Otherwise the page is asked for, and the
+ * fault, when it allows it, drops its lock, waits and is retried
+ * (elastic_pull_retry()); else it waits with the lock held.  Faults on a
+ * page being pulled by another wait for that one, the same way.
+ *
+ * Return: 0 with *@foliop (elastic_mem_pulled() ends the pull),
+ * VM_FAULT_RETRY (the lock released, the page on its way),
+ * VM_FAULT_NOPAGE to retry the fault at once, VM_FAULT_SIGBUS when the
+ * page is lost (its owner is dead), VM_FAULT_OOM; VM_FAULT_MAJOR added
+ * when the page came over the network for this fault.
  */
-vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page *page)
+vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct folio **foliop)
 {
 	struct mm_struct *mm = vmf->vma->vm_mm;
 	struct elastic_mm *em = mm->elastic;
 	unsigned long slot = elastic_entry_slot(entry);
-	unsigned long arg[2];
-	struct elastic_req req;
 	int owner = elastic_entry_owner(entry), ret;
-	bool prefetched = false;
-	u64 seq, t0;
+	bool prefetched = true;
+	struct elastic_pf *pf;
+	vm_fault_t major = 0;
+	u64 t0, ns;
 
 	if (WARN_ON_ONCE(!em))
 		return VM_FAULT_SIGBUS;
-	atomic64_inc(&em->faults);
+	if (!(vmf->flags & FAULT_FLAG_TRIED))
+		atomic64_inc(&em->faults);
 	/* Another thread, or a forked relative, is pulling this page. */
 	ret = elastic_pulling_add(slot, GFP_KERNEL);
 	if (ret == -EBUSY) {
 		atomic64_inc(&em->coalesced);
+		if (elastic_fault_may_retry(vmf) && !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
+			release_fault_lock(vmf);
+			elastic_pulling_wait(slot);
+			return VM_FAULT_RETRY;
+		}
 		/* Killed or not, the fault is retried (or the task dies). */
 		elastic_pulling_wait(slot);
 		return VM_FAULT_NOPAGE;
@@ -355,34 +548,62 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page
 		return VM_FAULT_OOM;
 
 	t0 = ktime_get_ns();
-	/* Pulled ahead?  A failed prefetch (owner changed, say) pulls anew. */
-	if (!elastic_pf_take(em, slot, page)) {
-		atomic64_inc(&em->pf_hits);
-		prefetched = true;
+	/* Pulled ahead, or for an earlier try of this fault, and here? */
+	pf = elastic_pf_take_done(em, slot);
+	if (pf && !pf->req.status) {
+		prefetched = !pf->demand;
+		ns = prefetched ? ktime_get_ns() - t0 : ktime_get_ns() - pf->asked;
+		owner = pf->owner;
+		*foliop = page_folio(pf->page);
+		kfree(pf);
 		goto done;
 	}
-	owner = elastic_slot_owner_of(slot);
-	if (owner < 0) {
-		ret = -ENOENT;
-		goto fail;
+	if (pf) {
+		/* Failed (owner changed by a drain, say): pull anew. */
+		put_page(pf->page);
+		kfree(pf);
 	}
-	arg[0] = slot;
-	arg[1] = owner;
-	elastic_req_add(&req, owner, page, &seq);
-	if (elastic_pull_send(arg, seq))
-		atomic64_inc(&elastic_mstats.send_errors);
-	atomic64_inc(&em->pull_msgs);
-	ret = elastic_req_wait(&req, elastic_pull_send, arg);
+	if (elastic_fault_may_retry(vmf)) {
+		major = elastic_pull_retry(vmf, em, slot);
+		if (major)
+			return major;
+	}
+	/* In flight, for a fault that cannot be retried: wait for it here. */
+	pf = xa_erase(&em->pf, slot);
+	if (pf) {
+		unsigned long arg[2] = { slot, pf->owner };
+
+		atomic_dec(&em->npf);
+		ret = elastic_req_wait(&pf->req, elastic_pull_send, arg);
+		elastic_req_remove(&pf->req);
+		owner = pf->owner;
+		if (!ret) {
+			*foliop = page_folio(pf->page);
+			kfree(pf);
+			ns = ktime_get_ns() - t0;
+			goto done;
+		}
+		put_page(pf->page);
+		kfree(pf);
+	}
+	prefetched = false;
+	owner = elastic_slot_owner_of(slot);
+	ret = owner < 0 ? -ENOENT : elastic_pull_sync(vmf, em, slot, owner, foliop);
 	if (ret)
 		goto fail;
+	ns = ktime_get_ns() - t0;
+	major = VM_FAULT_MAJOR;
 done:
-	t0 = ktime_get_ns() - t0;
-	trace_elastic_pull(vmf->address, slot, owner, t0, prefetched, false, 0);
-	elastic_lat_add(em, t0);
+	trace_elastic_pull(vmf->address, slot, owner, ns, prefetched, false, 0);
+	elastic_lat_add(em, ns);
+	if (prefetched)
+		atomic64_inc(&em->pf_hits);
 	atomic64_inc(&em->pulls);
 	atomic64_add(PAGE_SIZE, &em->bytes_in);
-	elastic_prefetch(vmf, em);
-	return 0;	/* elastic_mem_pulled() ends the pull */
+	/* A retried fault asked for what follows on its first try. */
+	if (!(vmf->flags & FAULT_FLAG_TRIED))
+		elastic_prefetch(vmf, em);
+	return major;	/* elastic_mem_pulled() ends the pull */
 fail:
 	trace_elastic_pull(vmf->address, slot, owner, ktime_get_ns() - t0, false, false, ret);
 	pr_err_ratelimited("pid %d: page at %#lx (slot %lu on node %d) cannot be pulled (%d): SIGBUS\n",
@@ -390,7 +611,7 @@ fail:
 	atomic64_inc(&elastic_mstats.pull_failures);
 	elastic_pulling_del(slot);
 	elastic_pulling_wake();
-	return VM_FAULT_SIGBUS;
+	return ret == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 }
 
 /**

@@ -47,16 +47,12 @@
 #include <uapi/linux/elastic.h>
 
 #include "internal.h"
+#include "policy.h"
 #include "wire.h"
 
 struct elastic_conn;
 struct elastic_proc_info;
 struct vm_fault;
-
-/* Pages per push batch: enough to fill the link while acks come back. */
-#define ELASTIC_PUSH_BATCH	64
-/* Slots a drain moves per round: more in flight on both links at once. */
-#define ELASTIC_DRAIN_BATCH	256
 
 /**
  * struct elastic_mem_params - memory settings (sysctls)
@@ -175,6 +171,8 @@ void elastic_pressure_exit(void);
  * @npages:	for a push, how many pages it carries
  * @stored:	for a push, how many of them the peer stored (the ack's count)
  * @claim:	a CLAIM: only a CLAIM_REPLY answers it
+ * @notify:	its completion also wakes elastic_req_wq (a fault may wait
+ *		for it without its lock, knowing only the slot)
  * @owner:	for a claim, the node that has the page (the reply's)
  * @slot:	for a granted claim, the page's slot
  * @seq:	the request's sequence number, its key in the request table
@@ -190,11 +188,14 @@ struct elastic_req {
 	unsigned int npages;
 	unsigned int stored;
 	bool claim;
+	bool notify;
 	u32 owner;
 	u64 slot;
 	u64 seq;
 	struct hlist_node node;
 };
+
+extern struct wait_queue_head elastic_req_wq;
 
 void elastic_req_init(struct elastic_req *req, u32 peer, struct page *page);
 void elastic_req_insert(struct elastic_req *req, u64 seq);
@@ -211,6 +212,8 @@ int elastic_send_slots_after(u32 to, u32 type, u64 seq, const void *pfx, size_t 
 int elastic_send_slots(u32 to, u32 type, u64 seq, const unsigned long *slots,
 		       unsigned int n, const struct elastic_wire_place *pl,
 		       struct page * const *pages, bool more);
+int elastic_send_slots_nowait(u32 to, u32 type, u64 seq, const unsigned long *slots,
+			      unsigned int n);
 void elastic_ack(u32 to, u64 req_seq, int status, unsigned int stored);
 void elastic_req_register(void);
 void elastic_req_unregister(void);
@@ -259,6 +262,7 @@ struct page *elastic_store_take(u32 home, u64 slot);
 struct page *elastic_store_take_next(u32 home, unsigned long *slot);
 void elastic_store_free(u32 home, struct page *page);
 long elastic_store_count(u32 home);
+u64 elastic_store_room(void);
 bool elastic_store_has(u32 home, u64 slot);
 void elastic_store_init(void);
 void elastic_store_exit(void);
@@ -292,11 +296,6 @@ struct elastic_stream {
 };
 
 #define ELASTIC_STREAMS		4
-
-/* Window growth on sequential faults, and the most pages kept ahead. */
-#define ELASTIC_PF_START	4
-#define ELASTIC_PF_MAX_WINDOW	32
-#define ELASTIC_PF_MAX		256
 
 /**
  * struct elastic_mm - elastic state of one stretched address space
@@ -344,6 +343,7 @@ struct elastic_stream {
  * @layout_gen:	version of @layout, 0 before the first
  * @layout_sent: for each member, the connection (elastic_peer_conn()) on
  *		which it was sent @layout_gen, 0 if not; under @push_lock
+ * @rcu:	freed after a grace period (elastic_mem_room())
  *
  * @remote counts this mm's entries by the owner they name; a drain
  * rewrites the entries and moves the counts.  mm->elastic is set under
@@ -385,6 +385,7 @@ struct elastic_mm {
 	unsigned int nlayout;
 	u64 layout_gen;
 	u32 layout_sent[ELASTIC_MAX_NODE_ID + 1];
+	struct rcu_head rcu;
 };
 
 /**
@@ -392,12 +393,16 @@ struct elastic_mm {
  * @page:	where the reply's data goes (a charged folio's page)
  * @owner:	node asked
  * @slot:	the page's slot (the key in elastic_mm.pf)
+ * @demand:	asked for by a fault, which waits for it without its lock
+ * @asked:	when it was asked for (ktime ns)
  * @req:	completed by the receiver
  */
 struct elastic_pf {
 	struct page *page;
 	u32 owner;
 	unsigned long slot;
+	bool demand;
+	u64 asked;
 	struct elastic_req req;
 };
 
@@ -424,6 +429,7 @@ bool elastic_vma_claimable(struct vm_area_struct *vma);
 bool elastic_vma_elastic(struct vm_area_struct *vma);
 bool elastic_vma_shadowed(struct vm_area_struct *vma);
 int elastic_mem_inherit(struct mm_struct *old, struct mm_struct *mm);
+unsigned long elastic_mem_room(struct mm_struct *mm);
 void elastic_mem_mm_exit(struct mm_struct *mm);
 int elastic_mms_init(work_func_t bg_fn);
 void elastic_mms_exit(void);
@@ -433,7 +439,7 @@ extern struct workqueue_struct *elastic_wq;
 
 /* ---- fault.c ---- */
 
-vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct page *page);
+vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct folio **foliop);
 void elastic_mem_pulled(struct mm_struct *mm, swp_entry_t entry, bool mapped);
 struct folio *elastic_mem_ahead(struct mm_struct *mm, unsigned long addr, swp_entry_t entry);
 void elastic_mem_release(struct mm_struct *mm, swp_entry_t entry);

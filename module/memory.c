@@ -29,6 +29,7 @@ static const struct elastic_member_ops elastic_mem_member_ops = {
 	.restarted	= elastic_hosting_restarted,
 	.removed	= elastic_drain_removed,
 	.busy		= elastic_mem_busy,
+	.room		= elastic_store_room,
 };
 
 /**

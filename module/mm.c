@@ -208,7 +208,8 @@ static void elastic_mm_release(struct kref *ref)
 		WARN_ON_ONCE(atomic_long_read(&em->remote[i]));
 	elastic_mm_gone(em);
 	kvfree(em->layout_buf);
-	kfree(em);
+	/* elastic_mem_room() may look at it without the mmap_lock. */
+	kfree_rcu(em, rcu);
 	atomic_dec(&elastic_nstretched);
 	module_put(THIS_MODULE);
 }
@@ -348,6 +349,39 @@ unsigned long elastic_mm_remote(struct elastic_mm *em)
 	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)
 		n += atomic_long_read(&em->remote[i]);
 	return n;
+}
+
+/**
+ * elastic_mem_room - the room operation: pages other nodes may hold for @mm
+ * @mm: a stretched address space
+ *
+ * For commit accounting (a stretched process's memory is not bounded by
+ * its home's RAM and swap): what its members said in their latest
+ * heartbeats that they can still take, plus what they hold for this node
+ * already, as the commit limit counts all of swap, used or not (a fork
+ * of a process whose pages are mostly on members is then accounted as
+ * it would be with those pages in swap).  Callers need not hold the
+ * mmap_lock: the state is freed after a grace period.
+ *
+ * Return: the pages.
+ */
+unsigned long elastic_mem_room(struct mm_struct *mm)
+{
+	u32 self = elastic_node_id(), id;
+	struct elastic_mm *em;
+	unsigned long room = 0;
+	u64 nodes = 0;
+
+	rcu_read_lock();
+	em = READ_ONCE(mm->elastic);
+	if (em)
+		nodes = READ_ONCE(em->nodes);
+	rcu_read_unlock();
+	for (id = 1; id <= ELASTIC_MAX_NODE_ID; id++)
+		if (id != self && (nodes & BIT_ULL(id)) && !elastic_member_draining(id))
+			room = min_t(u64, room + elastic_peer_room(id) +
+				     atomic_long_read(&elastic_members[id].home.held), LONG_MAX);
+	return room;
 }
 
 /**

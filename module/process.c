@@ -37,22 +37,37 @@
  * @pid: process id in the caller's namespace
  * @nodes: bitmap of member ids its pages may go to
  * @limit: resident anonymous pages it may keep at home; 0: no limit
+ * @bad: set to the node that made it fail with -ENOENT or -EHOSTUNREACH
  *
- * Stretching a stretched process changes its nodes and limit.
+ * Stretching a stretched process changes its nodes and limit.  Every node
+ * named must be a member, this node included (a home outside its own
+ * cluster has no id there), and every other must be up: a push to a
+ * member that never answers would wait for it.
  *
  * Return: 0, -ESRCH, -EPERM/-EACCES without ptrace rights, -EINVAL for a
- * kernel thread, -ENOENT when a node is not a member, -ENOMEM.
+ * kernel thread, -ENOENT when a node is not a member, -EHOSTUNREACH when
+ * one is not up, -ENOMEM.
  */
-int elastic_mem_stretch(u32 pid, u64 nodes, unsigned long limit)
+int elastic_mem_stretch(u32 pid, u64 nodes, unsigned long limit, u32 *bad)
 {
+	u32 self = elastic_node_id();
 	struct elastic_mm *em;
 	struct mm_struct *mm;
 	int i, ret = 0;
 
-	for (i = 0; i < 64; i++)
-		if ((nodes & BIT_ULL(i)) &&
-		    (!elastic_node_id_valid(i) || !elastic_node_known(i)))
+	for (i = 0; i < 64; i++) {
+		if (!(nodes & BIT_ULL(i)))
+			continue;
+		*bad = i;
+		if (!elastic_node_id_valid(i) || !elastic_node_known(i))
 			return -ENOENT;
+		if (i != self && !elastic_peer_up(i))
+			return -EHOSTUNREACH;
+	}
+	if (self && !elastic_node_known(self)) {
+		*bad = self;
+		return -ENOENT;
+	}
 	mm = elastic_mm_of_pid(pid, PTRACE_MODE_ATTACH_REALCREDS);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);

@@ -40,8 +40,8 @@
 
 /**
  * struct elastic_push_item - one page of a push batch
- * @addr:	its address
- * @vma:	its VMA (stable: mmap_lock is held for the whole batch)
+ * @addr:	its address (its VMA is looked up again after the ack: the
+ *		mmap_lock is not held while the batch travels)
  * @snap:	PTE when it was taken
  * @page:	the page, referenced until the push of it ends (the network
  *		may hold it longer: it sends the page itself)
@@ -49,7 +49,6 @@
  */
 struct elastic_push_item {
 	unsigned long addr;
-	struct vm_area_struct *vma;
 	pte_t snap;
 	struct page *page;
 	u32 slot;
@@ -150,21 +149,19 @@ static bool elastic_ranges_equal(const struct elastic_range *a, const struct ela
 }
 
 /*
- * Before pages of @em go to @to: make sure @to has the process's layout,
- * as it is now, so that its shadow can map them.  A new version goes to
- * every member that had one (unmapped ranges leave their shadows too).
- * Under @em->push_lock and the mmap_lock.
+ * Look at @em's layout as it is now, for the members' shadows; a change
+ * makes a new version, which every member that had one gets again
+ * (unmapped ranges leave their shadows too).  Under @em->push_lock and
+ * the mmap_lock.
  */
-static void elastic_layout_sync(struct elastic_mm *em, u32 to)
+static void elastic_layout_update(struct elastic_mm *em)
 {
-	struct elastic_wire_layout *w;
 	struct elastic_range *r;
 	unsigned int n;
-	u32 conn;
-	size_t len;
 	int i;
 
 	lockdep_assert_held(&em->push_lock);
+	mmap_assert_locked(em->mm);
 	/* Two buffers for the life of the process: none per batch. */
 	if (!em->layout_buf) {
 		r = kvmalloc_array(2 * ELASTIC_WIRE_LAYOUT_MAX, sizeof(*r), GFP_KERNEL);
@@ -182,9 +179,24 @@ static void elastic_layout_sync(struct elastic_mm *em, u32 to)
 		for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++)	/* all of them again */
 			em->layout_sent[i] = em->layout_sent[i] ? U32_MAX : 0;
 	}
+}
+
+/*
+ * Before pages of @em go to @to: make sure @to, and every member that had
+ * an older version, has the layout elastic_layout_update() saw, so that
+ * the shadows can map them.  Under @em->push_lock; it may wait for the
+ * network, so not under the mmap_lock.
+ */
+static void elastic_layout_send(struct elastic_mm *em, u32 to)
+{
+	struct elastic_wire_layout *w = NULL;
+	size_t len;
+	u32 conn;
+	int i;
+
+	lockdep_assert_held(&em->push_lock);
 	if (!em->nlayout)
 		return;
-	w = NULL;
 	len = struct_size(w, range, em->nlayout);
 	for (i = 1; i <= ELASTIC_MAX_NODE_ID; i++) {
 		if (i != to && !em->layout_sent[i])
@@ -211,18 +223,39 @@ static void elastic_layout_sync(struct elastic_mm *em, u32 to)
 #define ELASTIC_PUSH_MSGS	DIV_ROUND_UP(ELASTIC_PUSH_BATCH, ELASTIC_WIRE_BATCH)
 
 /*
- * Send a prepared batch to @to and commit the pages it accepted.  Return
- * how many left this node, or -ENOSPC when @to refused for lack of room.
+ * Commit the page of @it that @to stored: its PTE becomes the entry, if
+ * it is still the page sent, unwritten.  Under the mmap_lock, taken again
+ * after the ack: the VMA may have changed meanwhile.
+ */
+static int elastic_push_commit_one(struct elastic_mm *em, u32 to, struct elastic_push_item *it)
+{
+	struct vm_area_struct *vma = vma_lookup(em->mm, it->addr);
+
+	if (!vma || !elastic_vma_elastic(vma))
+		return -EAGAIN;
+	return elastic_push_commit(vma, it->addr, it->snap, make_elastic_entry(to, it->slot));
+}
+
+/*
+ * Send a prepared batch to @to and commit the pages it accepted.  Called
+ * with the mmap_lock held for reading; drops it while the batch travels
+ * (nobody waits for the network with it held: another thread's mmap() or
+ * munmap() would wait for the ack) and takes it again to commit, unless a
+ * fatal signal comes first: then *@locked is false.  Return how many
+ * pages left this node, or -ENOSPC when @to refused for lack of room.
  */
 static long elastic_push_batch(struct elastic_mm *em, u32 to, struct elastic_push_item *it,
-			       int n, struct elastic_push_msg *pm)
+			       int n, struct elastic_push_msg *pm, bool *locked)
 {
-	unsigned int stored;
-	int i, j, k, nmsg, ret, status;
+	unsigned int stored[ELASTIC_PUSH_MSGS];
+	int status[ELASTIC_PUSH_MSGS];
+	int i, j, k, nmsg, ret;
 	long moved = 0;
 	bool full = false;
 
-	elastic_layout_sync(em, to);
+	elastic_layout_update(em);
+	mmap_read_unlock(em->mm);
+	elastic_layout_send(em, to);
 	nmsg = DIV_ROUND_UP(n, ELASTIC_WIRE_BATCH);
 	for (k = 0; k < nmsg; k++) {
 		pm[k].to = to;
@@ -239,13 +272,18 @@ static long elastic_push_batch(struct elastic_mm *em, u32 to, struct elastic_pus
 		elastic_push_start(&pm[k]);
 		atomic64_inc(&em->push_msgs);
 	}
+	for (k = 0; k < nmsg; k++)
+		stored[k] = elastic_push_wait(&pm[k], &status[k]);
+	*locked = !mmap_read_lock_killable(em->mm);
 	for (k = 0; k < nmsg; k++) {
-		stored = elastic_push_wait(&pm[k], &status);
 		for (j = 0; j < pm[k].n; j++) {
 			i = k * ELASTIC_WIRE_BATCH + j;
-			ret = j < stored ? elastic_push_commit(it[i].vma, it[i].addr, it[i].snap,
-							       make_elastic_entry(to, it[i].slot))
-					 : status;
+			if (j >= stored[k])
+				ret = status[k];
+			else if (!*locked)
+				ret = -EINTR;
+			else
+				ret = elastic_push_commit_one(em, to, &it[i]);
 			put_page(it[i].page);
 			if (ret == -ENOSPC)
 				full = true;
@@ -279,28 +317,11 @@ static u32 elastic_pick_member(struct elastic_mm *em, u32 after, u64 full)
 }
 
 /*
- * Send the @n prepared pages to *@dst and account for the outcome; the next
- * batch picks its member afresh (*@dst = 0), a full one is not asked again.
- */
-static long elastic_push_flush(struct elastic_mm *em, u32 *dst, struct elastic_push_item *it,
-			       struct elastic_push_msg *pm, int *n, long *done,
-			       u64 *full)
-{
-	long ret = elastic_push_batch(em, *dst, it, *n, pm);
-
-	if (ret > 0)
-		*done += ret;
-	else if (ret == -ENOSPC)
-		*full |= BIT_ULL(*dst);
-	*n = 0;
-	*dst = 0;
-	return ret;
-}
-
-/*
  * A push in progress: the batch being filled (@n pages of @it, each
- * referenced), its member @dst (0: pick one), pages pushed so far (@done), the
- * members that refused for lack of room (@full), the last error (@ret).
+ * referenced), its member @dst (0: pick one), pages pushed so far (@done),
+ * the members that refused for lack of room (@full), the last error
+ * (@ret), and whether the mmap_lock is held (@locked: a batch drops it
+ * while it travels).
  */
 struct elastic_push_ctx {
 	struct elastic_push_item *it;
@@ -312,7 +333,25 @@ struct elastic_push_ctx {
 	int n;
 	long done;
 	long ret;
+	bool locked;
 };
+
+/*
+ * Send the prepared pages to their member and account for the outcome; the
+ * next batch picks its member afresh, a full one is not asked again.
+ */
+static void elastic_push_flush(struct elastic_mm *em, struct elastic_push_ctx *c)
+{
+	long ret = elastic_push_batch(em, c->dst, c->it, c->n, c->pm, &c->locked);
+
+	if (ret > 0)
+		c->done += ret;
+	else if (ret == -ENOSPC)
+		c->full |= BIT_ULL(c->dst);
+	c->ret = ret;
+	c->n = 0;
+	c->dst = 0;
+}
 
 /*
  * Whether a push of @em's pages is still wanted: not by a killed thread,
@@ -330,36 +369,42 @@ static bool elastic_push_wanted(struct elastic_mm *em)
 	return current->mm == mm || atomic_read(&mm->mm_users) > atomic_read(&em->pushers);
 }
 
+/* What elastic_push_add() says of the walk: go on, look the VMA up again, stop. */
+enum elastic_push_next { ELASTIC_PUSH_GO, ELASTIC_PUSH_RELOOK, ELASTIC_PUSH_STOP };
+
 /*
- * Add the page at @addr to the batch, sending the batch once full.
- * Return false when the push must stop: no member has room, or the push
- * is no longer wanted (elastic_push_wanted()).
+ * Add the page at @addr of @vma to the batch, sending the batch once full.
+ * A batch sent dropped the mmap_lock for a while: @vma is stale then.
+ * Stop when no member has room, the push is no longer wanted
+ * (elastic_push_wanted()), or the mmap_lock could not be taken again.
  */
-static bool elastic_push_add(struct elastic_mm *em, struct elastic_push_ctx *c,
-			     struct vm_area_struct *vma, unsigned long addr, bool skip_young)
+static enum elastic_push_next elastic_push_add(struct elastic_mm *em, struct elastic_push_ctx *c,
+					       struct vm_area_struct *vma, unsigned long addr,
+					       bool skip_young)
 {
 	struct elastic_push_item *it = c->it + c->n;
 
 	if (!c->dst) {
 		c->dst = c->to ? c->to : elastic_pick_member(em, c->last, c->full);
 		if (!c->dst || (c->full & BIT_ULL(c->dst)))
-			return false;
+			return ELASTIC_PUSH_STOP;
 		c->last = c->dst;
 	}
 	if (elastic_push_prepare(vma, addr, &it->page, &it->snap, skip_young))
-		return true;
+		return ELASTIC_PUSH_GO;
 	if (elastic_slot_alloc(c->dst, &it->slot)) {
 		put_page(it->page);
-		return true;
+		return ELASTIC_PUSH_GO;
 	}
-	/* A prefetch that raced a zap of the slot's earlier page may have outlived it: gone now. */
+	/* A prefetch that raced a zap of the slot's earlier page may have outlived it. */
 	elastic_pf_forget(em, it->slot);
-	it->vma = vma;
 	it->addr = addr;
 	if (++c->n < ELASTIC_PUSH_BATCH)
-		return true;
-	c->ret = elastic_push_flush(em, &c->dst, c->it, c->pm, &c->n, &c->done, &c->full);
-	return elastic_push_wanted(em);
+		return ELASTIC_PUSH_GO;
+	elastic_push_flush(em, c);
+	if (!c->locked || !elastic_push_wanted(em))
+		return ELASTIC_PUSH_STOP;
+	return ELASTIC_PUSH_RELOOK;
 }
 
 /* Pages a sequential run leaves alone behind the fault it is at. */
@@ -377,23 +422,29 @@ static bool elastic_push_behind_run(struct elastic_mm *em, struct elastic_stream
 {
 	unsigned long start = READ_ONCE(st->start), addr = start;
 	unsigned long at = READ_ONCE(st->at);
-	struct vm_area_struct *vma;
+	enum elastic_push_next next = ELASTIC_PUSH_RELOOK;
+	struct vm_area_struct *vma = NULL;
 	unsigned long end;
-	bool go = true;
 
 	if (READ_ONCE(st->window) < ELASTIC_PF_MAX_WINDOW || !addr ||
 	    at < addr + ELASTIC_BEHIND_GAP * PAGE_SIZE)
 		return true;
 	end = at - ELASTIC_BEHIND_GAP * PAGE_SIZE;
-	vma = vma_lookup(em->mm, addr);
-	if (!vma || !elastic_vma_elastic(vma))
-		return true;
-	end = min(end, vma->vm_end);
-	for (; addr < end && c->done + c->n < nr && go; addr += PAGE_SIZE)
-		go = elastic_push_add(em, c, vma, addr, false);
+	while (addr < end && c->done + c->n < nr) {
+		if (next == ELASTIC_PUSH_RELOOK) {
+			vma = vma_lookup(em->mm, addr);
+			if (!vma || !elastic_vma_elastic(vma))
+				break;
+			end = min(end, vma->vm_end);
+		}
+		next = elastic_push_add(em, c, vma, addr, false);
+		addr += PAGE_SIZE;
+		if (next == ELASTIC_PUSH_STOP)
+			break;
+	}
 	/* The next push goes on from here, unless a new run started. */
 	cmpxchg(&st->start, start, addr);
-	return go;
+	return next != ELASTIC_PUSH_STOP;
 }
 
 static bool elastic_push_behind(struct elastic_mm *em, struct elastic_push_ctx *c, unsigned long nr)
@@ -403,6 +454,48 @@ static bool elastic_push_behind(struct elastic_mm *em, struct elastic_push_ctx *
 	for (i = 0; i < ELASTIC_STREAMS && c->done + c->n < nr; i++)
 		if (!elastic_push_behind_run(em, em->streams + i, c, nr))
 			return false;
+	return true;
+}
+
+/*
+ * One pass of the CLOCK hand, from the cursor round the address space,
+ * looking at every page once at most.  False when the push must stop.
+ */
+static bool elastic_push_scan(struct elastic_mm *em, struct elastic_push_ctx *c,
+			      unsigned long nr, bool skip_young)
+{
+	struct mm_struct *mm = em->mm;
+	enum elastic_push_next next;
+	struct vm_area_struct *vma;
+	unsigned long addr = em->cursor, scanned = 0;
+	bool wrapped = false;
+
+	while (c->done + c->n < nr && scanned <= mm->total_vm) {
+		vma = find_vma(mm, addr);
+		if (!vma) {
+			if (wrapped)
+				break;
+			wrapped = true;
+			addr = 0;
+			continue;
+		}
+		if (!elastic_vma_elastic(vma)) {
+			addr = vma->vm_end;
+			continue;
+		}
+		for (addr = max(addr, vma->vm_start); addr < vma->vm_end && c->done + c->n < nr;) {
+			next = elastic_push_add(em, c, vma, addr, skip_young);
+			addr += PAGE_SIZE;
+			scanned++;
+			if (next == ELASTIC_PUSH_STOP) {
+				em->cursor = addr;
+				return false;
+			}
+			if (next == ELASTIC_PUSH_RELOOK)
+				break;
+		}
+		em->cursor = addr;
+	}
 	return true;
 }
 
@@ -418,7 +511,8 @@ static bool elastic_push_behind(struct elastic_mm *em, struct elastic_push_ctx *
  * Pages behind a sequential run go first (elastic_push_behind()).  Then
  * pages are scanned from a cursor that goes round the address space like
  * a CLOCK hand: an accessed page gets a second chance (its accessed bit
- * is cleared) before it may leave.  Takes the mmap_lock for reading.
+ * is cleared) before it may leave.  Takes the mmap_lock for reading to
+ * take pages and to commit them, never while they travel.
  *
  * Return: pages pushed, or -errno when none could be.
  */
@@ -427,9 +521,6 @@ long elastic_push_mm(struct elastic_mm *em, u32 to, unsigned long nr, bool cold_
 	struct elastic_push_ctx c = { .to = to };
 	struct mm_struct *mm = em->mm;
 	bool worker = current->mm != mm;
-	struct vm_area_struct *vma;
-	unsigned long addr, scanned;
-	bool wrapped;
 	int pass;
 
 	c.it = kvcalloc(ELASTIC_PUSH_BATCH, sizeof(*c.it), GFP_KERNEL);
@@ -452,61 +543,30 @@ long elastic_push_mm(struct elastic_mm *em, u32 to, unsigned long nr, bool cold_
 		c.ret = -EINTR;
 		goto out_unlock;
 	}
+	c.locked = true;
 	if (mm->elastic != em) {
 		c.ret = -EINVAL;	/* unstretched meanwhile */
 		goto out_mm;
 	}
 	if (!nr) {
-		unsigned long rss = get_mm_counter(mm, MM_ANONPAGES);
-		unsigned long limit = READ_ONCE(em->limit);
-		unsigned long deficit = elastic_pressure_deficit();
-
-		/*
-		 * Over the limit or under pressure, whichever asks more (a
-		 * limit above what the node has left is no licence to
-		 * exhaust it).  Threads that waited for another's push
-		 * usually find it done.
-		 */
-		if (limit && rss > limit)
-			nr = rss - limit + ELASTIC_PUSH_BATCH;
-		if (deficit)
-			nr = max(nr, deficit + ELASTIC_PUSH_BATCH);
+		/* Threads that waited for another's push usually find it done. */
+		nr = elastic_push_amount(get_mm_counter(mm, MM_ANONPAGES), READ_ONCE(em->limit),
+					 elastic_pressure_deficit());
 		if (!nr)
 			goto out_mm;
 	}
 	if (!to && !elastic_push_behind(em, &c, nr))
 		goto stop;
 	/* The first pass ages accessed pages, the second may take them. */
-	for (pass = cold_only ? 0 : 1; pass < 2 && c.done + c.n < nr; pass++) {
-		VMA_ITERATOR(vmi, mm, em->cursor);
-
-		addr = em->cursor;
-		wrapped = false;
-		/* Each pass looks at every page once at most. */
-		for (scanned = 0; c.done + c.n < nr && scanned <= mm->total_vm; ) {
-			vma = vma_find(&vmi, ULONG_MAX);
-			if (!vma) {
-				if (wrapped)
-					break;
-				wrapped = true;
-				addr = 0;
-				vma_iter_set(&vmi, 0);
-				continue;
-			}
-			if (!elastic_vma_elastic(vma))
-				continue;
-			for (addr = max(addr, vma->vm_start);
-			     addr < vma->vm_end && c.done + c.n < nr; addr += PAGE_SIZE, scanned++)
-				if (!elastic_push_add(em, &c, vma, addr, pass == 0))
-					goto stop;
-			em->cursor = addr;
-		}
-	}
+	for (pass = cold_only ? 0 : 1; pass < 2 && c.done + c.n < nr; pass++)
+		if (!elastic_push_scan(em, &c, nr, pass == 0))
+			break;
 stop:
-	if (c.n)
-		c.ret = elastic_push_flush(em, &c.dst, c.it, c.pm, &c.n, &c.done, &c.full);
+	if (c.n && c.locked)
+		elastic_push_flush(em, &c);
 out_mm:
-	mmap_read_unlock(mm);
+	if (c.locked)
+		mmap_read_unlock(mm);
 out_unlock:
 	mutex_unlock(&em->push_lock);
 	if (worker)

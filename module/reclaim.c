@@ -41,22 +41,11 @@
 #include "transport.h"
 
 /*
- * Pushes ahead of the local limit and of memory pressure: a worker starts
- * once a process is within ELASTIC_BG_START pages of its limit, or
- * MemAvailable is under push_below_kb, and pushes it down to
- * ELASTIC_BG_LOW pages under the limit, or the shortfall and a batch.
- * Their own workqueue: unload waits for a worker that dropped the last
- * reference to the module.
+ * Pushes ahead of the local limit and of memory pressure
+ * (elastic_bg_want()): their own workqueue, so that unload waits for a
+ * worker that dropped the last reference to the module.
  */
-#define ELASTIC_BG_START	ELASTIC_PUSH_BATCH
-#define ELASTIC_BG_LOW		(4 * ELASTIC_PUSH_BATCH)
 static struct workqueue_struct *elastic_bg_wq;
-
-/* Resident pages beyond which a process whose members are full is killed. */
-static unsigned long elastic_kill_mark(unsigned long limit)
-{
-	return limit + limit / 8 + 4 * ELASTIC_PUSH_BATCH;
-}
 
 /**
  * struct elastic_throttle - a thread's pending return through the limit
@@ -94,29 +83,6 @@ static void elastic_throttle_free(struct elastic_throttle *t)
 	kfree(t);
 }
 
-/*
- * Pages @em, with @rss pages resident and @limit, is due to push in the
- * background: down to ELASTIC_BG_LOW under its limit, or the pressure's
- * shortfall (@deficit, from elastic_pressure_deficit()) and a batch
- * (*@pressure then), whichever is more; 0 when its members are full.
- */
-static unsigned long elastic_bg_want(struct elastic_mm *em, unsigned long rss,
-				     unsigned long limit, unsigned long deficit, bool *pressure)
-{
-	unsigned long nr = 0;
-
-	*pressure = false;
-	if (elastic_mm_full(em))
-		return 0;
-	if (limit > ELASTIC_BG_LOW && rss + ELASTIC_BG_START > limit)
-		nr = rss + ELASTIC_BG_LOW - limit;
-	if (deficit && deficit + ELASTIC_PUSH_BATCH > nr) {
-		nr = deficit + ELASTIC_PUSH_BATCH;
-		*pressure = true;
-	}
-	return nr;
-}
-
 void elastic_bg_fn(struct work_struct *work)
 {
 	struct elastic_mm *em = container_of(work, struct elastic_mm, bg_work);
@@ -125,7 +91,8 @@ void elastic_bg_fn(struct work_struct *work)
 	bool pressure;
 	long ret;
 
-	nr = elastic_bg_want(em, rss, READ_ONCE(em->limit), elastic_pressure_deficit(), &pressure);
+	nr = elastic_bg_want(rss, READ_ONCE(em->limit), elastic_pressure_deficit(),
+			     elastic_mm_full(em), &pressure);
 	if (nr) {
 		ret = elastic_push_auto(em, nr, pressure);
 		if (ret > 0)
@@ -189,7 +156,7 @@ void elastic_mem_charge(struct mm_struct *mm)
 	limit = READ_ONCE(em->limit);
 	rss = get_mm_counter(mm, MM_ANONPAGES);
 	deficit = elastic_pressure_deficit();
-	if (elastic_bg_want(em, rss, limit, deficit, &pressure))
+	if (elastic_bg_want(rss, limit, deficit, elastic_mm_full(em), &pressure))
 		elastic_bg_kick(em);
 	if (limit && rss > limit + ELASTIC_PUSH_BATCH) {
 		/* Members full: no task work per fault, only once it is time to kill. */
@@ -279,8 +246,7 @@ static void elastic_relieve(unsigned long deficit)
 		n = elastic_store_count(home);
 		if (n <= 0 || (last[home] && time_before(jiffies, last[home] + HZ)))
 			continue;
-		want = min_t(u64, n, DIV_ROUND_UP((u64)(deficit + ELASTIC_PUSH_BATCH) * n, total));
-		want = min_t(u64, want, ELASTIC_WIRE_CAP_MAX);
+		want = min_t(u64, elastic_relieve_share(deficit, n, total), ELASTIC_WIRE_CAP_MAX);
 		w.pages = cpu_to_be64(want);
 		if (elastic_peer_send(home, ELASTIC_MSG_RELIEVE, elastic_next_seq(), &w,
 				      sizeof(w), NULL, 0))

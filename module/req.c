@@ -34,6 +34,8 @@
 #define ELASTIC_REQ_HASH_BITS	8
 static DEFINE_HASHTABLE(elastic_reqs, ELASTIC_REQ_HASH_BITS);
 static DEFINE_SPINLOCK(elastic_reqs_lock);
+/* Woken when a request with @notify completes (see struct elastic_req). */
+DECLARE_WAIT_QUEUE_HEAD(elastic_req_wq);
 
 /**
  * elastic_req_init - prepare a request
@@ -51,6 +53,7 @@ void elastic_req_init(struct elastic_req *req, u32 peer, struct page *page)
 	req->npages = 0;
 	req->stored = 0;
 	req->claim = false;
+	req->notify = false;
 	req->owner = 0;
 	req->slot = 0;
 	INIT_HLIST_NODE(&req->node);
@@ -127,6 +130,8 @@ void elastic_req_complete(struct elastic_req *req)
 	lockdep_assert_held(&elastic_reqs_lock);
 	hash_del(&req->node);
 	complete(&req->done);
+	if (req->notify)
+		wake_up_all(&elastic_req_wq);
 }
 
 /**
@@ -240,6 +245,36 @@ int elastic_send_slots(u32 to, u32 type, u64 seq, const unsigned long *slots,
 		       struct page * const *pages, bool more)
 {
 	return elastic_send_slots_after(to, type, seq, NULL, 0, slots, n, pl, pages, more);
+}
+
+/**
+ * elastic_send_slots_nowait - send PULL, FREE or the like now, or not at all
+ * @to: the node
+ * @type: the message type
+ * @seq: its sequence number
+ * @slots: the slots
+ * @n: how many (1 to ELASTIC_WIRE_BATCH)
+ *
+ * For callers under a fault's lock: see elastic_peer_sendv_nowait().
+ *
+ * Return: 0, -EAGAIN when it could not go at once, or another -errno.
+ */
+int elastic_send_slots_nowait(u32 to, u32 type, u64 seq, const unsigned long *slots,
+			      unsigned int n)
+{
+	__be64 buf[1 + ELASTIC_WIRE_BATCH];
+	struct elastic_wire_slots *w = (void *)buf;
+	struct kvec part;
+	unsigned int i;
+
+	if (WARN_ON_ONCE(!n || n > ELASTIC_WIRE_BATCH))
+		return -EINVAL;
+	w->count = cpu_to_be32(n);
+	w->zero = 0;
+	for (i = 0; i < n; i++)
+		w->slot[i] = cpu_to_be64(slots[i]);
+	part = (struct kvec){ .iov_base = buf, .iov_len = elastic_wire_slots_len(n) };
+	return elastic_peer_sendv_nowait(to, type, seq, &part, 1);
 }
 
 /**

@@ -4,7 +4,8 @@
  *
  * The owner map (elastic_slots) is authoritative: for every slot in use,
  * its owner and the number of page table entries referring to it (fork
- * shares entries between parent and child as it shares swap slots).  A
+ * shares entries between parent and child as it shares swap slots), in
+ * an xarray value (elastic_slot_pack()).  A
  * slot whose last reference goes is marked and freed by a worker that
  * sends FREE (zaps run under the page table lock and cannot send), one
  * message per owner for up to ELASTIC_WIRE_BATCH slots.
@@ -13,8 +14,7 @@
  * that concurrent faults on one page coalesce: the second waits on
  * elastic_pull_wq and retries.
  *
- * Locking: elastic_slots under its xa_lock, never held across sleeping;
- * entries are xa values (owner | refs << 6).  elastic_pulling under
+ * Locking: elastic_slots under its xa_lock, never held across sleeping.  elastic_pulling under
  * elastic_pulling_lock (a spinlock, taken under page table locks).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -30,8 +30,6 @@
 #include "member.h"
 #include "transport.h"
 
-#define ELASTIC_SLOT_OWNER_MASK	0x3fUL
-#define ELASTIC_SLOT_REF_SHIFT	6
 #define ELASTIC_SLOT_FREEING	XA_MARK_1
 
 static DEFINE_XARRAY_ALLOC1(elastic_slots);
@@ -162,17 +160,17 @@ void elastic_pulling_wake(void)
 
 static unsigned int elastic_slot_owner(void *v)
 {
-	return xa_to_value(v) & ELASTIC_SLOT_OWNER_MASK;
+	return elastic_slot_unpack_owner(xa_to_value(v));
 }
 
 static unsigned long elastic_slot_refs(void *v)
 {
-	return xa_to_value(v) >> ELASTIC_SLOT_REF_SHIFT;
+	return elastic_slot_unpack_refs(xa_to_value(v));
 }
 
 static void *elastic_slot_val(unsigned int owner, unsigned long refs)
 {
-	return xa_mk_value(owner | refs << ELASTIC_SLOT_REF_SHIFT);
+	return xa_mk_value(elastic_slot_pack(owner, refs));
 }
 
 /**

@@ -18,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/xarray.h>
 
@@ -228,6 +229,24 @@ void elastic_store_free(u32 home, struct page *page)
 long elastic_store_count(u32 home)
 {
 	return atomic_long_read(&elastic_members[home].host.count);
+}
+
+/**
+ * elastic_store_room - pages this node can still take for others
+ *
+ * Under its hosting cap and above push_below_kb of MemAvailable (below
+ * it, it refuses pages and asks for some to go); none while it is being
+ * emptied.  What its heartbeats tell the homes.
+ *
+ * Return: the pages.
+ */
+u64 elastic_store_room(void)
+{
+	return elastic_room(si_mem_available(),
+			    READ_ONCE(elastic_mparams.push_below_kb) >> (PAGE_SHIFT - 10),
+			    READ_ONCE(elastic_mparams.max_hosted_pages),
+			    atomic64_read(&elastic_mstats.hosted_pages),
+			    READ_ONCE(elastic_evacuating));
 }
 
 /** elastic_store_init - at load */

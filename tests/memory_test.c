@@ -154,8 +154,8 @@ static long pages_on(int id)
 	return 0;
 }
 
-/* A sysctl of /proc/sys/elastic, read as a number; -1 if unreadable. */
-static long elastic_sysctl(const char *name)
+/* A tunable of /proc/sys/elastic (node_id...), as a number; -1 if unreadable. */
+static long tunable(const char *name)
 {
 	char path[128], buf[64];
 
@@ -166,19 +166,25 @@ static long elastic_sysctl(const char *name)
 }
 
 /*
- * One of this node's counters (remote_pages, hosted_pages...); -1 if
- * unreadable.  Every counter read goes through here: the counters move
- * from /proc/sys/elastic to netlink stats-get.
+ * One of this node's counters (bad_input, remote_pages...) or "evacuating",
+ * from netlink stats-get; -1 if it cannot be read.  Every counter read
+ * goes through here.
  */
 static long counter(const char *name)
 {
-	return elastic_sysctl(name);
-}
+	struct elastic_client *c;
+	struct elastic_stats st;
+	int i = elastic_stat_find(name), ret;
 
-/* A tunable (node_id, heartbeat_ms...): those stay sysctls. */
-static long tunable(const char *name)
-{
-	return elastic_sysctl(name);
+	if (i < 0 && strcmp(name, "evacuating"))
+		return -1;
+	if (elastic_open(&c))
+		return -1;
+	ret = elastic_stats_get(c, &st);
+	elastic_close(c);
+	if (ret)
+		return -1;
+	return i < 0 ? (long)st.evacuating : (long)st.counter[i];
 }
 
 /* Wait up to 5 s for this node's remote_pages to drop to at most want. */
@@ -436,6 +442,61 @@ TEST_F(region, fork_cow)
 	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, 0, half, self->seed, 1));
 	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, half, self->pages - half,
 			    self->seed, 4));
+}
+
+/*
+ * A page that fork shares between parent and child is pushed once, for
+ * both: the child's push moves the pages it shares with its parent, the
+ * parent's mappings become the same remote entries (one copy on the
+ * member, not two), and each reads its data back as its own private
+ * copy afterwards: a write by one is never seen by the other.
+ */
+TEST_F(region, fork_shared_push)
+{
+	size_t half = self->pages / 2;
+	int to_child[2], to_parent[2], status;
+	long pushed, held;
+	char c = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	ASSERT_EQ(0, region_remote(self->base, self->pages));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		pushed = push_self(0, ALL);
+		c = pushed < (long)self->pages ? 20 :
+		    region_remote(self->base, self->pages) != (long)self->pages ? 21 : 0;
+		if (write(to_parent[1], &c, 1) != 1 || read(to_child[0], &c, 1) != 1)
+			_exit(22);
+		if (check(self->base, (uintptr_t)self->base, 0, self->pages, self->seed, 1) != -1)
+			_exit(23);
+		if (write(to_parent[1], &c, 1) != 1 || read(to_child[0], &c, 1) != 1)
+			_exit(24);
+		/* The parent wrote its half meanwhile: not here. */
+		if (check(self->base, (uintptr_t)self->base, 0, self->pages, self->seed, 1) != -1)
+			_exit(25);
+		_exit(c);
+	}
+	ASSERT_EQ(1, read(to_parent[0], &c, 1));
+	ASSERT_EQ(0, c) TH_LOG("the child's push did not move its shared pages (%d)", c);
+	/* The parent's mappings of the shared pages went remote with the child's. */
+	EXPECT_EQ((long)self->pages, region_remote(self->base, self->pages));
+	/* One copy of each on the members: the slot is shared, as a swap slot is. */
+	held = counter("remote_pages") - self->remote0;
+	EXPECT_LE((long)self->pages, held);
+	EXPECT_GT((long)(self->pages + self->pages / 2), held);
+	ASSERT_EQ(1, write(to_child[1], &c, 1));
+	ASSERT_EQ(1, read(to_parent[0], &c, 1));
+	fill(self->base, (uintptr_t)self->base, 0, half, self->seed, 2);
+	ASSERT_EQ(1, write(to_child[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, 0, half, self->seed, 2));
+	EXPECT_EQ(-1, check(self->base, (uintptr_t)self->base, half, self->pages - half,
+			    self->seed, 1));
 }
 
 /* munmap of remote pages frees them on their members. */
@@ -780,15 +841,18 @@ static long smaps_kb(const void *addr, const char *key)
  * huge page: the data survives, and the range is one huge page.
  * The kernel turns THP off on nodes under 512 MiB: on for this test.  A
  * small home may have no free 2 MiB block: memory is compacted first, and
- * a collapse that found none (ENOMEM) or met a page in transit (EAGAIN) is
- * tried again after compacting; it must succeed.
+ * a collapse that found none (ENOMEM) is tried again after compacting.  A
+ * collapse that meets a remote page gets EAGAIN, as one that meets a page
+ * still being read from swap does: the pull does not wait with mmap_lock
+ * held, it is started (with the pages after it) and the caller tries
+ * again.  It must succeed while each try brings pages home.
  */
 TEST(madv_collapse)
 {
 	const char *thp = "/sys/kernel/mm/transparent_hugepage/enabled";
 	size_t pages = 512;	/* one PMD of 4 KiB pages */
 	char old[128], *mode, *b;
-	int ret = -1, err = 0, tries = 0;
+	int ret = -1, err = 0, tries = 0, stuck = 0;
 	long remote = -1;
 
 	ASSERT_LT(0, slurp(thp, old, sizeof(old)));
@@ -805,14 +869,20 @@ TEST(madv_collapse)
 		fill(b, (uintptr_t)b, 0, pages / 2, 33, 2);
 		remote = region_remote(b, pages);
 	}
-	while (b && tries++ < 5) {
+	while (b && stuck < 5 && tries++ < 200) {
+		long left = region_remote(b, pages);
+
 		write_file("/proc/sys/vm/compact_memory", "1");
 		ret = madvise(b, pages * PAGE, 25 /* MADV_COLLAPSE */);
 		err = errno;
 		if (!ret || (err != EAGAIN && err != ENOMEM))
 			break;
-		TH_LOG("MADV_COLLAPSE try %d: %s", tries, strerror(err));
-		usleep(200000);
+		/* Each try pulls what it met (as swap-in starts its reads). */
+		stuck = region_remote(b, pages) < left ? 0 : stuck + 1;
+		TH_LOG("MADV_COLLAPSE try %d: %s, %ld pages remote", tries, strerror(err),
+		       region_remote(b, pages));
+		if (stuck)
+			usleep(200000);
 	}
 	write_file(thp, mode + 1);
 	ASSERT_NE(NULL, b);

@@ -9,7 +9,11 @@
  *	  seq:N   N passes in address order: each page is read and verified,
  *	          then rewritten with its next generation;
  *	  rand:N  N touches of pages drawn from a generator seeded with SEED,
- *	          uniformly over the whole region: read, verify, rewrite.
+ *	          uniformly over the whole region: read, verify, rewrite;
+ *	  read:N  N passes in address order that only read and verify;
+ *	  fork    forks: the child runs the phases that follow (its lines
+ *	          begin with "child-"), the parent waits for it, idle, and
+ *	          prints "fork s S status X" (S: the child's whole life).
  *	Prints "fill pages P s S ...", then one line per phase:
  *	"seq pages P touches T s S bad B rss_mib R in I out O in_req Q
  *	out_req W" (or "rand ..."); exits 1 when a page was wrong.  R is the
@@ -31,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -93,13 +98,17 @@ static uint64_t next_rand(uint64_t *s)
 	return *s * 0x2545f4914f6cdd1dULL;
 }
 
-/* Read, verify and rewrite page @p; returns 1 when it was wrong. */
-static int touch(char *b, uint32_t *gen, size_t p, uint64_t seed)
+/*
+ * Read and verify page @p, and rewrite it unless @ro; returns 1 when it
+ * was wrong.
+ */
+static int touch(char *b, uint32_t *gen, size_t p, uint64_t seed, int ro)
 {
 	char *a = b + p * PAGE;
 	int bad = !page_ok(a, seed, gen[p]);
 
-	fill_page(a, seed, ++gen[p]);
+	if (!ro)
+		fill_page(a, seed, ++gen[p]);
 	return bad;
 }
 
@@ -130,6 +139,8 @@ struct traffic {
 };
 
 static const char *swap_dev;
+/* "child-" in a child made by the fork phase: its lines say so. */
+static const char *child = "";
 
 static void traffic_now(struct traffic *t)
 {
@@ -184,7 +195,7 @@ static void report(const struct traffic *t0)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: wset [-d DEV] SIZE SEED seq:PASSES|rand:TOUCHES...\n");
+	fprintf(stderr, "usage: wset [-d DEV] SIZE SEED seq:PASSES|rand:TOUCHES|read:PASSES|fork...\n");
 	return 2;
 }
 
@@ -210,8 +221,10 @@ int main(int argc, char **argv)
 	    elastic_parse_size(argv[2], &seed))
 		return usage();
 	for (a = 3; a < argc; a++)
-		if ((strncmp(argv[a], "seq:", 4) && strncmp(argv[a], "rand:", 5)) ||
-		    elastic_parse_u32(strchr(argv[a], ':') + 1, 1, UINT32_MAX, &n))
+		if (strcmp(argv[a], "fork") &&
+		    ((strncmp(argv[a], "seq:", 4) && strncmp(argv[a], "rand:", 5) &&
+		      strncmp(argv[a], "read:", 5)) ||
+		     elastic_parse_u32(strchr(argv[a], ':') + 1, 1, UINT32_MAX, &n)))
 			return usage();
 	pages = bytes / PAGE;
 	b = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -230,15 +243,39 @@ int main(int argc, char **argv)
 	s = seed * 0x9e3779b97f4a7c15ULL | 1;
 	for (a = 3; a < argc; a++) {
 		uint64_t bad = 0, touches;
-		int seq = argv[a][0] == 's';
+		int ro = !strncmp(argv[a], "read:", 5), seq = ro || argv[a][0] == 's';
+		const char *name = seq ? ro ? "read" : "seq" : "rand";
 
+		if (!strcmp(argv[a], "fork")) {
+			int status;
+			pid_t pid;
+
+			fflush(stdout);
+			t0 = now_s();
+			pid = fork();
+			if (pid < 0) {
+				perror("wset: fork");
+				return 1;
+			}
+			if (!pid) {
+				child = "child-";
+				continue;
+			}
+			if (waitpid(pid, &status, 0) != pid) {
+				perror("wset: waitpid");
+				return 1;
+			}
+			printf("fork s %.3f status %d\n", now_s() - t0,
+			       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			return bad_all != 0 || status;
+		}
 		elastic_parse_u32(strchr(argv[a], ':') + 1, 1, UINT32_MAX, &n);
 		touches = seq ? n * pages : n;
 		traffic_now(&tr);
 		t0 = now_s();
 		for (i = 0; i < touches; i++)
-			bad += touch(b, gen, seq ? i % pages : next_rand(&s) % pages, seed);
-		printf("%s pages %zu touches %llu s %.3f bad %llu", seq ? "seq" : "rand",
+			bad += touch(b, gen, seq ? i % pages : next_rand(&s) % pages, seed, ro);
+		printf("%s%s pages %zu touches %llu s %.3f bad %llu", child, name,
 		       pages, (unsigned long long)touches, now_s() - t0,
 		       (unsigned long long)bad);
 		report(&tr);

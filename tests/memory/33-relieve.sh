@@ -1,7 +1,6 @@
 # test: a member short of memory asks the homes of the pages it hosts to move some elsewhere (RELIEVE): a process growing on it past its free memory completes without the OOM killer, the pages go to the third node, and the stretched process's data stays intact
 . tests/memory/lib.sh
 mem_setup
-overcommit 2
 oom0=$(ooms 2)
 
 # A stretched process on the home keeps 48 MiB, all of it pushed to node2.

@@ -2,7 +2,6 @@
 . tests/memory/lib.sh
 mem_setup
 [ "$(tunable 1 push_below_kb)" -gt 0 ] || fail "push_below_kb is 0 by default"
-overcommit 1
 oom0=$(ooms 1)
 
 # 1. The stretched process itself grows past the home's memory, no limit.

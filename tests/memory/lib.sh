@@ -72,6 +72,3 @@ avail_mib() { on "$1" awk '/^MemAvailable/ { print int($2 / 1024) }' /proc/memin
 # ooms NODE: how many times the OOM killer ran on NODE since it booted.
 ooms() { on "$1" sh -c 'dmesg | grep -c "Out of memory" || true'; }
 
-# overcommit NODE: overcommit on (one mapping larger than the node's RAM),
-# undone at exit.
-overcommit() { guest_set "$1" /proc/sys/vm/overcommit_memory 1; }
