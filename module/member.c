@@ -110,6 +110,26 @@ bool elastic_peer_alive(u32 id)
 }
 
 /**
+ * elastic_peer_up - do member @id's messages arrive?
+ * @id: node id
+ *
+ * Return: true when it is up (not connecting, not dead, not this node).
+ */
+bool elastic_peer_up(u32 id)
+{
+	struct elastic_peer *p;
+	bool up;
+
+	if (!elastic_node_id_valid(id))
+		return false;
+	rcu_read_lock();
+	p = rcu_dereference(elastic_members[id].peer);
+	up = p && READ_ONCE(p->state) == ELASTIC_NODE_STATE_UP;
+	rcu_read_unlock();
+	return up;
+}
+
+/**
  * elastic_peer_conn - which connection to member @id messages go on now
  * @id: node id
  *
@@ -147,6 +167,19 @@ bool elastic_peer_set_state(struct elastic_peer *p, u32 state)
 	return xchg(&p->state, state) != state;
 }
 
+/* Has member @id ever said HELLO to this node? */
+static bool elastic_peer_heard(u32 id)
+{
+	struct elastic_peer *p;
+	bool heard;
+
+	rcu_read_lock();
+	p = rcu_dereference(elastic_members[id].peer);
+	heard = p && READ_ONCE(p->incarnation);
+	rcu_read_unlock();
+	return heard;
+}
+
 /**
  * elastic_member_announce - log and announce a member's new state
  * @id: node id
@@ -159,9 +192,10 @@ void elastic_member_announce(u32 id, u32 state)
 	const struct elastic_member_ops *ops = READ_ONCE(elastic_member_ops);
 
 	if (state == ELASTIC_NODE_STATE_DEAD) {
-		pr_warn("node %u declared dead: no message for %u heartbeats of %u ms\n",
+		pr_warn("node %u declared dead: no message for %u heartbeats of %u ms%s\n",
 			id, READ_ONCE(elastic_params.heartbeat_misses),
-			READ_ONCE(elastic_params.heartbeat_ms));
+			READ_ONCE(elastic_params.heartbeat_ms),
+			elastic_peer_heard(id) ? "" : " (never reached)");
 		if (ops)
 			ops->dead(id);
 		elastic_event(ELASTIC_EVENT_TYPE_NODE_DEAD, id);
@@ -207,4 +241,39 @@ void elastic_member_removed(u32 id)
 	if (ops)
 		ops->removed(id);
 	elastic_event(ELASTIC_EVENT_TYPE_NODE_REMOVED, id);
+}
+
+/**
+ * elastic_member_room_here - pages this node can still take for others
+ *
+ * What its heartbeats say (struct elastic_wire_heartbeat).
+ *
+ * Return: the pages, 0 before the memory layer is there.
+ */
+u64 elastic_member_room_here(void)
+{
+	const struct elastic_member_ops *ops = READ_ONCE(elastic_member_ops);
+
+	return ops ? ops->room() : 0;
+}
+
+/**
+ * elastic_peer_room - pages member @id can still take, as it last said
+ * @id: node id
+ *
+ * Return: the pages, 0 for no member, or one not up.
+ */
+u64 elastic_peer_room(u32 id)
+{
+	struct elastic_peer *p;
+	u64 room = 0;
+
+	if (!elastic_node_id_valid(id))
+		return 0;
+	rcu_read_lock();
+	p = rcu_dereference(elastic_members[id].peer);
+	if (p && READ_ONCE(p->state) == ELASTIC_NODE_STATE_UP)
+		room = READ_ONCE(p->room);
+	rcu_read_unlock();
+	return room;
 }

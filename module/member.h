@@ -38,6 +38,8 @@ struct task_struct;
  * @tx_msgs:	messages sent to it
  * @incarnation: its incarnation from its latest HELLO, 0 before the first;
  *		changed with xchg() by receivers
+ * @room:	pages it said, in its latest heartbeat, it can still take for
+ *		others; READ_ONCE/WRITE_ONCE
  * @tx_task:	its sender thread (NULL for this node itself)
  * @tx_sock:	the sender's connection, or NULL; changed under @tx_lock, so
  *		that removal can shut it down to wake a blocked sender
@@ -69,6 +71,7 @@ struct elastic_peer {
 	atomic64_t rx_msgs;
 	atomic64_t tx_msgs;
 	u64 incarnation;
+	u64 room;
 	struct task_struct *tx_task;
 	struct socket *tx_sock;
 	struct mutex tx_lock;	/* see @tx_lock above */
@@ -168,12 +171,15 @@ static inline unsigned long elastic_dead_after(void)
  * @removed:	the member was removed (node-del).  May sleep.
  * @busy:	whether it holds pages of this node's processes (node-del
  *		then fails with EBUSY).  Under elastic_cluster_lock.
+ * @room:	pages this node can still take for other nodes' processes,
+ *		which its heartbeats say.  Must not sleep.
  */
 struct elastic_member_ops {
 	void (*dead)(u32 id);
 	void (*restarted)(u32 id);
 	void (*removed)(u32 id);
 	bool (*busy)(u32 id);
+	u64 (*room)(void);
 };
 
 void elastic_member_listen(const struct elastic_member_ops *ops);
@@ -181,11 +187,14 @@ void elastic_member_announce(u32 id, u32 state);
 void elastic_member_restarted(u32 id);
 bool elastic_member_busy(u32 id);
 void elastic_member_removed(u32 id);
+u64 elastic_member_room_here(void);
+u64 elastic_peer_room(u32 id);
 
 struct elastic_peer *elastic_peer_ref(u32 id);
 void elastic_peer_unref(struct elastic_peer *p);
 bool elastic_node_known(u32 id);
 bool elastic_peer_alive(u32 id);
+bool elastic_peer_up(u32 id);
 u32 elastic_peer_conn(u32 id);
 bool elastic_peer_set_state(struct elastic_peer *p, u32 state);
 

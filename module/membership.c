@@ -33,7 +33,10 @@ static DEFINE_MUTEX(elastic_cluster_lock);
 /* One beat of a sender: (re)connect or send a heartbeat, then check liveness. */
 static void elastic_tx_beat(struct elastic_peer *p)
 {
+	struct elastic_wire_heartbeat hb;
+	struct kvec part = { .iov_base = &hb, .iov_len = sizeof(hb) };
 	unsigned long silence;
+	u32 state;
 
 	/* The member sent back something other than a good reply. */
 	if (READ_ONCE(p->tx_sock) && READ_ONCE(p->reply_err)) {
@@ -42,14 +45,22 @@ static void elastic_tx_beat(struct elastic_peer *p)
 			 READ_ONCE(p->reply_err));
 		elastic_tx_close(p);
 	}
-	if (!READ_ONCE(p->tx_sock))
+	if (!READ_ONCE(p->tx_sock)) {
 		elastic_tx_connect(p);
-	else
-		elastic_peer_xmit(p, ELASTIC_MSG_HEARTBEAT, elastic_next_seq(), NULL, 0, NULL, 0,
+	} else {
+		hb.room = cpu_to_be64(elastic_member_room_here());
+		elastic_peer_xmit(p, ELASTIC_MSG_HEARTBEAT, elastic_next_seq(), &part, 1, NULL, 0,
 				  false);
+	}
 
+	/*
+	 * Silent for the detection period: dead, or never reached (a wrong
+	 * address, a node not started): what waits for it must not wait on.
+	 */
 	silence = jiffies - READ_ONCE(p->last_heard);
-	if (READ_ONCE(p->state) == ELASTIC_NODE_STATE_UP && silence > elastic_dead_after() &&
+	state = READ_ONCE(p->state);
+	if ((state == ELASTIC_NODE_STATE_UP || state == ELASTIC_NODE_STATE_CONNECTING) &&
+	    silence > elastic_dead_after() && !elastic_rx_busy(p->id) &&
 	    elastic_peer_set_state(p, ELASTIC_NODE_STATE_DEAD))
 		elastic_member_announce(p->id, ELASTIC_NODE_STATE_DEAD);
 }

@@ -181,6 +181,8 @@ void elastic_nl_exit(void)
 int elastic_nl_process_stretch_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	u64 nodes, limit = 0;
+	u32 bad = 0;
+	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_PID) ||
 	    GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_NODES)) {
@@ -196,7 +198,18 @@ int elastic_nl_process_stretch_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "nodes must name member ids 1-63");
 		return -EINVAL;
 	}
-	return elastic_mem_stretch(nla_get_u32(info->attrs[ELASTIC_A_PROCESS_PID]), nodes, limit);
+	ret = elastic_mem_stretch(nla_get_u32(info->attrs[ELASTIC_A_PROCESS_PID]), nodes, limit,
+				  &bad);
+	if (ret == -ENOENT && bad == elastic_node_id())
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "this node (%u) is not a member of its own cluster: add it first",
+				   bad);
+	else if (ret == -ENOENT)
+		NL_SET_ERR_MSG_FMT(info->extack, "node %u is not a member", bad);
+	else if (ret == -EHOSTUNREACH)
+		NL_SET_ERR_MSG_FMT(info->extack, "node %u is not up (%s)", bad,
+				   elastic_peer_alive(bad) ? "connecting" : "dead");
+	return ret;
 }
 
 /*

@@ -141,6 +141,28 @@ static int elastic_rx_peek(struct elastic_conn *c, struct sk_buff *skb,
 	return 0;
 }
 
+/* What a heartbeat says: the room its sender has for others. */
+static int elastic_rx_heartbeat(struct elastic_peer *p, const struct elastic_wire_msg *m,
+				const u8 *payload)
+{
+	u64 room;
+	int ret = elastic_wire_parse_heartbeat(payload, m->len, &room);
+
+	if (!ret)
+		WRITE_ONCE(p->room, room);
+	return ret;
+}
+
+static int elastic_rx_heartbeat_skb(struct elastic_peer *p, const struct elastic_wire_msg *m,
+				    const struct sk_buff *skb, unsigned int off)
+{
+	struct elastic_wire_heartbeat hb;
+
+	if (m->len != sizeof(hb) || skb_copy_bits(skb, off, &hb, sizeof(hb)))
+		return -EMSGSIZE;
+	return elastic_rx_heartbeat(p, m, (const u8 *)&hb);
+}
+
 /*
  * Handle a heartbeat or a message with a fast handler (@m, in @skb) from
  * the connection's member at once.  Return 0 when handled, else an error:
@@ -161,7 +183,7 @@ static int elastic_rx_fast(const struct elastic_wire_msg *m, struct sk_buff *skb
 	/* A member coming back up is announced by the thread: that sleeps. */
 	if (p && READ_ONCE(p->state) == ELASTIC_NODE_STATE_UP) {
 		if (m->type == ELASTIC_MSG_HEARTBEAT)
-			ret = 0;
+			ret = elastic_rx_heartbeat_skb(p, m, skb, off);
 		else if (h && h->rx_fast)
 			ret = h->rx_fast(peer, m, skb, off);
 		if (!ret) {
@@ -171,6 +193,18 @@ static int elastic_rx_fast(const struct elastic_wire_msg *m, struct sk_buff *skb
 	}
 	rcu_read_unlock();
 	return ret;
+}
+
+/* A message from member @id arrived (any context). */
+static void elastic_rx_heard(u32 id)
+{
+	struct elastic_peer *p;
+
+	rcu_read_lock();
+	p = elastic_peer_rcu(id);
+	if (p)
+		WRITE_ONCE(p->last_heard, jiffies);
+	rcu_read_unlock();
 }
 
 /* A whole message from the parser; under the socket lock. */
@@ -190,6 +224,14 @@ static void elastic_strp_rcv(struct strparser *strp, struct sk_buff *skb)
 		consume_skb(skb);
 		return;
 	}
+	/*
+	 * Its arrival shows the member lives, however long the thread takes
+	 * to handle it: a member must not be declared dead while its
+	 * messages wait here (a receiver storing a push's pages on a node
+	 * short of memory may take seconds).
+	 */
+	if (known)
+		elastic_rx_heard(m.src);
 	/* Other messages queued or being handled: this one goes first. */
 	if (first && atomic_read(&c->backlog) > skb_queue_len(&c->firstq))
 		atomic64_inc(&elastic_tstats.pulls_ahead);
@@ -359,6 +401,13 @@ static int elastic_conn_ended(struct elastic_conn *c)
 
 	if (ret || !elastic_conn_done(c))
 		return ret;
+	/*
+	 * A reset ends the stream wherever it is: the member gave up a send
+	 * part-way (it resets its connection rather than let half a message
+	 * through), which is no malformed message.
+	 */
+	if (READ_ONCE(sk->sk_err))
+		return -ECONNRESET;
 	lock_sock(sk);
 	/* Parse what is left: the queue may be empty only for the moment. */
 	__strp_unpause(&c->strp);
@@ -429,7 +478,14 @@ static int elastic_rx_one(struct elastic_conn *c, const u8 *buf)
 			return ret;
 	} else if (m.src != c->peer_id || m.type == ELASTIC_MSG_HELLO) {
 		return -EPROTO;
-	} else if (m.type != ELASTIC_MSG_HEARTBEAT) {
+	} else if (m.type == ELASTIC_MSG_HEARTBEAT) {
+		rcu_read_lock();
+		p = elastic_peer_rcu(c->peer_id);
+		ret = p ? elastic_rx_heartbeat(p, &m, payload) : -ENOENT;
+		rcu_read_unlock();
+		if (ret)
+			return ret;
+	} else {
 		h = elastic_msg_handler(m.type);
 		if (!h || !h->rx)
 			return -EPROTO;
@@ -714,6 +770,28 @@ void elastic_rx_shutdown(u32 peer_id)
 		if (!peer_id || c->peer_id == peer_id)
 			kernel_sock_shutdown(c->sock, SHUT_RDWR);
 	mutex_unlock(&elastic_conns_lock);
+}
+
+/**
+ * elastic_rx_busy - do messages from member @id wait to be handled here?
+ * @id: node id
+ *
+ * A member whose messages this node has not handled yet is not silent,
+ * however long ago the last of them arrived: this node is slow.
+ *
+ * Return: true if so.
+ */
+bool elastic_rx_busy(u32 id)
+{
+	struct elastic_conn *c;
+	bool busy = false;
+
+	mutex_lock(&elastic_conns_lock);
+	list_for_each_entry(c, &elastic_conns, list)
+		if (READ_ONCE(c->peer_id) == id && atomic_read(&c->backlog))
+			busy = true;
+	mutex_unlock(&elastic_conns_lock);
+	return busy;
 }
 
 /** elastic_rx_wait_all - wait until every receiver has ended */

@@ -24,6 +24,8 @@
 #include <linux/kthread.h>
 #include <linux/net.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
 #include <linux/tcp.h>
 #include <net/sock.h>
 #include <net/strparser.h>
@@ -60,6 +62,48 @@ u64 elastic_next_seq(void)
 u64 elastic_next_seqs(unsigned int n)
 {
 	return atomic64_add_return(n, &elastic_seq) - n + 1;
+}
+
+/**
+ * struct elastic_send_ctx - what a send changed of the sending task
+ * @noreclaim:	memalloc_noreclaim_save()'s
+ * @blocked:	the task's blocked signals before, for a user task
+ * @user:	the send is made by a user task (a fault, a netlink request)
+ */
+struct elastic_send_ctx {
+	unsigned int noreclaim;
+	sigset_t blocked;
+	bool user;
+};
+
+/*
+ * Around a send on a member's connection.  Its memory comes from the
+ * reserves, without reclaim, as nbd's does: a node short of memory sends
+ * the pushes that free it, and its heartbeats, without stalling in
+ * reclaim.  A user task (a fault pulling a page, a push on a limit's task
+ * work, a netlink request) takes no signal but SIGKILL meanwhile, as
+ * cifs's sends do: a signal could end the send part-way, and a connection
+ * cut part-way through a message is reset and made again, the message
+ * sent again: a fault costs a connection, a process under a stream of
+ * signals (a timer, a child's SIGCHLD) many.
+ */
+static void elastic_send_begin(struct elastic_send_ctx *ctx)
+{
+	sigset_t mask;
+
+	ctx->noreclaim = memalloc_noreclaim_save();
+	ctx->user = !(current->flags & PF_KTHREAD);
+	if (ctx->user) {
+		siginitsetinv(&mask, sigmask(SIGKILL));
+		sigprocmask(SIG_BLOCK, &mask, &ctx->blocked);
+	}
+}
+
+static void elastic_send_end(struct elastic_send_ctx *ctx)
+{
+	if (ctx->user)
+		sigprocmask(SIG_SETMASK, &ctx->blocked, NULL);
+	memalloc_noreclaim_restore(ctx->noreclaim);
 }
 
 static int elastic_send(struct socket *sock, const void *buf, size_t len)
@@ -105,12 +149,15 @@ static void elastic_tx_release(struct elastic_peer *p, struct socket *sock)
 
 /*
  * End a send made under p->tx_lock, and drop the lock: a failed or
- * partial send closes the connection (the sender thread reconnects), so
- * the stream never carries half a message.  Counts @n messages sent.
+ * partial send resets the connection (the sender thread reconnects), so
+ * the stream never carries half a message: with a reset, not a close,
+ * which would send the half message first and have the member count it
+ * as a bad frame.  Counts @n messages sent.
  */
 static int elastic_peer_xmit_done(struct elastic_peer *p, int ret, unsigned int n)
 {
 	if (ret && p->tx_sock) {
+		sock_no_linger(p->tx_sock->sk);
 		elastic_tx_release(p, p->tx_sock);
 		p->tx_sock = NULL;
 	}
@@ -118,6 +165,72 @@ static int elastic_peer_xmit_done(struct elastic_peer *p, int ret, unsigned int 
 	if (!ret)
 		atomic64_add(n, &p->tx_msgs);
 	return ret;
+}
+
+/* elastic_peer_xmit(), and with @nowait elastic_peer_sendv_nowait(). */
+static int __elastic_peer_xmit(struct elastic_peer *p, u32 type, u64 seq,
+			       const struct kvec *parts, int nparts, struct page * const *pages,
+			       int npages, bool more, bool nowait)
+{
+	struct bio_vec bvec[ELASTIC_WIRE_BATCH];
+	struct kvec vec[ELASTIC_SEND_MAX_PARTS + 1];
+	struct elastic_send_ctx ctx;
+	struct elastic_wire_hdr hdr;
+	struct msghdr msg = {};
+	size_t len = 0, head;
+	int i, ret;
+
+	if (WARN_ON_ONCE(nparts > ELASTIC_SEND_MAX_PARTS || npages > ELASTIC_WIRE_BATCH))
+		return -EINVAL;
+	for (i = 0; i < nparts; i++) {
+		vec[i + 1] = parts[i];
+		len += parts[i].iov_len;
+	}
+	for (i = 0; i < npages; i++)
+		bvec_set_page(&bvec[i], pages[i], PAGE_SIZE, 0);
+	elastic_wire_build_hdr(&hdr, type, len + npages * PAGE_SIZE, elastic_node_id(), seq);
+	vec[0] = (struct kvec){ .iov_base = &hdr, .iov_len = sizeof(hdr) };
+	head = len + sizeof(hdr);
+	if (type == ELASTIC_MSG_HEARTBEAT) {
+		/*
+		 * Another send in progress carries the news that this node
+		 * lives (members count any message); a heartbeat must not
+		 * wait behind a push that waits for the member's window.
+		 */
+		if (!mutex_trylock(&p->tx_lock))
+			return 0;
+	} else if (nowait) {
+		if (!mutex_trylock(&p->tx_lock))
+			return -EAGAIN;
+		/* All of it fits now, or nothing is sent: never half. */
+		if (p->tx_sock && sk_stream_wspace(p->tx_sock->sk) < (int)head) {
+			mutex_unlock(&p->tx_lock);
+			return -EAGAIN;
+		}
+	} else {
+		mutex_lock(&p->tx_lock);
+	}
+	elastic_send_begin(&ctx);
+	ret = -ENOTCONN;
+	if (p->tx_sock) {
+		msg.msg_flags = MSG_NOSIGNAL | (more || npages ? MSG_MORE : 0) |
+				(nowait ? MSG_DONTWAIT : 0);
+		ret = kernel_sendmsg(p->tx_sock, &msg, vec, nparts + 1, head);
+		ret = ret == head ? 0 : (ret < 0 ? ret : -EIO);
+	}
+	if (!ret && npages) {
+		msg.msg_flags = MSG_NOSIGNAL | MSG_SPLICE_PAGES | (more ? MSG_MORE : 0);
+		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bvec, npages, npages * PAGE_SIZE);
+		ret = sock_sendmsg(p->tx_sock, &msg);
+		ret = ret == npages * PAGE_SIZE ? 0 : (ret < 0 ? ret : -EIO);
+	}
+	elastic_send_end(&ctx);
+	/* Nothing of it went out: the stream is whole, the caller retries. */
+	if (nowait && ret == -EAGAIN) {
+		mutex_unlock(&p->tx_lock);
+		return ret;
+	}
+	return elastic_peer_xmit_done(p, ret, 1);
 }
 
 /**
@@ -137,38 +250,35 @@ static int elastic_peer_xmit_done(struct elastic_peer *p, int ret, unsigned int 
 int elastic_peer_xmit(struct elastic_peer *p, u32 type, u64 seq, const struct kvec *parts,
 		      int nparts, struct page * const *pages, int npages, bool more)
 {
-	struct bio_vec bvec[ELASTIC_WIRE_BATCH];
-	struct kvec vec[ELASTIC_SEND_MAX_PARTS + 1];
-	struct elastic_wire_hdr hdr;
-	struct msghdr msg = {};
-	size_t len = 0, head;
-	int i, ret;
+	return __elastic_peer_xmit(p, type, seq, parts, nparts, pages, npages, more, false);
+}
 
-	if (WARN_ON_ONCE(nparts > ELASTIC_SEND_MAX_PARTS || npages > ELASTIC_WIRE_BATCH))
-		return -EINVAL;
-	for (i = 0; i < nparts; i++) {
-		vec[i + 1] = parts[i];
-		len += parts[i].iov_len;
-	}
-	for (i = 0; i < npages; i++)
-		bvec_set_page(&bvec[i], pages[i], PAGE_SIZE, 0);
-	elastic_wire_build_hdr(&hdr, type, len + npages * PAGE_SIZE, elastic_node_id(), seq);
-	vec[0] = (struct kvec){ .iov_base = &hdr, .iov_len = sizeof(hdr) };
-	head = len + sizeof(hdr);
-	mutex_lock(&p->tx_lock);
-	ret = -ENOTCONN;
-	if (p->tx_sock) {
-		msg.msg_flags = MSG_NOSIGNAL | (more || npages ? MSG_MORE : 0);
-		ret = kernel_sendmsg(p->tx_sock, &msg, vec, nparts + 1, head);
-		ret = ret == head ? 0 : (ret < 0 ? ret : -EIO);
-	}
-	if (!ret && npages) {
-		msg.msg_flags = MSG_NOSIGNAL | MSG_SPLICE_PAGES | (more ? MSG_MORE : 0);
-		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bvec, npages, npages * PAGE_SIZE);
-		ret = sock_sendmsg(p->tx_sock, &msg);
-		ret = ret == npages * PAGE_SIZE ? 0 : (ret < 0 ? ret : -EIO);
-	}
-	return elastic_peer_xmit_done(p, ret, 1);
+/**
+ * elastic_peer_sendv_nowait - send a small message to member @id at once, or not
+ * @id: node id of a member other than this node
+ * @type: enum elastic_wire_type
+ * @seq: sequence number
+ * @parts: the payload, in order (at most ELASTIC_SEND_MAX_PARTS)
+ * @nparts: how many parts
+ *
+ * For callers that hold a lock nobody may hold while waiting for another
+ * node (a fault's mmap_lock): never waits for the connection's lock or
+ * for room in its socket.
+ *
+ * Return: as elastic_peer_sendv(), or -EAGAIN when the message could not
+ * go at once (another send holds the connection, or its buffer is full);
+ * nothing of it was sent then.
+ */
+int elastic_peer_sendv_nowait(u32 id, u32 type, u64 seq, const struct kvec *parts, int nparts)
+{
+	struct elastic_peer *p = elastic_peer_ref(id);
+	int ret;
+
+	if (!p)
+		return -ENOENT;
+	ret = __elastic_peer_xmit(p, type, seq, parts, nparts, NULL, 0, false, true);
+	elastic_peer_unref(p);
+	return ret;
 }
 
 /**
@@ -363,6 +473,13 @@ struct socket *elastic_tx_connect(struct elastic_peer *p)
 	}
 	if (!sock)
 		return NULL;
+	/*
+	 * Connected: a send may now wait for the member's window as long as
+	 * it takes to declare the member dead.  A second (the connect's
+	 * bound) cut 128 KiB pushes to a slow member part-way, and the
+	 * connection with them.
+	 */
+	sock->sk->sk_sndtimeo = elastic_dead_after();
 	mutex_lock(&p->tx_lock);
 	p->tx_sock = sock;
 	WRITE_ONCE(p->tx_conn, atomic_inc_return(&elastic_tx_conns));

@@ -104,6 +104,7 @@ int elastic_peer_sendv(u32 id, u32 type, u64 seq, const struct kvec *parts, int 
 		       bool more);
 int elastic_peer_sendv_pages(u32 id, u32 type, u64 seq, const struct kvec *parts, int nparts,
 			     struct page * const *pages, int npages, bool more);
+int elastic_peer_sendv_nowait(u32 id, u32 type, u64 seq, const struct kvec *parts, int nparts);
 int elastic_peer_send(u32 id, u32 type, u64 seq, const void *a, size_t alen,
 		      const void *b, size_t blen);
 u64 elastic_next_seq(void);
@@ -122,6 +123,7 @@ int elastic_rx_listen(u16 port);
 void elastic_rx_unlisten(void);
 void elastic_rx_shutdown(u32 peer_id);
 void elastic_rx_wait_all(void);
+bool elastic_rx_busy(u32 id);
 
 /* membership.c */
 int elastic_cluster_init(void);

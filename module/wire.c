@@ -16,7 +16,7 @@
 /* Payload size of each fixed-size type; -1: variable. */
 static const int elastic_wire_payload_len[__ELASTIC_MSG_MAX] = {
 	[ELASTIC_MSG_HELLO]	= sizeof(struct elastic_wire_hello),
-	[ELASTIC_MSG_HEARTBEAT]	= 0,
+	[ELASTIC_MSG_HEARTBEAT]	= sizeof(struct elastic_wire_heartbeat),
 	[ELASTIC_MSG_PUSH]	= -1,
 	[ELASTIC_MSG_PUSH_ACK]	= sizeof(struct elastic_wire_reply) + sizeof(__be32),
 	[ELASTIC_MSG_PULL]	= -1,
@@ -114,6 +114,25 @@ int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst, u64 *incarna
 		return -EPROTO;
 	*dst = id;
 	*incarnation = be64_to_cpu(h.incarnation);
+	return 0;
+}
+
+/**
+ * elastic_wire_parse_heartbeat - check a HEARTBEAT's payload
+ * @buf: the payload
+ * @len: its length
+ * @room: set to the pages the sender can still take
+ *
+ * Return: 0, or -EMSGSIZE.
+ */
+int elastic_wire_parse_heartbeat(const void *buf, size_t len, u64 *room)
+{
+	struct elastic_wire_heartbeat h;
+
+	if (len != sizeof(h))
+		return -EMSGSIZE;
+	memcpy(&h, buf, sizeof(h));
+	*room = be64_to_cpu(h.room);
 	return 0;
 }
 

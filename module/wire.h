@@ -26,8 +26,11 @@
  *    CLAIM_REPLY: the home arbitrates a member's first touch of a page.
  * 5: a PULL is answered on the connection it came in on (the node that
  *    sent it parses PULL_REPLYs on its own connection too).
+ * 6: HEARTBEAT says how many pages the sender can still take for others
+ *    (struct elastic_wire_heartbeat), which its homes count in commit
+ *    accounting.
  */
-#define ELASTIC_WIRE_VERSION	5
+#define ELASTIC_WIRE_VERSION	6
 /* Pages travel as 4 KiB: the page size of every SpotOS architecture. */
 #define ELASTIC_WIRE_PAGE	4096
 /*
@@ -94,6 +97,15 @@ struct elastic_wire_hello {
 	__be32 dst;
 	__be32 proto_min;
 	__be64 incarnation;
+} __packed;
+
+/**
+ * struct elastic_wire_heartbeat - payload of ELASTIC_MSG_HEARTBEAT
+ * @room:	pages the sender can still take for other nodes' processes
+ *		(under its hosting cap, with its memory to spare), any value
+ */
+struct elastic_wire_heartbeat {
+	__be64 room;
 } __packed;
 
 /* Slots are numbered from 1 up to this (see ELASTIC_SLOT_BITS). */
@@ -368,6 +380,7 @@ struct elastic_wire_msg {
 int elastic_wire_parse_hdr(const void *buf, size_t len, struct elastic_wire_msg *msg);
 void elastic_wire_build_hdr(struct elastic_wire_hdr *hdr, u32 type, u32 len, u32 src, u64 seq);
 int elastic_wire_parse_hello(const void *buf, size_t len, u32 *dst, u64 *incarnation);
+int elastic_wire_parse_heartbeat(const void *buf, size_t len, u64 *room);
 int elastic_wire_parse_slots(u32 type, const void *buf, size_t len, u64 *slots,
 			     struct elastic_place *places, unsigned int *count);
 int elastic_wire_parse_cap(const void *buf, size_t len, u64 *max_pages);

@@ -57,7 +57,8 @@ static const struct hdr_case hdr_cases[] = {
 	{ "version 2", 4, 2, -EPROTO },
 	{ "version 3", 4, 3, -EPROTO },
 	{ "version 4", 4, 4, -EPROTO },
-	{ "version 6", 4, 6, -EPROTO },
+	{ "version 5", 4, 5, -EPROTO },
+	{ "version 7", 4, 7, -EPROTO },
 	{ "type 0", 5, 0, -EOPNOTSUPP },
 	{ "type unknown", 5, __ELASTIC_MSG_MAX, -EOPNOTSUPP },
 	{ "type 255", 5, 255, -EOPNOTSUPP },
@@ -88,15 +89,22 @@ static void hdr_refuses_bad_field(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m.type, 77);	/* untouched on failure */
 }
 
-static void heartbeat_has_no_payload(struct kunit *test)
+static void heartbeat_says_room(struct kunit *test)
 {
+	struct elastic_wire_heartbeat p = { .room = cpu_to_be64(0x123456789ULL) };
 	struct elastic_wire_msg m;
 	struct elastic_wire_hdr h;
+	u64 room = 0;
 
-	elastic_wire_build_hdr(&h, ELASTIC_MSG_HEARTBEAT, 0, 63, 1);
+	elastic_wire_build_hdr(&h, ELASTIC_MSG_HEARTBEAT, sizeof(p), 63, 1);
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hdr(&h, sizeof(h), &m), 0);
-	elastic_wire_build_hdr(&h, ELASTIC_MSG_HEARTBEAT, 4, 63, 1);
+	elastic_wire_build_hdr(&h, ELASTIC_MSG_HEARTBEAT, 0, 63, 1);
 	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hdr(&h, sizeof(h), &m), -EMSGSIZE);
+	elastic_wire_build_hdr(&h, ELASTIC_MSG_HEARTBEAT, sizeof(p) + 4, 63, 1);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_hdr(&h, sizeof(h), &m), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_heartbeat(&p, sizeof(p), &room), 0);
+	KUNIT_EXPECT_EQ(test, room, 0x123456789ULL);
+	KUNIT_EXPECT_EQ(test, elastic_wire_parse_heartbeat(&p, sizeof(p) - 1, &room), -EMSGSIZE);
 }
 
 static void hello_payload(struct kunit *test)
@@ -1011,7 +1019,7 @@ static struct kunit_case elastic_wire_cases[] = {
 	KUNIT_CASE(hdr_round_trip),
 	KUNIT_CASE(hdr_short),
 	KUNIT_CASE_PARAM(hdr_refuses_bad_field, hdr_gen_params),
-	KUNIT_CASE(heartbeat_has_no_payload),
+	KUNIT_CASE(heartbeat_says_room),
 	KUNIT_CASE(hello_payload),
 	KUNIT_CASE(memory_lengths),
 	KUNIT_CASE(slots_rules),

@@ -55,7 +55,7 @@
 
 #define HDR 24
 #define MAX_NODE 63
-#define VERSION 5
+#define VERSION 6
 #define PAGE 4096
 #define BATCH 32
 #define PLACE 16		/* struct elastic_wire_place */
@@ -74,7 +74,7 @@ enum {
 };
 /* Payload length of each type (module/wire.c); -1: variable. */
 static const int type_len[TYPE_MAX] = {
-	[HELLO] = 16, [HEARTBEAT] = 0, [PUSH] = -1, [PUSH_ACK] = 16,
+	[HELLO] = 16, [HEARTBEAT] = 8, [PUSH] = -1, [PUSH_ACK] = 16,
 	[PULL] = -1, [PULL_REPLY] = -1, [FREE] = -1, [CAP] = 8, [EVACUATE] = 8, [RELIEVE] = 8,
 	[MOVE] = -1, [HANDOFF] = -1, [LAYOUT] = -1, [CLAIM] = PLACE, [CLAIM_REPLY] = CLAIM_REPLY_LEN,
 };
@@ -102,6 +102,18 @@ static void put64(uint8_t *p, uint64_t v)
 {
 	v = htobe64(v);
 	memcpy(p, &v, 8);
+}
+
+static size_t put_hdr(uint8_t *p, uint8_t type, uint32_t len, uint32_t src, uint64_t seq);
+
+/* A HEARTBEAT, with the room its sender claims (any value is valid). */
+static size_t put_beat(uint8_t *p, uint32_t src, uint64_t seq)
+{
+	uint64_t room = htobe64(rnd());
+
+	put_hdr(p, HEARTBEAT, 8, src, seq);
+	memcpy(p + HDR, &room, 8);
+	return HDR + 8;
 }
 
 static size_t put_hdr(uint8_t *p, uint8_t type, uint32_t len, uint32_t src, uint64_t seq)
@@ -485,7 +497,7 @@ static size_t make_case(uint8_t *b, size_t size, uint32_t src, uint32_t dst)
 	int beats = rnd() % 3;
 
 	while (beats--)
-		n += put_hdr(b + n, HEARTBEAT, 0, src, 2 + beats);
+		n += put_beat(b + n, src, 2 + beats);
 	/* One of SRC's processes (perhaps gone at once), another home's forwarded. */
 	if (rnd() % 4 == 0) {
 		mm = 1 + rnd() % 4;
@@ -599,7 +611,7 @@ int main(int argc, char **argv)
 		incarnation = strtoull(argv[6], NULL, 0);
 		n = put_hello(buf, src, dst);
 		if (!strcmp(argv[5], "--hello")) {
-			n += put_hdr(buf + n, HEARTBEAT, 0, src, 2);
+			n += put_beat(buf + n, src, 2);
 		} else {
 			if (argc != 8)
 				return 2;

@@ -22,7 +22,7 @@ import struct
 import sys
 import time
 
-MAGIC, VERSION = 0x53504F53, 5
+MAGIC, VERSION = 0x53504F53, 6
 HEARTBEAT, PULL, PULL_REPLY = 2, 5, 6
 HDR = ">IBBHIIQ"  # magic, version, type, flags, length, source, sequence
 HELLO_LEN = struct.calcsize(HDR) + 16
@@ -44,7 +44,7 @@ def pick(rnd, me):
     return rnd.choice([
         (frame(PULL_REPLY, reply(seq, 2), me, 1), False),  # ENOENT, stale
         (frame(PULL_REPLY, reply(seq, 0, page), me, 2), False),  # a page, stale
-        (frame(HEARTBEAT, b"", me, 3), True),  # not a reply
+        (frame(HEARTBEAT, struct.pack(">Q", 0), me, 3), True),  # not a reply
         (frame(PULL, struct.pack(">IIQ", 1, 0, 5), me, 4), True),  # not a reply
         (frame(PULL_REPLY, reply(seq, 2), me + 1, 5), True),  # another sender
         (frame(PULL_REPLY, reply(seq, 99), me, 6), True),  # no such status

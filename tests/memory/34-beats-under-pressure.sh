@@ -1,0 +1,14 @@
+# test: heartbeats do not starve under memory pressure: while a stretched process half again larger than its home's free memory fills it and reads it back, with no local limit, no member declares the home dead (nor the home a member), and no connection closes on a bad frame
+. tests/memory/lib.sh
+mem_setup
+console_mark
+for i in 1 2 3; do bad0[$i]=$(counter "$i" bad_frames); done
+big=$(( $(avail_mib 1) * 3 / 2 ))
+out=$(SPOTOS_EXEC_TIMEOUT=240 on 1 "$ctl" run --nodes 1,2,3 -- "$m" fill "${big}M" 23 2) ||
+	fail "memtouch fill ${big}M: $out"
+[ "$out" = "ok $(( big * 256 ))" ] || fail "memtouch said: $out"
+for i in 1 2 3; do
+	d=$(console_since "$i" | grep "declared dead" || true)
+	[ -z "$d" ] || fail "node$i: $d"
+	[ "$(counter "$i" bad_frames)" = "${bad0[$i]}" ] || fail "node$i counted a bad frame"
+done
