@@ -104,7 +104,7 @@ struct elastic_node_info {
 /* memory.c, process.c: the memory layer, for netlink and /proc */
 int elastic_mem_init(void);
 void elastic_mem_exit(void);
-int elastic_mem_stretch(u32 pid, u64 nodes, unsigned long limit);
+int elastic_mem_stretch(u32 pid, u64 nodes, unsigned long limit, u32 *bad);
 long elastic_mem_push(u32 pid, u32 to, unsigned long nr);
 long elastic_mem_unstretch(u32 pid);
 int elastic_mem_set_cap(u32 id, u64 max_pages);
@@ -123,6 +123,10 @@ int elastic_mm_nstretched(void);
 /* sysctl.c */
 int elastic_sysctl_init(void);
 void elastic_sysctl_exit(void);
+
+/* debugfs.c */
+void elastic_debugfs_init(void);
+void elastic_debugfs_exit(void);
 
 /* netlink.c */
 int elastic_nl_init(void);

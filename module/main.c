@@ -35,6 +35,7 @@ static const struct elastic_ops elastic_module_ops = {
 	.inherit	= elastic_mem_inherit,
 	.exit		= elastic_mem_mm_exit,
 	.charge		= elastic_mem_charge,
+	.room		= elastic_mem_room,
 };
 
 static int __init elastic_init(void)
@@ -64,6 +65,7 @@ static int __init elastic_init(void)
 	ret = elastic_cluster_init();
 	if (ret)
 		goto out_nl;
+	elastic_debugfs_init();
 	pr_info("SpotOS elastic memory %s loaded, node id %u\n", ELASTIC_VERSION, node_id);
 	return 0;
 
@@ -80,6 +82,7 @@ out_mem:
 
 static void __exit elastic_exit(void)
 {
+	elastic_debugfs_exit();
 	elastic_cluster_exit();
 	elastic_nl_exit();
 	elastic_ops_unregister(&elastic_module_ops);

@@ -47,7 +47,7 @@ unsigned long elastic_pressure_deficit(void)
 	if (READ_ONCE(checked) == now)
 		return READ_ONCE(deficit);
 	avail = si_mem_available();
-	WRITE_ONCE(deficit, avail < (long)below ? below - avail : 0);
+	WRITE_ONCE(deficit, elastic_deficit(avail, below));
 	WRITE_ONCE(checked, now);
 	return READ_ONCE(deficit);
 }
@@ -60,7 +60,9 @@ unsigned long elastic_pressure_deficit(void)
  */
 bool elastic_pressure_severe(unsigned long deficit)
 {
-	return deficit > READ_ONCE(elastic_mparams.push_below_kb) >> (PAGE_SHIFT - 10 + 1);
+	unsigned long below = READ_ONCE(elastic_mparams.push_below_kb) >> (PAGE_SHIFT - 10);
+
+	return elastic_severe(deficit, below);
 }
 
 /**

@@ -1005,31 +1005,31 @@ static int elastic_shadows_open(struct inode *inode, struct file *file)
 	return single_open(file, elastic_shadows_show, NULL);
 }
 
-/*
- * "write HOME:ID ADDR VALUE": store the u64 VALUE at ADDR in that shadow,
- * as a thread running there would (faulting, claiming a new page from the
- * home); what jumped threads will do, for tests and for the operator.
+/**
+ * elastic_shadow_poke - store a u64 in a shadow, as a thread running there would
+ * @home: the home of the process the shadow mirrors
+ * @id: the shadow's id on that home
+ * @addr: an address in it, 8-byte aligned
+ * @val: the value
+ *
+ * The write faults as a thread's would (and claims a new page from the
+ * home where the shadow has none): what jumped threads will do, for
+ * tests and for the operator, through debugfs (debugfs.c).  Process
+ * context; takes the shadow mm's mmap_lock.
+ *
+ * Return: 0, -EINVAL (@addr out of range or unaligned), -ENOENT (no such
+ * shadow), or the fault's error (-EFAULT, or what the claim met).
  */
-static ssize_t elastic_shadows_write(struct file *file, const char __user *ubuf, size_t len,
-				     loff_t *ppos)
+int elastic_shadow_poke(u32 home, u32 id, u64 addr, u64 val)
 {
 	struct elastic_shadow *s;
-	unsigned long long addr, val;
-	unsigned int home, id;
 	struct page *page;
-	char buf[96], end;
 	void *kaddr;
-	int ret, n;
+	int ret;
 
-	if (len >= sizeof(buf))
-		goto bad;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = 0;
-	n = sscanf(buf, "write %u:%u %llx %llx%c", &home, &id, &addr, &val, &end);
-	if (n < 4 || (n == 5 && end != '\n') || !elastic_node_id_valid(home) || !id ||
-	    id > ELASTIC_WIRE_MM_MAX || addr % sizeof(val) || addr >= ELASTIC_WIRE_ADDR_END)
-		goto bad;
+	if (!elastic_node_id_valid(home) || !id || id > ELASTIC_WIRE_MM_MAX ||
+	    addr % sizeof(val) || addr >= ELASTIC_WIRE_ADDR_END)
+		return -EINVAL;
 	s = elastic_shadow_get(home, id);
 	if (!s)
 		return -ENOENT;
@@ -1050,10 +1050,7 @@ static ssize_t elastic_shadows_write(struct file *file, const char __user *ubuf,
 		mmput(s->mm);
 	}
 	elastic_shadow_put(s);
-	return ret ?: len;
-bad:
-	elastic_count_bad_input();
-	return -EINVAL;
+	return ret;
 }
 
 static const struct proc_ops elastic_shadows_ops = {
@@ -1061,7 +1058,6 @@ static const struct proc_ops elastic_shadows_ops = {
 	.proc_read	= seq_read,
 	.proc_lseek	= seq_lseek,
 	.proc_release	= single_release,
-	.proc_write	= elastic_shadows_write,
 };
 
 static const struct elastic_msg_handler elastic_claim_reply_handler = {
@@ -1079,7 +1075,7 @@ int elastic_shadow_init(void)
 		return -ENOMEM;
 	elastic_proc_dir = proc_mkdir("elastic", NULL);
 	if (!elastic_proc_dir ||
-	    !proc_create("shadows", 0600, elastic_proc_dir, &elastic_shadows_ops)) {
+	    !proc_create("shadows", 0400, elastic_proc_dir, &elastic_shadows_ops)) {
 		proc_remove(elastic_proc_dir);
 		destroy_workqueue(elastic_shadow_wq);
 		return -ENOMEM;

@@ -14,6 +14,7 @@ struct page;
 
 int elastic_shadow_init(void);
 void elastic_shadow_exit(void);
+int elastic_shadow_poke(u32 home, u32 id, u64 addr, u64 val);
 int elastic_shadow_layout(u32 home, u32 id, u64 gen, const struct elastic_range *r,
 			  unsigned int n);
 void elastic_shadow_map(u32 home, u64 slot, const struct elastic_place *pl, struct page *page);

@@ -8,27 +8,19 @@
  *                  restarts the listener on the new port.
  * heartbeat_ms     (0644) interval between heartbeats, 50-60000.
  * heartbeat_misses (0644) silent intervals before a member is dead, 1-100.
- * bad_input        (0444) inputs refused as malformed or out of range.
- * bad_frames       (0444) connections closed for a malformed message.
- * conn_refused     (0444) connections refused: not from a member's address.
- * pulls_ahead      (0444) PULLs that went before messages ahead of them.
- * swap_type        (0444) swap type of elastic entries in pagemap.
  * max_hosted_pages (0644) cap on the pages hosted for other nodes.
  * push_below_kb    (0644) MemAvailable (KiB) under which stretched
  *                  processes push cold pages out; 0: only their limits.
  * orphan_keep_ms   (0644) how long pages of a home declared dead are kept.
- * evacuating       (0444) 1 while this node is being emptied (node-drain of
- *                  its own id), until node-undrain.
- * remote_pages ... (0444) the memory counters of struct elastic_mem_stats
- *                  (module/internal.h documents each one).
- * Every refused write fails with EINVAL and counts in bad_input; every file
- * is in docs/admin-guide.md.
+ *
+ * Tunables only: the counters, and whether this node is evacuating, are
+ * read through netlink stats-get (netlink.c).  Every refused write fails
+ * with EINVAL and counts in bad_input; every file is in
+ * docs/admin-guide.md.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/sysctl.h>
-
-#include <linux/swap.h>
 
 #include "internal.h"
 #include "mem.h"
@@ -93,31 +85,9 @@ static int elastic_sysctl_listen_port(const struct ctl_table *table, int write,
 	return ret;
 }
 
-/* Read-only counters: table->data is an atomic64_t. */
-static int elastic_sysctl_counter(const struct ctl_table *table, int write,
-				  void *buffer, size_t *lenp, loff_t *ppos)
-{
-	unsigned long val = atomic64_read((atomic64_t *)table->data);
-	struct ctl_table t = *table;
-
-	t.data = &val;
-	return proc_doulongvec_minmax(&t, write, buffer, lenp, ppos);
-}
-
-/* A read-only counter named after its field in @stats (an atomic64_t). */
-#define ELASTIC_SYSCTL_COUNTER(stats, field) {			\
-	.procname	= #field,				\
-	.data		= &(stats).field,			\
-	.maxlen		= sizeof(unsigned long),		\
-	.mode		= 0444,					\
-	.proc_handler	= elastic_sysctl_counter,		\
-}
-
 static unsigned int port_min = 1, port_max = 65535;
 static unsigned int hb_min = 50, hb_max = 60000;
 static unsigned int misses_min = 1, misses_max = 100;
-/* The swap type of elastic entries, for tools that read /proc/PID/pagemap. */
-static int swap_type = SWP_ELASTIC;
 
 static struct ctl_table elastic_sysctl_table[] = {
 	{
@@ -153,17 +123,6 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.extra1		= &misses_min,
 		.extra2		= &misses_max,
 	},
-	ELASTIC_SYSCTL_COUNTER(elastic_node, bad_input),
-	ELASTIC_SYSCTL_COUNTER(elastic_tstats, bad_frames),
-	ELASTIC_SYSCTL_COUNTER(elastic_tstats, conn_refused),
-	ELASTIC_SYSCTL_COUNTER(elastic_tstats, pulls_ahead),
-	{
-		.procname	= "swap_type",
-		.data		= &swap_type,
-		.maxlen		= sizeof(int),
-		.mode		= 0444,
-		.proc_handler	= proc_dointvec,
-	},
 	{
 		.procname	= "max_hosted_pages",
 		.data		= &elastic_mparams.max_hosted_pages,
@@ -173,11 +132,6 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_INT_MAX,
 	},
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, remote_pages),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, drained),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, oom_kills),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, caps_set),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, evacuations),
 	{
 		.procname	= "push_below_kb",
 		.data		= &elastic_mparams.push_below_kb,
@@ -196,36 +150,6 @@ static struct ctl_table elastic_sysctl_table[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_INT_MAX,
 	},
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, pressure_pushes),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shrinker_scans),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, relieve_requests),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, relieved),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, handed_off),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, handed_in),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, bg_pushes),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, restarts),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, layouts),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shadows),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shadow_pages),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, shadow_errors),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, claims_granted),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, claims_refused),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, claimed),
-	{
-		.procname	= "evacuating",
-		.data		= &elastic_evacuating,
-		.maxlen		= sizeof(bool),
-		.mode		= 0444,
-		.proc_handler	= proc_dobool,
-	},
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, hosted_pages),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, hosted_in),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, frees),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, pull_failures),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, push_failures),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, resends),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, stale_replies),
-	ELASTIC_SYSCTL_COUNTER(elastic_mstats, send_errors),
 };
 
 int elastic_sysctl_init(void)

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/mman.h>
@@ -58,8 +59,8 @@ static int write_file(const char *path, const char *s)
 	return ret;
 }
 
-/* A sysctl of /proc/sys/elastic, read as a number; -1 if unreadable. */
-static long elastic_sysctl(const char *name)
+/* A tunable of /proc/sys/elastic (node_id...), as a number; -1 if unreadable. */
+static long tunable(const char *name)
 {
 	char path[128], buf[64];
 
@@ -70,19 +71,25 @@ static long elastic_sysctl(const char *name)
 }
 
 /*
- * One of this node's counters or read-only states (bad_input,
- * evacuating...); -1 if unreadable.  Every counter read goes through here:
- * the counters move from /proc/sys/elastic to netlink stats-get.
+ * One of this node's counters (bad_input, remote_pages...) or "evacuating",
+ * from netlink stats-get; -1 if it cannot be read.  Every counter read
+ * goes through here.
  */
 static long counter(const char *name)
 {
-	return elastic_sysctl(name);
-}
+	struct elastic_client *c;
+	struct elastic_stats st;
+	int i = elastic_stat_find(name), ret;
 
-/* A tunable (node_id...): those stay sysctls. */
-static long tunable(const char *name)
-{
-	return elastic_sysctl(name);
+	if (i < 0 && strcmp(name, "evacuating"))
+		return -1;
+	if (elastic_open(&c))
+		return -1;
+	ret = elastic_stats_get(c, &st);
+	elastic_close(c);
+	if (ret)
+		return -1;
+	return i < 0 ? (long)st.evacuating : (long)st.counter[i];
 }
 
 static int set_node_id_sysctl(long id)
@@ -731,13 +738,42 @@ TEST(sysctl_node_id_rejects_bad_values)
 	EXPECT_EQ(count + 6, counter("bad_input"));
 }
 
-TEST(sysctl_bad_input_is_read_only)
+static int cmp_str(const void *a, const void *b)
 {
-	struct stat st;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	ASSERT_EQ(0, stat("/proc/sys/elastic/bad_input", &st));
-	EXPECT_EQ(0444, st.st_mode & 07777);
-	EXPECT_EQ(-EACCES, write_file("/proc/sys/elastic/bad_input", "0\n"));
+/*
+ * /proc/sys/elastic holds the tunables and nothing else, each writable by
+ * root: the counters are read through stats-get.
+ */
+TEST(sysctls_are_tunables)
+{
+	static const char *const names[] = {
+		"heartbeat_misses", "heartbeat_ms", "listen_port", "max_hosted_pages",
+		"node_id", "orphan_keep_ms", "push_below_kb",
+	};
+	char path[128], *seen[32];
+	struct dirent *d;
+	struct stat st;
+	size_t n = 0, i;
+	DIR *dir;
+
+	dir = opendir("/proc/sys/elastic");
+	ASSERT_NE(NULL, dir);
+	while ((d = readdir(dir)) && n < 32)
+		if (d->d_name[0] != '.')
+			seen[n++] = strdup(d->d_name);
+	closedir(dir);
+	qsort(seen, n, sizeof(*seen), cmp_str);
+	ASSERT_EQ(sizeof(names) / sizeof(names[0]), n);
+	for (i = 0; i < n; i++) {
+		EXPECT_STREQ(names[i], seen[i]);
+		snprintf(path, sizeof(path), "/proc/sys/elastic/%s", seen[i]);
+		ASSERT_EQ(0, stat(path, &st));
+		EXPECT_EQ(0644, st.st_mode & 07777) TH_LOG("%s", path);
+		free(seen[i]);
+	}
 }
 
 /* ---- /proc/PID/elastic ---- */

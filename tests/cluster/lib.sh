@@ -218,23 +218,26 @@ console_since() {
 
 # ---- the module's counters and tunables -----------------------------------
 
-# Tunables: sysctls in /proc/sys/elastic that a test may set.  Every other
-# name there is a counter (or read-only state: evacuating, swap_type).
+# Tunables: the sysctls in /proc/sys/elastic, all a test may set.  The
+# counters (and evacuating) are read through netlink stats-get.
 tunables=" node_id listen_port heartbeat_ms heartbeat_misses max_hosted_pages push_below_kb orphan_keep_ms "
 
-# counter NODE NAME...: the values of the module's counters NAME on NODE,
-# on one line, separated by spaces.  EVERY counter a test reads goes
-# through here: the counters are moving from /proc/sys/elastic to netlink
-# stats-get (elasticctl -j stats), and this is the one place to change.
+# counter NODE NAME...: the values of the module's counters NAME on NODE
+# (or evacuating), on one line, separated by spaces, from `elasticctl -j
+# stats`.  EVERY counter a test reads goes through here.
 counter() {
-	local n=$1 name out
+	local n=$1 name out v vals=()
 	shift
 	for name; do
 		[[ $tunables != *" $name "* ]] || fail "counter $name: a tunable (use tunable)"
 	done
-	out=$(on "$n" sh -c 'cd /proc/sys/elastic && cat "$@"' sh "$@") ||
-		fail "node$n: cannot read counters $*"
-	echo $out
+	out=$(on "$n" "$ctl" -j stats) || fail "node$n: cannot read counters $*: $out"
+	for name; do
+		v=$(grep -o "\"$name\":[0-9]*" <<<"$out" | head -n1)
+		[ -n "$v" ] || fail "node$n: no counter $name in stats: $out"
+		vals+=("${v#*:}")
+	done
+	echo "${vals[*]}"
 }
 
 # test_value VALUE WANT: WANT is a number, or one prefixed with >, >=, <, <=.

@@ -13,7 +13,7 @@ h2=$(counter 2 hosted_pages) g0=$(counter 1 claims_granted) r0=$(counter 1 claim
 c0=$(counter 2 claimed)
 
 # node2 writes to a page nobody has: the home gives it to node2.
-on 2 sh -c "/bin/echo 'write 1:$id $spare 5370745f4f53' > /proc/elastic/shadows" ||
+on 2 sh -c "/bin/echo '1:$id $spare 5370745f4f53' > /sys/kernel/debug/elastic/shadow_poke" ||
 	fail "node2 could not write to a never-used page"
 [ "$(counter 1 claims_granted)" = $(( g0 + 1 )) ] || fail "the home granted no claim"
 [ "$(counter 2 hosted_pages)" = $(( h2 + 1 )) ] || fail "node2 does not hold the page it made"
@@ -21,11 +21,11 @@ on 2 sh -c "/bin/echo 'write 1:$id $spare 5370745f4f53' > /proc/elastic/shadows"
 grep -q " pages $(( h2 + 1 )) mapped $(( h2 + 1 ))\$" <<<"$(on 2 cat /proc/elastic/shadows)" ||
 	fail "node2's shadow does not map the page: $(on 2 head -n1 /proc/elastic/shadows)"
 # A second write finds it mapped: no second claim.
-on 2 sh -c "/bin/echo 'write 1:$id $spare 5370745f4f53' > /proc/elastic/shadows" || fail "second write"
+on 2 sh -c "/bin/echo '1:$id $spare 5370745f4f53' > /sys/kernel/debug/elastic/shadow_poke" || fail "second write"
 [ "$(counter 1 claims_granted)" = $(( g0 + 1 )) ] || fail "a mapped page was claimed again"
 
 # node3 touches the same page: it exists on node2, node3 makes none.
-out=$(on 3 sh -c "/bin/echo 'write 1:$id $spare 1' > /proc/elastic/shadows" 2>&1) &&
+out=$(on 3 sh -c "/bin/echo '1:$id $spare 1' > /sys/kernel/debug/elastic/shadow_poke" 2>&1) &&
 	fail "node3 made a second copy of the page"
 grep -q "File exists" <<<"$out" || fail "node3's write: $out"
 grep -q "shadow 1:$id: page at $spare is on node 2" <<<"$(on 3 dmesg)" || fail "no log line on node3"
@@ -36,7 +36,7 @@ next=$(printf '%#x' $(( spare + 4096 )))
 on 1 /usr/bin/python3 -c "
 f = open('/proc/$pid/mem', 'r+b'); f.seek($next); f.write(b'home'); f.close()" ||
 	fail "writing the home's page"
-out=$(on 2 sh -c "/bin/echo 'write 1:$id $next 1' > /proc/elastic/shadows" 2>&1) &&
+out=$(on 2 sh -c "/bin/echo '1:$id $next 1' > /sys/kernel/debug/elastic/shadow_poke" 2>&1) &&
 	fail "node2 made a copy of a page resident at the home"
 grep -q "shadow 1:$id: page at $next is on node 1" <<<"$(on 2 dmesg)" || fail "no log line on node2"
 

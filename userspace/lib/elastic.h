@@ -149,6 +149,8 @@ struct elastic_stats {
 
 /* "bad_frames" for ELASTIC_STAT_BAD_FRAMES; NULL beyond ELASTIC_STAT_COUNT. */
 const char *elastic_stat_name(unsigned int stat);
+/* ELASTIC_STAT_BAD_FRAMES for "bad_frames"; -ENOENT for no counter's name. */
+int elastic_stat_find(const char *name);
 
 /* Buckets of a process's pull latency histogram: bucket b counts pulls below 2^b us. */
 #define ELASTIC_LAT_BUCKETS 24

@@ -62,6 +62,16 @@ const char *elastic_stat_name(unsigned int stat)
 	return stat < ELASTIC_STAT_COUNT ? stat_attr[stat].name : NULL;
 }
 
+int elastic_stat_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ELASTIC_STAT_COUNT; i++)
+		if (!strcmp(stat_attr[i].name, name))
+			return i;
+	return -ENOENT;
+}
+
 /* Attributes of a message: after the generic netlink header, no family header. */
 #define for_each_reply_attr(a, nlh, rem)					\
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),		\

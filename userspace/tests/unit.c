@@ -529,6 +529,10 @@ TEST(stat_names_are_the_sysctls)
 	EXPECT_EQ(NULL, elastic_stat_name(ELASTIC_STAT_COUNT));
 	EXPECT_STREQ("bad_frames", elastic_stat_name(ELASTIC_STAT_BAD_FRAMES));
 	EXPECT_STREQ("claimed", elastic_stat_name(ELASTIC_STAT_CLAIMED));
+	for (i = 0; i < ELASTIC_STAT_COUNT; i++)
+		EXPECT_EQ((int)i, elastic_stat_find(sysctl_names[i]));
+	EXPECT_EQ(-ENOENT, elastic_stat_find("node_id"));
+	EXPECT_EQ(-ENOENT, elastic_stat_find("bad_frame"));
 }
 
 TEST(stats_reply)

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SpotOS elastic module: debugfs, for debugging aids that are no interface.
+ *
+ * /sys/kernel/debug/elastic/shadow_poke (0200): "HOME:ID ADDR VALUE" (ADDR
+ * and VALUE in hex) stores the u64 VALUE at ADDR in the shadow that this
+ * node keeps of process ID of node HOME, as a thread running there would
+ * (elastic_shadow_poke()).  Malformed input fails with EINVAL and counts
+ * in bad_input.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+#include "node.h"
+#include "shadow.h"
+
+static struct dentry *elastic_debugfs_dir;
+
+static ssize_t elastic_shadow_poke_write(struct file *file, const char __user *ubuf,
+					 size_t len, loff_t *ppos)
+{
+	unsigned long long addr, val;
+	unsigned int home, id;
+	char buf[64], end;
+	int ret, n;
+
+	if (len >= sizeof(buf))
+		goto bad;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	n = sscanf(buf, "%u:%u %llx %llx%c", &home, &id, &addr, &val, &end);
+	if (n < 4 || (n == 5 && end != '\n'))
+		goto bad;
+	ret = elastic_shadow_poke(home, id, addr, val);
+	if (ret == -EINVAL)
+		goto bad;
+	return ret ?: len;
+bad:
+	elastic_count_bad_input();
+	return -EINVAL;
+}
+
+static const struct file_operations elastic_shadow_poke_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= elastic_shadow_poke_write,
+	.llseek	= noop_llseek,
+};
+
+/** elastic_debugfs_init - at load; without debugfs, nothing (not an error) */
+void elastic_debugfs_init(void)
+{
+	elastic_debugfs_dir = debugfs_create_dir("elastic", NULL);
+	debugfs_create_file("shadow_poke", 0200, elastic_debugfs_dir, NULL,
+			    &elastic_shadow_poke_fops);
+}
+
+/** elastic_debugfs_exit - at unload */
+void elastic_debugfs_exit(void)
+{
+	debugfs_remove_recursive(elastic_debugfs_dir);
+}
