@@ -251,6 +251,9 @@ static struct elastic_stream *elastic_stream_of(struct elastic_mm *em, unsigned 
 			WRITE_ONCE(st->window, elastic_window_next(READ_ONCE(st->window), true));
 			goto found;
 		}
+		/* The same fault again, retried once its page came: no step. */
+		if (READ_ONCE(st->last) == addr)
+			goto found;
 		if (READ_ONCE(st->used) < READ_ONCE(lru->used))
 			lru = st;
 	}
@@ -600,9 +603,12 @@ done:
 		atomic64_inc(&em->pf_hits);
 	atomic64_inc(&em->pulls);
 	atomic64_add(PAGE_SIZE, &em->bytes_in);
-	/* A retried fault asked for what follows on its first try. */
-	if (!(vmf->flags & FAULT_FLAG_TRIED))
-		elastic_prefetch(vmf, em);
+	/*
+	 * Ask for what follows now that this page is here (a retried fault
+	 * asked on its first try too, before the pages ahead had arrived,
+	 * when it was too early to ask for more).
+	 */
+	elastic_prefetch(vmf, em);
 	return major;	/* elastic_mem_pulled() ends the pull */
 fail:
 	trace_elastic_pull(vmf->address, slot, owner, ktime_get_ns() - t0, false, false, ret);
