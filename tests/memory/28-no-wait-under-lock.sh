@@ -27,10 +27,17 @@ ip -n "$ns" link set tap2 down
 at_exit "ip -n $ns link set tap2 up"
 on 1 sh -c 'echo go >> /tmp/lgo'
 # While the reader's faults wait: what an operator looks at stays prompt.
-sleep 0.3
-reads=$(readcost 4)
-sleep 0.5
+# The cut lasts 2.5 s whatever the reads cost (on the debug kernel they
+# take seconds each, and a longer cut got node2 declared dead): the first
+# reads fall within it.
+tmpd=$(mktemp -d)
+at_exit "rm -rf $tmpd"
+readcost 4 >"$tmpd/reads" &
+rc=$!
+sleep 2.5
 ip -n "$ns" link set tap2 up
+wait $rc
+reads=$(cat "$tmpd/reads")
 on 1 sh -c 'for i in $(seq 600); do grep -q "^ok\|^bad" /tmp/l.out && exit 0; sleep 0.1; done; exit 1' ||
 	fail "mmpath did not finish: $(on 1 cat /tmp/l.out)"
 out=$(on 1 cat /tmp/l.out)
