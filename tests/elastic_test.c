@@ -30,6 +30,7 @@
 
 #include "elastic.h"
 #include "kselftest_harness.h"
+#include "node_state.h"
 
 #define NOBODY 65534
 
@@ -57,39 +58,6 @@ static int write_file(const char *path, const char *s)
 		ret = -errno;
 	close(fd);
 	return ret;
-}
-
-/* A tunable of /proc/sys/elastic (node_id...), as a number; -1 if unreadable. */
-static long tunable(const char *name)
-{
-	char path[128], buf[64];
-
-	snprintf(path, sizeof(path), "/proc/sys/elastic/%s", name);
-	if (read_file(path, buf, sizeof(buf)) < 0)
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
-/*
- * One of this node's counters (bad_input, remote_pages...) or "evacuating",
- * from netlink stats-get; -1 if it cannot be read.  Every counter read
- * goes through here.
- */
-static long counter(const char *name)
-{
-	struct elastic_client *c;
-	struct elastic_stats st;
-	int i = elastic_stat_find(name), ret;
-
-	if (i < 0 && strcmp(name, "evacuating"))
-		return -1;
-	if (elastic_open(&c))
-		return -1;
-	ret = elastic_stats_get(c, &st);
-	elastic_close(c);
-	if (ret)
-		return -1;
-	return i < 0 ? (long)st.evacuating : (long)st.counter[i];
 }
 
 static int set_node_id_sysctl(long id)
