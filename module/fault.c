@@ -538,9 +538,12 @@ vm_fault_t elastic_mem_pull(struct vm_fault *vmf, swp_entry_t entry, struct foli
 	ret = elastic_pulling_add(slot, GFP_KERNEL);
 	if (ret == -EBUSY) {
 		atomic64_inc(&em->coalesced);
-		if (elastic_fault_may_retry(vmf) && !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
-			release_fault_lock(vmf);
-			elastic_pulling_wait(slot);
+		if (elastic_fault_may_retry(vmf)) {
+			/* With RETRY_NOWAIT the lock stays held: no wait. */
+			if (!(vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
+				release_fault_lock(vmf);
+				elastic_pulling_wait(slot);
+			}
 			return VM_FAULT_RETRY;
 		}
 		/* Killed or not, the fault is retried (or the task dies). */
