@@ -4,7 +4,7 @@
  *
  * A page no node has yet must be created exactly once.  A thread on a
  * member that touches a page its shadow does not map asks the home
- * (CLAIM, shadow.c).  The home decides in a worker (it takes the
+ * (CLAIM, shadow_claim.c).  The home decides in a worker (it takes the
  * process's push_lock and mmap_lock, and then waits for the member):
  * elastic_claim_entry() turns a none PTE, under the PTE lock, into an
  * entry naming the member with a new slot, marked being pulled so that the

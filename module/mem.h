@@ -18,7 +18,10 @@
  *  - req.c		requests waiting for replies; the memory messages' senders
  *  - slots.c		the home's owner map, slots being pulled, FREE batching
  *  - store.c		the member's hosted store
- *  - shadow.c		members' shadow address spaces, a member's first touch
+ *  - shadow.c		members' shadows: the table, where hosted pages live
+ *  - shadow_claim.c	a member's first touch of a page (CLAIM)
+ *  - shadow_vm.c	a shadow's VMAs: layouts, the worker, faults
+ *  - shadow_proc.c	/proc/elastic/shadows, the debugfs poke, loading
  *  - hosting.c		the member's side of the protocol (PUSH, PULL, FREE,
  *			MOVE, HANDOFF, LAYOUT, CAP), dead and restarted homes
  *  - mm.c		stretched processes: their state and its lifecycle

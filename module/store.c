@@ -7,7 +7,7 @@
  * The store holds one reference to each page; a page's private field is
  * the sequence number of the MOVE that brought it, 0 for a PUSH.  The
  * store only files and drops pages: mapping them into shadows, answering
- * for them and deciding when they go is hosting.c's and shadow.c's.
+ * for them and deciding when they go is hosting.c's and the shadow files'.
  *
  * Locking: each xarray's own lock.  The receiver of a home's connection
  * adds (PUSH) and removes (FREE) its pages; receivers of other members'
