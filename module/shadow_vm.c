@@ -87,10 +87,9 @@ static void elastic_shadow_claim_failed(struct elastic_shadow *s, unsigned long 
  * home decides (elastic_shadow_claim()): the page is created here, or it is
  * elsewhere, which a thread here cannot use until it can jump to it.  The
  * claim waits for the home without the fault's lock when the fault may be
- * retried, as a pull at the home does: the receiver that must deliver the
- * answer, a PULL of another page of the shadow, /proc/elastic/shadows and
- * the shadow's worker all take that lock.  The retry finds the outcome in
- * the shadow's @claims.
+ * retried, as a pull at the home does: the receivers that map and unmap
+ * the shadow's pages, /proc/elastic/shadows and the shadow's worker all
+ * take that lock.  The retry finds the outcome in the shadow's @claims.
  */
 static vm_fault_t elastic_shadow_fault(struct vm_fault *vmf)
 {
