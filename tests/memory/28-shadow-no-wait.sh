@@ -18,8 +18,8 @@ g0=$(counter 1 claims_granted)
 base=$(on 2 sh -c 'm=0; for i in 1 2 3; do s=$(date +%s%N); cat /proc/elastic/shadows >/dev/null
 	t=$(( ($(date +%s%N) - s) / 1000000 )); [ $t -gt $m ] && m=$t; done; echo $m')
 limit=$(( 3 * base + 500 < 2500 ? 3 * base + 500 : 2500 ))
-dev=$(on 2 sh -c "ip -o -4 addr show | awk '\$4 ~ /^$SPOTOS_NET\\./ { print \$2; exit }'")
-[ -n "$dev" ] || fail "no interface on $SPOTOS_NET on node2"
+dev=$(on 2 sh -c "ip -o -4 addr show | awk '\$4 ~ /^$net\\./ { print \$2; exit }'")
+[ -n "$dev" ] || fail "no interface on $net on node2"
 # On node2 itself: the host's commands to it are 3 s slow meanwhile.
 on 2 sh -c "rm -f /tmp/sw.out; setsid -f sh -c 'exec </dev/null >/tmp/sw.out 2>&1; exec sh $top/tests/memory/slow-claim $dev 1:$id $spare'"
 at_exit "on 2 tc qdisc del dev $dev root 2>/dev/null || true"
