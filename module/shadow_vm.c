@@ -95,6 +95,7 @@ static vm_fault_t elastic_shadow_fault(struct vm_fault *vmf)
 {
 	struct elastic_shadow *s = vmf->vma->vm_private_data;
 	unsigned long addr = vmf->address & PAGE_MASK;
+	struct elastic_place pl = { .mm = s->id, .addr = addr };
 	u32 owner = 0;
 	bool noted;
 	u64 slot = 0;
@@ -105,8 +106,6 @@ static vm_fault_t elastic_shadow_fault(struct vm_fault *vmf)
 	/* A fresh fault drops what an abandoned try left. */
 	noted = elastic_claim_noted(s, addr, &ret, &slot) && (vmf->flags & FAULT_FLAG_TRIED);
 	if (!noted && (vmf->flags & FAULT_FLAG_ALLOW_RETRY)) {
-		struct elastic_place pl = { .mm = s->id, .addr = addr };
-
 		if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
 			return VM_FAULT_RETRY;
 		kref_get(&s->ref);
@@ -119,8 +118,6 @@ static vm_fault_t elastic_shadow_fault(struct vm_fault *vmf)
 	}
 	if (!noted) {
 		/* GUP that cannot drop the lock: wait with it, as a swap-in would. */
-		struct elastic_place pl = { .mm = s->id, .addr = addr };
-
 		ret = elastic_shadow_claim(s->home, &pl, &owner, &slot);
 		elastic_shadow_claim_failed(s, addr, ret, owner);
 	}
