@@ -192,7 +192,7 @@ void elastic_member_announce(u32 id, u32 state)
 	const struct elastic_member_ops *ops = READ_ONCE(elastic_member_ops);
 
 	if (state == ELASTIC_NODE_STATE_DEAD) {
-		pr_warn("node %u declared dead: no message for %u heartbeats of %u ms%s\n",
+		pr_warn("node %u declared dead: nothing from it for %u heartbeats of %u ms%s\n",
 			id, READ_ONCE(elastic_params.heartbeat_misses),
 			READ_ONCE(elastic_params.heartbeat_ms),
 			elastic_peer_heard(id) ? "" : " (never reached)");

@@ -29,6 +29,45 @@ struct sock;
 struct task_struct;
 
 /**
+ * struct elastic_watch - what a member's sender thread saw of its life
+ * @sign:	jiffies of the latest sign of life it saw
+ * @silent:	its beats in a row that saw no newer sign
+ */
+struct elastic_watch {
+	unsigned long sign;
+	unsigned int silent;
+};
+
+/**
+ * elastic_watch_beat - one beat's look at a member: is it dead?
+ * @w: the watch
+ * @sign: jiffies of the member's latest sign of life
+ * @now: jiffies
+ * @dead_after: the detection period, in jiffies
+ * @misses: beats in a row without a newer sign that it takes
+ *
+ * Silent for the period is not enough: the beats count too, so that a
+ * stall of this node (its threads held back for seconds) does not pass
+ * for the member's silence; when it ends, what the member sent meanwhile
+ * is seen before @misses beats go by.  A sign older than one seen before
+ * (evidence looked at only when it can be) changes nothing.
+ *
+ * Return: true when the member is to be declared dead.
+ */
+static inline bool elastic_watch_beat(struct elastic_watch *w, unsigned long sign,
+				      unsigned long now, unsigned long dead_after,
+				      unsigned int misses)
+{
+	if (time_after(sign, w->sign)) {
+		w->sign = sign;
+		w->silent = 0;
+	} else if (w->silent < UINT_MAX) {
+		w->silent++;
+	}
+	return time_after(now, w->sign + dead_after) && w->silent >= misses;
+}
+
+/**
  * struct elastic_peer - a member of the cluster, as this node sees it
  * @id:		node id
  * @addr:	address and port the member listens on
@@ -58,6 +97,7 @@ struct task_struct;
  * @reply_err:	the reply parser stopped on a bad message: the sender thread
  *		closes @tx_sock and connects again.  READ_ONCE/WRITE_ONCE
  * @data_ready:	@tx_sock's receive callback before the reply parser's
+ * @watch:	what the sender thread saw of its life; the thread's own
  *
  * Locking: elastic_cluster_lock (membership.c, a mutex) serialises
  * membership changes and protects the member table's peer pointers for
@@ -81,6 +121,7 @@ struct elastic_peer {
 	struct strparser reply_strp;
 	int reply_err;
 	void (*data_ready)(struct sock *sk);
+	struct elastic_watch watch;
 };
 
 /* struct elastic_member_home.flags */

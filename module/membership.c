@@ -22,6 +22,7 @@
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "internal.h"
 #include "member.h"
@@ -30,13 +31,38 @@
 
 static DEFINE_MUTEX(elastic_cluster_lock);
 
+/*
+ * When @p last showed that it lives: its last whole message, a message of
+ * it still arriving or waiting here (elastic_rx_last_sign()), or its
+ * acknowledgment of what this node sent it.  A node that stalls (short of
+ * memory, its sender held back) still acknowledges; one that is gone
+ * does not.  The connection is looked at only if no send holds it.
+ */
+static unsigned long elastic_peer_last_sign(struct elastic_peer *p)
+{
+	unsigned long last = elastic_rx_last_sign(p->id, READ_ONCE(p->last_heard));
+	unsigned long ack;
+	u32 age;
+
+	if (!mutex_trylock(&p->tx_lock))
+		return last;
+	if (p->tx_sock) {
+		age = tcp_jiffies32 - READ_ONCE(tcp_sk(p->tx_sock->sk)->rcv_tstamp);
+		ack = jiffies - age;
+		if (time_after(ack, last))
+			last = ack;
+	}
+	mutex_unlock(&p->tx_lock);
+	return last;
+}
+
 /* One beat of a sender: (re)connect or send a heartbeat, then check liveness. */
 static void elastic_tx_beat(struct elastic_peer *p)
 {
 	struct elastic_wire_heartbeat hb;
 	struct kvec part = { .iov_base = &hb, .iov_len = sizeof(hb) };
-	unsigned long silence;
 	u32 state;
+	bool dead;
 
 	/* The member sent back something other than a good reply. */
 	if (READ_ONCE(p->tx_sock) && READ_ONCE(p->reply_err)) {
@@ -54,14 +80,16 @@ static void elastic_tx_beat(struct elastic_peer *p)
 	}
 
 	/*
-	 * Silent for the detection period: dead, or never reached (a wrong
-	 * address, a node not started): what waits for it must not wait on.
+	 * Silent for the detection period, at as many beats of this thread:
+	 * dead, or never reached (a wrong address, a node not started): what
+	 * waits for it must not wait on.
 	 */
-	silence = jiffies - READ_ONCE(p->last_heard);
+	dead = elastic_watch_beat(&p->watch, elastic_peer_last_sign(p), jiffies,
+				  elastic_dead_after(),
+				  READ_ONCE(elastic_params.heartbeat_misses));
 	state = READ_ONCE(p->state);
 	if ((state == ELASTIC_NODE_STATE_UP || state == ELASTIC_NODE_STATE_CONNECTING) &&
-	    silence > elastic_dead_after() && !elastic_rx_busy(p->id) &&
-	    elastic_peer_set_state(p, ELASTIC_NODE_STATE_DEAD))
+	    dead && elastic_peer_set_state(p, ELASTIC_NODE_STATE_DEAD))
 		elastic_member_announce(p->id, ELASTIC_NODE_STATE_DEAD);
 }
 
@@ -153,6 +181,7 @@ int elastic_node_add(u32 id, __be32 addr, u16 port)
 	p->addr.sin_addr.s_addr = addr;
 	p->addr.sin_port = htons(port);
 	p->last_heard = jiffies;
+	p->watch.sign = p->last_heard;
 	mutex_init(&p->tx_lock);
 	refcount_set(&p->users, 1);
 	p->state = id == elastic_node_id() ? ELASTIC_NODE_STATE_SELF :

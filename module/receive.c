@@ -40,6 +40,7 @@
 #include <linux/tcp.h>
 #include <net/sock.h>
 #include <net/strparser.h>
+#include <net/tcp.h>
 
 #include "internal.h"
 #include "member.h"
@@ -773,25 +774,40 @@ void elastic_rx_shutdown(u32 peer_id)
 }
 
 /**
- * elastic_rx_busy - do messages from member @id wait to be handled here?
+ * elastic_rx_last_sign - when member @id last showed here that it lives
  * @id: node id
+ * @last: jiffies of its last whole message
  *
- * A member whose messages this node has not handled yet is not silent,
- * however long ago the last of them arrived: this node is slow.
+ * Besides its whole messages: a member whose messages wait to be handled
+ * here is not silent, however long ago they arrived (this node is slow);
+ * nor is one whose message is still arriving (a long one, or one behind
+ * others on a slow link: TCP's time of its last data packet).
  *
- * Return: true if so.
+ * Return: the latest of @last, the time of its last data packet, and
+ * now if messages of it wait.
  */
-bool elastic_rx_busy(u32 id)
+unsigned long elastic_rx_last_sign(u32 id, unsigned long last)
 {
 	struct elastic_conn *c;
-	bool busy = false;
+	unsigned long data;
+	u32 age;
 
 	mutex_lock(&elastic_conns_lock);
-	list_for_each_entry(c, &elastic_conns, list)
-		if (READ_ONCE(c->peer_id) == id && atomic_read(&c->backlog))
-			busy = true;
+	list_for_each_entry(c, &elastic_conns, list) {
+		if (READ_ONCE(c->peer_id) != id)
+			continue;
+		if (atomic_read(&c->backlog)) {
+			last = jiffies;
+			break;
+		}
+		/* The socket lives as long as its connection is listed. */
+		age = tcp_jiffies32 - READ_ONCE(inet_csk(c->sock->sk)->icsk_ack.lrcvtime);
+		data = jiffies - age;
+		if (time_after(data, last))
+			last = data;
+	}
 	mutex_unlock(&elastic_conns_lock);
-	return busy;
+	return last;
 }
 
 /** elastic_rx_wait_all - wait until every receiver has ended */

@@ -123,7 +123,7 @@ int elastic_rx_listen(u16 port);
 void elastic_rx_unlisten(void);
 void elastic_rx_shutdown(u32 peer_id);
 void elastic_rx_wait_all(void);
-bool elastic_rx_busy(u32 id);
+unsigned long elastic_rx_last_sign(u32 id, unsigned long last);
 
 /* membership.c */
 int elastic_cluster_init(void);
