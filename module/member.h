@@ -67,6 +67,17 @@ static inline bool elastic_watch_beat(struct elastic_watch *w, unsigned long sig
 	return time_after(now, w->sign + dead_after) && w->silent >= misses;
 }
 
+/*
+ * The later of @last and @stamp, a TCP timestamp of the member's socket
+ * (tcp_jiffies32: the low 32 bits of jiffies), in jiffies.
+ */
+static inline unsigned long elastic_later_tcp_stamp(unsigned long last, u32 stamp)
+{
+	unsigned long t = jiffies - (u32)((u32)jiffies - stamp);
+
+	return time_after(t, last) ? t : last;
+}
+
 /**
  * struct elastic_peer - a member of the cluster, as this node sees it
  * @id:		node id

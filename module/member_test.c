@@ -109,6 +109,20 @@ static void count_saturates(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w.silent, UINT_MAX);
 }
 
+/* A TCP timestamp (32 bits) becomes jiffies; only a later one moves the sign. */
+static void tcp_stamp(struct kunit *test)
+{
+	unsigned long now = jiffies, t;
+
+	t = elastic_later_tcp_stamp(now - 100, (u32)now - 10);
+	/* jiffies may tick meanwhile: the stamp stays where it was. */
+	KUNIT_EXPECT_EQ(test, t, now - 10);
+	KUNIT_EXPECT_EQ(test, elastic_later_tcp_stamp(now - 5, (u32)now - 10), now - 5);
+	/* A stamp from before a wrap of the low 32 bits still reads as past. */
+	t = elastic_later_tcp_stamp(now - 100, (u32)now + 0x80000000u);
+	KUNIT_EXPECT_EQ(test, t, now - 100);
+}
+
 static struct kunit_case elastic_liveness_cases[] = {
 	KUNIT_CASE(signs_keep_alive),
 	KUNIT_CASE(silence_is_death),
@@ -116,6 +130,7 @@ static struct kunit_case elastic_liveness_cases[] = {
 	KUNIT_CASE(older_sign),
 	KUNIT_CASE(jiffies_wrap),
 	KUNIT_CASE(count_saturates),
+	KUNIT_CASE(tcp_stamp),
 	{}
 };
 

@@ -21,8 +21,8 @@
 #include <linux/kthread.h>
 #include <linux/net.h>
 #include <linux/slab.h>
+#include <linux/tcp.h>
 #include <net/sock.h>
-#include <net/tcp.h>
 
 #include "internal.h"
 #include "member.h"
@@ -41,17 +41,11 @@ static DEFINE_MUTEX(elastic_cluster_lock);
 static unsigned long elastic_peer_last_sign(struct elastic_peer *p)
 {
 	unsigned long last = elastic_rx_last_sign(p->id, READ_ONCE(p->last_heard));
-	unsigned long ack;
-	u32 age;
 
 	if (!mutex_trylock(&p->tx_lock))
 		return last;
-	if (p->tx_sock) {
-		age = tcp_jiffies32 - READ_ONCE(tcp_sk(p->tx_sock->sk)->rcv_tstamp);
-		ack = jiffies - age;
-		if (time_after(ack, last))
-			last = ack;
-	}
+	if (p->tx_sock)
+		last = elastic_later_tcp_stamp(last, READ_ONCE(tcp_sk(p->tx_sock->sk)->rcv_tstamp));
 	mutex_unlock(&p->tx_lock);
 	return last;
 }

@@ -40,7 +40,6 @@
 #include <linux/tcp.h>
 #include <net/sock.h>
 #include <net/strparser.h>
-#include <net/tcp.h>
 
 #include "internal.h"
 #include "member.h"
@@ -789,8 +788,6 @@ void elastic_rx_shutdown(u32 peer_id)
 unsigned long elastic_rx_last_sign(u32 id, unsigned long last)
 {
 	struct elastic_conn *c;
-	unsigned long data;
-	u32 age;
 
 	mutex_lock(&elastic_conns_lock);
 	list_for_each_entry(c, &elastic_conns, list) {
@@ -801,10 +798,8 @@ unsigned long elastic_rx_last_sign(u32 id, unsigned long last)
 			break;
 		}
 		/* The socket lives as long as its connection is listed. */
-		age = tcp_jiffies32 - READ_ONCE(inet_csk(c->sock->sk)->icsk_ack.lrcvtime);
-		data = jiffies - age;
-		if (time_after(data, last))
-			last = data;
+		last = elastic_later_tcp_stamp(last,
+					       READ_ONCE(inet_csk(c->sock->sk)->icsk_ack.lrcvtime));
 	}
 	mutex_unlock(&elastic_conns_lock);
 	return last;
