@@ -131,6 +131,8 @@ static noinline_for_stack int elastic_rx_pull(struct elastic_conn *c,
 		return ret;
 	for (i = 0; i < n; i++) {
 		pages[i] = elastic_store_get(src, slots[i]);
+		if (pages[i])
+			elastic_shadow_unmap_now(src, slots[i], pages[i]);
 		r[i] = (struct elastic_wire_reply){
 			.req_seq = cpu_to_be64(m->seq + i),
 			.status = cpu_to_be32(pages[i] ? 0 : ENOENT),
@@ -205,6 +207,7 @@ static int elastic_rx_move(struct elastic_conn *c, const struct elastic_wire_msg
 			put_page(page);
 			break;
 		}
+		elastic_shadow_unmap_now(home, slots[k], page);
 		x->slots[k] = slots[k];
 		x->pages[k] = page;
 		elastic_wire_place_set(&x->wpl[k], &x->pl[k]);

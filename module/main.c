@@ -16,6 +16,7 @@
 #include <linux/module.h>
 
 #include "internal.h"
+#include "jump.h"
 #include "mem.h"
 #include "node.h"
 #include "transport.h"
@@ -36,6 +37,8 @@ static const struct elastic_ops elastic_module_ops = {
 	.exit		= elastic_mem_mm_exit,
 	.charge		= elastic_mem_charge,
 	.room		= elastic_mem_room,
+	.syscall	= elastic_jump_hook_syscall,
+	.bad_fault	= elastic_jump_hook_bad_fault,
 };
 
 static int __init elastic_init(void)
@@ -51,6 +54,7 @@ static int __init elastic_init(void)
 	ret = elastic_mem_init();
 	if (ret)
 		return ret;
+	elastic_jump_init();
 	ret = elastic_sysctl_init();
 	if (ret)
 		goto out_mem;
@@ -76,6 +80,7 @@ out_ops:
 out_sysctl:
 	elastic_sysctl_exit();
 out_mem:
+	elastic_jump_exit();
 	elastic_mem_exit();
 	return ret;
 }
@@ -87,6 +92,7 @@ static void __exit elastic_exit(void)
 	elastic_nl_exit();
 	elastic_ops_unregister(&elastic_module_ops);
 	elastic_sysctl_exit();
+	elastic_jump_exit();
 	elastic_mem_exit();
 	pr_info("SpotOS elastic memory unloaded\n");
 }

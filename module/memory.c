@@ -24,8 +24,18 @@ static bool elastic_mem_busy(u32 id)
 	return elastic_slot_held(id);
 }
 
+/* A dead member: its pages here become orphans; threads learn of it. */
+static void elastic_mem_dead(u32 id)
+{
+	const struct elastic_thread_ops *ops = elastic_thread_ops();
+
+	elastic_hosting_dead(id);
+	if (ops)
+		ops->node_dead(id);
+}
+
 static const struct elastic_member_ops elastic_mem_member_ops = {
-	.dead		= elastic_hosting_dead,
+	.dead		= elastic_mem_dead,
 	.restarted	= elastic_hosting_restarted,
 	.removed	= elastic_drain_removed,
 	.busy		= elastic_mem_busy,

@@ -26,6 +26,7 @@
 
 #include "internal.h"
 #include "mem.h"
+#include "shadow.h"
 #include "member.h"
 #include "node.h"
 #include "transport.h"
@@ -446,8 +447,11 @@ int elastic_mem_inherit(struct mm_struct *old, struct mm_struct *mm)
  */
 void elastic_mem_mm_exit(struct mm_struct *mm)
 {
+	const struct elastic_thread_ops *ops = elastic_thread_ops();
 	struct elastic_mm *em = mm->elastic;
 
+	if (ops && em)
+		ops->mm_gone(em->id);
 	mm->elastic = NULL;
 	elastic_mm_put(em);
 }

@@ -12,12 +12,15 @@
 #include <linux/slab.h>
 
 #include "internal.h"
+#include "jump.h"
+#include "mem.h"
 #include "node.h"
 
 int elastic_proc_show(struct seq_file *m, struct mm_struct *mm)
 {
 	u32 id = elastic_node_id();
 	struct elastic_proc_info *info;
+	struct elastic_mm *em;
 
 	/* Too big for the stack: a counter per node. */
 	info = kzalloc(sizeof(*info), GFP_KERNEL);
@@ -31,5 +34,10 @@ int elastic_proc_show(struct seq_file *m, struct mm_struct *mm)
 	elastic_mem_proc(mm, info);
 	elastic_proc_format(m, info);
 	kfree(info);
+	em = elastic_mm_get(mm);
+	if (em) {
+		elastic_jump_show(m, em->id);
+		elastic_mm_put(em);
+	}
 	return 0;
 }

@@ -73,6 +73,28 @@ static unsigned int elastic_nshadows;
 /* The shadows' workers; unload waits for them. */
 static struct workqueue_struct *elastic_shadow_wq;
 
+/* Threads that run in shadows (jump.c), registered at load. */
+static const struct elastic_thread_ops *elastic_thread_ops_cur;
+
+/**
+ * elastic_thread_ops_set - the execution layer registers itself (NULL: leaves)
+ * @ops: its callbacks
+ */
+void elastic_thread_ops_set(const struct elastic_thread_ops *ops)
+{
+	WRITE_ONCE(elastic_thread_ops_cur, ops);
+}
+
+/**
+ * elastic_thread_ops - the execution layer's callbacks
+ *
+ * Return: them, or NULL before it loads and after it leaves.
+ */
+const struct elastic_thread_ops *elastic_thread_ops(void)
+{
+	return READ_ONCE(elastic_thread_ops_cur);
+}
+
 static u32 elastic_shadow_key(u32 home, u32 id)
 {
 	return home << ELASTIC_PLACE_MM_BITS | id;
@@ -267,6 +289,63 @@ void elastic_shadow_unmap(u32 home, u64 slot, struct page *page)
 }
 
 /**
+ * elastic_shadow_unmap_now - a page hosted for @home is given away now
+ * @home: its home
+ * @slot: its slot there
+ * @page: the page
+ *
+ * As elastic_shadow_unmap(), but when threads run in the page's shadow it
+ * is unmapped before this returns (the caller then copies it, and no CPU
+ * here can write it after that), waiting for the shadow's mmap_lock: no
+ * holder of it waits for another node while threads run there.  Called by
+ * receivers answering PULL and MOVE.
+ */
+void elastic_shadow_unmap_now(u32 home, u64 slot, struct page *page)
+{
+	const struct elastic_thread_ops *ops = elastic_thread_ops();
+	struct elastic_shadow *s;
+	struct elastic_place pl;
+
+	if (!ops || elastic_shadow_place(home, slot, &pl) ||
+	    !ops->shadow_busy(home, pl.mm))
+		return;
+	if (!xa_erase(&elastic_members[home].host.placed, slot))
+		return;
+	/* Seen by a fault mapping the page now: elastic_shadow_map_claimed(). */
+	smp_mb();
+	s = elastic_shadow_get(home, pl.mm);
+	if (!s)
+		return;
+	mmap_write_lock(s->mm);
+	elastic_shadow_remove(s, pl.addr, page);
+	mmap_write_unlock(s->mm);
+	elastic_shadow_put(s);
+}
+
+/**
+ * elastic_shadow_mm_get - the address space of a shadow, for a thread to run in
+ * @home: the process's home
+ * @id: the process there
+ *
+ * Return: the shadow's mm with a user reference (mmput() it), or NULL when
+ * there is no such shadow or it is being torn down.
+ */
+struct mm_struct *elastic_shadow_mm_get(u32 home, u32 id)
+{
+	struct elastic_shadow *s = elastic_shadow_get(home, id);
+	struct mm_struct *mm = NULL;
+
+	if (!s)
+		return NULL;
+	spin_lock(&s->lock);
+	if (!s->gone && !READ_ONCE(s->dead) && mmget_not_zero(s->mm))
+		mm = s->mm;
+	spin_unlock(&s->lock);
+	elastic_shadow_put(s);
+	return mm;
+}
+
+/**
  * elastic_shadow_place - where the page hosted for @home under @slot lives
  * @home: its home
  * @slot: its slot
@@ -311,7 +390,11 @@ int elastic_shadow_slot_of(u32 home, const struct elastic_place *pl, u64 *slot)
 /* Take @s out of the table; its worker tears it down. */
 void elastic_shadow_unlink(struct elastic_shadow *s)
 {
+	const struct elastic_thread_ops *ops = elastic_thread_ops();
+
 	lockdep_assert_held(&elastic_shadows_lock);
+	if (ops)
+		ops->shadow_gone(s->home, s->id);
 	hash_del(&s->node);
 	elastic_nshadows--;
 	atomic64_dec(&elastic_mstats.shadows);

@@ -10,7 +10,35 @@
 
 #include "wire.h"
 
+struct mm_struct;
 struct page;
+
+/**
+ * struct elastic_thread_ops - what the memory layer tells threads (jump.c)
+ * @shadow_fault: a fault in the shadow of (@home, @id) cannot be served
+ *		here (@err; with -EEXIST the page is on @owner).  Return true
+ *		when current is a thread that will take it elsewhere (the
+ *		fault then returns to retry), false for the usual error.
+ *		In the fault, no lock held that the thread's leave needs.
+ * @shadow_gone: the shadow of (@home, @id) is being torn down: threads
+ *		running in it end.  Process context, elastic_shadows_lock held.
+ * @shadow_busy: whether threads run in the shadow of (@home, @id): its
+ *		pages are unmapped before they are given away.  May sleep.
+ * @node_dead:	member @id was declared dead.  Process context.
+ * @mm_gone:	this node's process @id ended.  Process context.
+ */
+struct elastic_thread_ops {
+	bool (*shadow_fault)(u32 home, u32 id, int err, u32 owner);
+	void (*shadow_gone)(u32 home, u32 id);
+	bool (*shadow_busy)(u32 home, u32 id);
+	void (*node_dead)(u32 id);
+	void (*mm_gone)(u32 id);
+};
+
+void elastic_thread_ops_set(const struct elastic_thread_ops *ops);
+const struct elastic_thread_ops *elastic_thread_ops(void);
+struct mm_struct *elastic_shadow_mm_get(u32 home, u32 id);
+void elastic_shadow_unmap_now(u32 home, u64 slot, struct page *page);
 
 int elastic_shadow_init(void);
 void elastic_shadow_exit(void);

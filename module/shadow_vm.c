@@ -125,6 +125,13 @@ static vm_fault_t elastic_shadow_fault(struct vm_fault *vmf)
 		ret = elastic_shadow_map_claimed(s, vmf, slot);
 	if (ret == -EAGAIN)
 		return VM_FAULT_NOPAGE;		/* gone home meanwhile: touch again */
+	if (ret && (vmf->flags & FAULT_FLAG_USER)) {
+		const struct elastic_thread_ops *ops = elastic_thread_ops();
+
+		/* A thread running here goes where the page can be had. */
+		if (ops && ops->shadow_fault(s->home, s->id, ret, owner))
+			return VM_FAULT_NOPAGE;
+	}
 	WRITE_ONCE(s->fault_err, ret);
 	if (!ret)
 		return VM_FAULT_NOPAGE;

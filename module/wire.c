@@ -12,6 +12,7 @@
 #include <uapi/linux/elastic.h>
 
 #include "wire.h"
+#include "wire_jump.h"
 
 /* Payload size of each fixed-size type; -1: variable. */
 static const int elastic_wire_payload_len[__ELASTIC_MSG_MAX] = {
@@ -30,6 +31,8 @@ static const int elastic_wire_payload_len[__ELASTIC_MSG_MAX] = {
 	[ELASTIC_MSG_LAYOUT]	= -1,
 	[ELASTIC_MSG_CLAIM]	= sizeof(struct elastic_wire_place),
 	[ELASTIC_MSG_CLAIM_REPLY] = sizeof(struct elastic_wire_claim_reply),
+	[ELASTIC_MSG_JUMP]	= -1,
+	[ELASTIC_MSG_JUMP_ACK]	= sizeof(struct elastic_wire_jump_ack),
 };
 
 /**

@@ -81,6 +81,8 @@ enum elastic_wire_type {
 	ELASTIC_MSG_LAYOUT,		/* a process's address space, for its shadow */
 	ELASTIC_MSG_CLAIM,		/* member -> home: may I create this page? */
 	ELASTIC_MSG_CLAIM_REPLY,	/* home -> member: yes (slot), or who has it */
+	ELASTIC_MSG_JUMP,		/* a thread's user state: run it here */
+	ELASTIC_MSG_JUMP_ACK,		/* reply to JUMP: running, or refused */
 	__ELASTIC_MSG_MAX,
 };
 

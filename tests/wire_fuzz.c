@@ -70,13 +70,15 @@
 #define CLAIM_REPLY_LEN 40	/* struct elastic_wire_claim_reply */
 enum {
 	HELLO = 1, HEARTBEAT, PUSH, PUSH_ACK, PULL, PULL_REPLY, FREE, CAP, EVACUATE, RELIEVE,
-	MOVE, HANDOFF, LAYOUT, CLAIM, CLAIM_REPLY, TYPE_MAX
+	MOVE, HANDOFF, LAYOUT, CLAIM, CLAIM_REPLY, JUMP, JUMP_ACK, TYPE_MAX
 };
+#define JUMP_ACK_LEN 32		/* struct elastic_wire_jump_ack */
 /* Payload length of each type (module/wire.c); -1: variable. */
 static const int type_len[TYPE_MAX] = {
 	[HELLO] = 16, [HEARTBEAT] = 8, [PUSH] = -1, [PUSH_ACK] = 16,
 	[PULL] = -1, [PULL_REPLY] = -1, [FREE] = -1, [CAP] = 8, [EVACUATE] = 8, [RELIEVE] = 8,
 	[MOVE] = -1, [HANDOFF] = -1, [LAYOUT] = -1, [CLAIM] = PLACE, [CLAIM_REPLY] = CLAIM_REPLY_LEN,
+	[JUMP] = -1, [JUMP_ACK] = JUMP_ACK_LEN,
 };
 
 /* Nodes DST knows (KNOWN, and SRC). */
@@ -289,6 +291,19 @@ static int bad_payload(uint8_t type, const uint8_t *p, uint32_t len, uint32_t sr
 		if (type == PUSH_ACK)
 			return len != 16 || be32at(p + 12) > BATCH;
 		return len != 12u + (st == 0 ? PAGE : 0);
+	case JUMP:
+		/*
+		 * The streams hold no valid thread state (exact xstate size,
+		 * registers a user may have): any JUMP here is malformed.
+		 */
+		return 1;
+	case JUMP_ACK:
+		/* A well-formed one for no thread is stale, not malformed. */
+		st = be32at(p + 8);
+		if (st != 0 && st != EBUSY && st != ENOMEM && st != ESRCH && st != ESTALE &&
+		    st != EINVAL && st != EOPNOTSUPP)
+			return 1;
+		return be32at(p + 12) || !be64at(p + 16) || (st && be64at(p + 24));
 	}
 	return 0;
 }

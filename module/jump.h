@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SpotOS elastic module: threads that jump (jump.c), the execution layer
+ * above memory.  Lower files reach it only through struct
+ * elastic_thread_ops (shadow.h), which it registers at load.
+ */
+#ifndef _ELASTIC_JUMP_H
+#define _ELASTIC_JUMP_H
+
+#include <linux/types.h>
+
+struct pt_regs;
+struct seq_file;
+
+/**
+ * struct elastic_jump_stats - counters of threads that jump
+ * @jumps_out:		threads this node sent to another
+ * @jumps_in:		threads that arrived here
+ * @refused:		jumps refused (here or by the target), or states not loaded
+ * @send_errors:	JUMP or JUMP_ACK messages that could not be sent
+ * @stale_acks:		JUMP_ACKs for no thread that waits for one
+ * @syscalls_home:	system calls that took a thread home
+ * @faults_home:	faults that took a thread home
+ */
+struct elastic_jump_stats {
+	atomic64_t jumps_out;
+	atomic64_t jumps_in;
+	atomic64_t refused;
+	atomic64_t send_errors;
+	atomic64_t stale_acks;
+	atomic64_t syscalls_home;
+	atomic64_t faults_home;
+};
+
+extern struct elastic_jump_stats elastic_jstats;
+
+int elastic_jump_force(pid_t pid, pid_t tid, u32 to);
+void elastic_jump_show(struct seq_file *m, u32 id);
+bool elastic_jump_hook_syscall(struct pt_regs *regs, long nr);
+bool elastic_jump_hook_bad_fault(struct pt_regs *regs, unsigned long error_code,
+				 unsigned long address);
+void elastic_jump_init(void);
+void elastic_jump_exit(void);
+
+#endif /* _ELASTIC_JUMP_H */

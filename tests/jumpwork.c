@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * jumpwork: programs whose threads jump (tests/memory/5N-jump-*.sh).
+ *
+ *   jumpwork loop SIZE PASSES NODE
+ *
+ * Stretches itself over this node and NODE, maps SIZE bytes of anonymous
+ * memory and fills them, copies a summing loop (position independent, no
+ * stack, no call) into an anonymous executable page, and points its GS
+ * base into the data.  It runs the loop once here and prints "expect SUM";
+ * then pushes the data and the loop's page to NODE (nothing else: the rest
+ * stays locked at home), prints "ready PID", waits for a line on stdin,
+ * prints "looping" and runs the loop again, PASSES passes over the data,
+ * with sums held in SSE registers and one read through %gs per pass.  A
+ * forced jump (debugfs "jump") during the loop moves the thread to NODE,
+ * where every page the loop touches is; it comes back home when the loop
+ * returns (its stack is at home).  Prints "got SUM" and "ok" when the two
+ * sums are equal, "bad" otherwise.
+ */
+#define _GNU_SOURCE
+#include <asm/prctl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "elastic.h"
+
+#define PAGE 4096UL
+
+/* sum = f(data, n u64s (a multiple of 4), passes); rdi, rsi, rdx. */
+uint64_t jw_loop(const uint64_t *p, uint64_t n, uint64_t passes);
+extern const char jw_loop_end[];
+asm(".text\n"
+    ".globl jw_loop\n"
+    ".globl jw_loop_end\n"
+    "jw_loop:\n"
+    "	pxor %xmm0, %xmm0\n"
+    "	pxor %xmm1, %xmm1\n"
+    "	xor %eax, %eax\n"
+    "1:	mov %rdi, %r8\n"
+    "	mov %rsi, %r9\n"
+    "2:	movdqu (%r8), %xmm2\n"
+    "	paddq %xmm2, %xmm0\n"
+    "	movdqu 16(%r8), %xmm3\n"
+    "	pxor %xmm3, %xmm1\n"
+    "	paddq %xmm0, %xmm1\n"
+    "	add $32, %r8\n"
+    "	sub $4, %r9\n"
+    "	jnz 2b\n"
+    "	add %gs:8, %rax\n"
+    "	rol $7, %rax\n"
+    "	dec %rdx\n"
+    "	jnz 1b\n"
+    "	movq %xmm0, %rcx\n"
+    "	add %rcx, %rax\n"
+    "	pextrq $1, %xmm0, %rcx\n"
+    "	xor %rcx, %rax\n"
+    "	movq %xmm1, %rcx\n"
+    "	add %rcx, %rax\n"
+    "	pextrq $1, %xmm1, %rcx\n"
+    "	xor %rcx, %rax\n"
+    "	ret\n"
+    "jw_loop_end:\n");
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: jumpwork loop SIZE PASSES NODE\n");
+	return 2;
+}
+
+static int loop(int argc, char **argv)
+{
+	uint64_t size, passes, pushed, expect, got, *data, n, i;
+	uint64_t (*fn)(const uint64_t *, uint64_t, uint64_t);
+	size_t code = (size_t)(jw_loop_end - (const char *)jw_loop);
+	struct elastic_client *c;
+	uint32_t node;
+	char line[16];
+	void *x;
+	int ret;
+
+	if (argc != 4 || elastic_parse_size(argv[1], &size) || size < PAGE ||
+	    elastic_parse_size(argv[2], &passes) || !passes ||
+	    elastic_parse_u32(argv[3], 1, 63, &node))
+		return usage();
+	size &= ~(PAGE - 1);
+	n = size / sizeof(uint64_t);
+	data = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	x = mmap(NULL, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (data == MAP_FAILED || x == MAP_FAILED) {
+		perror("jumpwork: mmap");
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		data[i] = i * 0x9e3779b97f4a7c15ULL ^ (i >> 3);
+	memcpy(x, (const void *)jw_loop, code);
+	fn = (uint64_t (*)(const uint64_t *, uint64_t, uint64_t))x;
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)data)) {
+		perror("jumpwork: arch_prctl");
+		return 1;
+	}
+	expect = fn(data, n, passes);
+	printf("expect %llu\n", (unsigned long long)expect);
+	fflush(stdout);
+
+	ret = elastic_open(&c);
+	if (!ret)
+		ret = elastic_process_stretch(c, getpid(), 1ULL << node, 0);
+	if (ret) {
+		fprintf(stderr, "jumpwork: stretch: %s\n", strerror(-ret));
+		return 1;
+	}
+	/* Only the data and the loop go: everything else stays home, locked. */
+	if (mlockall(MCL_CURRENT) || munlock(data, size) || munlock(x, PAGE)) {
+		perror("jumpwork: mlock");
+		return 1;
+	}
+	ret = elastic_process_push(c, getpid(), node, 1UL << 30, &pushed);
+	if (ret || pushed != size / PAGE + 1) {
+		fprintf(stderr, "jumpwork: pushed %llu of %llu pages to %u: %s\n",
+			(unsigned long long)pushed, (unsigned long long)(size / PAGE + 1), node,
+			strerror(-ret));
+		return 1;
+	}
+	elastic_close(c);
+	printf("ready %d\n", getpid());
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 1;
+	printf("looping\n");
+	fflush(stdout);
+	got = fn(data, n, passes);
+	printf("got %llu\n%s\n", (unsigned long long)got, got == expect ? "ok" : "bad");
+	return got != expect;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "loop"))
+		return loop(argc - 1, argv + 1);
+	return usage();
+}

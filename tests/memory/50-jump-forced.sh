@@ -1,0 +1,32 @@
+# test: a thread jumps: moved to node2 (debugfs jump) while it runs a summing loop over 32 MiB that lives on node2, it runs there (/proc/PID/elastic shows it on node 2) with its registers, SSE state and GS base intact, and comes back home when the loop returns: the sum equals the one computed before any page left the home
+. tests/memory/lib.sh
+mem_setup
+jw=$top/tests/jumpwork
+
+# jumpwork pushes its data and its loop to node2 itself, then waits.
+on 1 sh -c "rm -f /tmp/jw.go /tmp/jw.out; mkfifo /tmp/jw.go
+	($jw loop 32M 24 2 <>/tmp/jw.go >/tmp/jw.out 2>&1 &)
+	for i in \$(seq 600); do grep -q ready /tmp/jw.out && exit 0; sleep 0.1; done
+	cat /tmp/jw.out; exit 1" || fail "jumpwork did not get ready"
+pid=$(on 1 awk '/^ready/ { print $2 }' /tmp/jw.out)
+[ -n "$pid" ] || fail "no pid: $(on 1 cat /tmp/jw.out)"
+teardown on 1 kill -9 "$pid"
+
+# Go, and once it loops, move it; then watch where it runs.
+seen=$(SPOTOS_EXEC_TIMEOUT=200 on 1 sh -c "echo go >/tmp/jw.go
+	for i in \$(seq 300); do grep -q looping /tmp/jw.out && break; sleep 0.05; done
+	echo '$pid $pid 2' >/sys/kernel/debug/elastic/jump || exit 1
+	seen=0
+	for i in \$(seq 3000); do
+		grep -q '^thread $pid node 2 ' /proc/$pid/elastic 2>/dev/null && seen=\$((seen + 1))
+		grep -q '^ok\$\|^bad\$' /tmp/jw.out && break
+		sleep 0.05
+	done
+	echo \$seen") || fail "the jump was refused: $(on 1 cat /tmp/jw.out)"
+out=$(on 1 cat /tmp/jw.out)
+echo "$out"
+echo "samples on node 2: $seen"
+on 1 cat /proc/$pid/elastic 2>/dev/null | grep '^thread' || true
+case $out in *"
+ok") ;; *) fail "the sums differ or it did not finish: $out" ;; esac
+[ "$seen" -gt 0 ] || fail "the thread was never seen on node 2"
