@@ -280,11 +280,7 @@ static void elastic_sigstate_save(struct elastic_uregs *r)
 
 static void elastic_sigstate_load(const struct elastic_uregs *r)
 {
-	sigset_t set;
-
-	set.sig[0] = r->blocked;
-	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
-	set_current_blocked(&set);
+	elastic_set_blocked(r->blocked);
 	current->sas_ss_sp = r->sas_ss_sp;
 	current->sas_ss_size = r->sas_ss_size;
 	current->sas_ss_flags = r->sas_ss_flags;
@@ -608,7 +604,7 @@ static int elastic_incarnation_main(void *arg)
 	elastic_signals_default();
 	current->signal->oom_score_adj = OOM_SCORE_ADJ_MIN;
 	snprintf(comm, sizeof(comm), "jump/%u:%u", t->home, t->tid);
-	set_task_comm(current, comm);
+	elastic_set_comm(comm);
 	spin_lock(&elastic_threads_lock);
 	elastic_thread_set_task(t, current);
 	spin_unlock(&elastic_threads_lock);
@@ -841,11 +837,12 @@ int elastic_jump_force(pid_t pid, pid_t tid, u32 to)
 
 	if (to == elastic_node_id() || !elastic_node_id_valid(to) || !elastic_peer_up(to))
 		return -EINVAL;
-	rcu_read_lock();
-	task = find_task_by_vpid(tid);
-	if (task)
-		get_task_struct(task);
-	rcu_read_unlock();
+	{
+		struct pid *p = find_get_pid(tid);
+
+		task = get_pid_task(p, PIDTYPE_PID);
+		put_pid(p);
+	}
 	if (!task)
 		return -ESRCH;
 	ret = -ESRCH;
