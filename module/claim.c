@@ -29,6 +29,7 @@
 #include "mem.h"
 #include "member.h"
 #include "node.h"
+#include "shadow.h"
 #include "transport.h"
 
 /* Claims a home handles at once at most; each is a work item. */
@@ -112,6 +113,14 @@ static int elastic_claim_decide(struct elastic_mm *em, struct elastic_claim *c, 
 	return 0;
 }
 
+/* Whether a thread of the claimed page's process runs on the claiming member. */
+static bool elastic_claim_for_thread(const struct elastic_claim *c)
+{
+	const struct elastic_thread_ops *ops = elastic_thread_ops();
+
+	return ops && ops->runs_on(c->pl.mm, c->src);
+}
+
 /*
  * A member's thread touches a page of one of this node's processes that
  * the member does not hold: the home decides who has it.  In a worker: it
@@ -132,6 +141,15 @@ static void elastic_claim_fn(struct work_struct *work)
 		ret = elastic_claim_decide(em, c, &owner);
 		mmap_read_unlock(em->mm);
 		mutex_unlock(&em->push_lock);
+		/*
+		 * A page here, wanted by a thread that runs on the member: it
+		 * goes there (a pull by the member), unless the member is full.
+		 */
+		if (ret == -EEXIST && owner == elastic_node_id() && elastic_claim_for_thread(c) &&
+		    elastic_push_pages(em, c->src, c->pl.addr, 1) == 1) {
+			atomic64_inc(&elastic_mstats.claims_pushed);
+			owner = c->src;
+		}
 		mmput(em->mm);
 	}
 	if (em)

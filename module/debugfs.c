@@ -10,9 +10,9 @@
  *
  * /sys/kernel/debug/elastic/jump (0200): "PID TID NODE" moves thread TID of
  * stretched process PID (whose home is this node) to member NODE
- * (elastic_jump_force()), until the netlink operation process-jump and
- * `elasticctl process jump` take its place (issue 21).  Errors as that
- * function's; malformed input fails with EINVAL and counts in bad_input.
+ * (elastic_jump_force()), as the netlink operation process-jump does, for
+ * a node without elasticctl.  Errors as that function's; malformed input
+ * fails with EINVAL and counts in bad_input.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -41,6 +41,7 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/oom.h>
+#include <linux/ptrace.h>
 #include <linux/rseq.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -49,6 +50,8 @@
 #include <linux/slab.h>
 #include <linux/task_work.h>
 #include <linux/uidgid.h>
+#include <net/netlink.h>
+#include <uapi/linux/elastic.h>
 #include <asm/unistd.h>
 
 #include "internal.h"
@@ -95,6 +98,8 @@ struct elastic_jump_in {
  * @task:	this node's incarnation, referenced (lock)
  * @in:		a state for @task to load (lock)
  * @nack:	the target refused the leave: resume here (lock)
+ * @unacked:	a JUMP to @target is out and not answered: it is sent again
+ *		until it is, and @target's death kills the thread (lock)
  * @dead:	the thread is over here: its task ends (lock)
  * @jumps:	jumps this node saw of it
  * @wq:		@task parks on it
@@ -115,6 +120,7 @@ struct elastic_thread {
 	struct task_struct *task;
 	struct elastic_jump_in *in;
 	int nack;
+	bool unacked;
 	bool dead;
 	u64 jumps;
 	wait_queue_head_t wq;
@@ -270,7 +276,8 @@ static void elastic_sigstate_save(struct elastic_uregs *r)
 	r->blocked = current->blocked.sig[0];
 	r->sas_ss_sp = current->sas_ss_sp;
 	r->sas_ss_size = current->sas_ss_size;
-	r->sas_ss_flags = current->sas_ss_flags;
+	/* Only SS_AUTODISARM is state; the mode follows from sp and size. */
+	r->sas_ss_flags = current->sas_ss_size ? current->sas_ss_flags & SS_FLAG_BITS : 0;
 #ifdef CONFIG_RSEQ
 	r->rseq = (unsigned long)current->rseq;
 	r->rseq_len = current->rseq_len;
@@ -283,7 +290,7 @@ static void elastic_sigstate_load(const struct elastic_uregs *r)
 	elastic_set_blocked(r->blocked);
 	current->sas_ss_sp = r->sas_ss_sp;
 	current->sas_ss_size = r->sas_ss_size;
-	current->sas_ss_flags = r->sas_ss_flags;
+	current->sas_ss_flags = r->sas_ss_size ? r->sas_ss_flags : SS_DISABLE;
 #ifdef CONFIG_RSEQ
 	current->rseq = (struct rseq __user *)(unsigned long)r->rseq;
 	current->rseq_len = r->rseq_len;
@@ -393,26 +400,44 @@ static int elastic_leave_queue(struct elastic_thread *t, struct task_struct *tas
 }
 
 /*
- * Park current, which sent @t away, until it comes back (0), the target
- * refused (its error), or it must end (-EINTR).  Loads the state that
- * came back.
+ * A JUMP unanswered this long is sent again: TCP lost it only if the link
+ * dropped, and the target answers a JUMP it has seen before without
+ * running it twice (elastic_thread_hand()).
  */
-static int elastic_park(struct elastic_thread *t)
+#define ELASTIC_JUMP_RESEND	HZ
+
+/*
+ * Park current, which sent @t away with the JUMP in @buf (@len bytes,
+ * sequence @seq), until it comes back (0), the target refused (its error),
+ * or it must end (-EINTR).  Loads the state that came back.
+ */
+static int elastic_park(struct elastic_thread *t, u32 to, u64 seq, const void *buf, size_t len)
 {
 	struct elastic_jump_in *in = NULL;
+	bool unacked = true;
 	int nack = 0;
+	long left;
 
 	for (;;) {
-		wait_event_killable(t->wq, READ_ONCE(t->in) || READ_ONCE(t->nack) ||
-				     READ_ONCE(t->dead) || fatal_signal_pending(current));
+		left = wait_event_killable_timeout(t->wq, READ_ONCE(t->in) || READ_ONCE(t->nack) ||
+						   READ_ONCE(t->dead) ||
+						   fatal_signal_pending(current),
+						   unacked ? ELASTIC_JUMP_RESEND :
+						   MAX_SCHEDULE_TIMEOUT);
 		spin_lock(&elastic_threads_lock);
 		in = t->in;
 		t->in = NULL;
 		nack = t->nack;
 		t->nack = 0;
+		unacked = t->unacked;
 		spin_unlock(&elastic_threads_lock);
 		if (in || nack || READ_ONCE(t->dead) || fatal_signal_pending(current))
 			break;
+		if (!left && unacked) {
+			atomic64_inc(&elastic_jstats.resent);
+			if (elastic_peer_send(to, ELASTIC_MSG_JUMP, seq, buf, len, NULL, 0))
+				atomic64_inc(&elastic_jstats.send_errors);
+		}
 	}
 	if (nack) {
 		kfree(in);
@@ -455,6 +480,7 @@ static void elastic_leave_fn(struct callback_head *cb)
 	bool home = t->home == elastic_node_id();
 	size_t len;
 	void *buf;
+	u64 seq;
 	int ret;
 	u32 to;
 
@@ -487,12 +513,17 @@ static void elastic_leave_fn(struct callback_head *cb)
 	j.xstate_len = xlen;
 	spin_lock(&elastic_threads_lock);
 	j.epoch = ++t->epoch;
+	t->unacked = true;
 	spin_unlock(&elastic_threads_lock);
 	elastic_wire_put_jump(buf, &j);
-	ret = elastic_peer_send(to, ELASTIC_MSG_JUMP, elastic_next_seq(), buf, len, NULL, 0);
-	kvfree(buf);
+	seq = elastic_next_seq();
+	ret = elastic_peer_send(to, ELASTIC_MSG_JUMP, seq, buf, len, NULL, 0);
 	if (ret) {
+		kvfree(buf);
 		atomic64_inc(&elastic_jstats.send_errors);
+		spin_lock(&elastic_threads_lock);
+		t->unacked = false;
+		spin_unlock(&elastic_threads_lock);
 		if (!home) {
 			elastic_thread_kill(t, "its home cannot be reached");
 			goto out;
@@ -503,7 +534,8 @@ static void elastic_leave_fn(struct callback_head *cb)
 	spin_lock(&elastic_threads_lock);
 	t->leaving = false;
 	spin_unlock(&elastic_threads_lock);
-	ret = elastic_park(t);
+	ret = elastic_park(t, to, seq, buf, len);
+	kvfree(buf);
 	if (ret == -EINTR) {
 		if (!home && !fatal_signal_pending(current))
 			force_sig(SIGKILL);	/* its shadow is gone */
@@ -557,16 +589,18 @@ static void elastic_arrive_fn(struct callback_head *cb)
 /* Every signal's action the default one (a kernel thread ignores them all). */
 static void elastic_signals_default(void)
 {
-	struct k_sigaction *ka = current->sighand->action;
+	/* Only current replaces its own sighand (exec): stable here. */
+	struct sighand_struct *sh = rcu_dereference_protected(current->sighand, true);
+	struct k_sigaction *ka = sh->action;
 	int i;
 
-	spin_lock_irq(&current->sighand->siglock);
+	spin_lock_irq(&sh->siglock);
 	for (i = 0; i < _NSIG; i++, ka++) {
 		ka->sa.sa_handler = SIG_DFL;
 		ka->sa.sa_flags = 0;
 		sigemptyset(&ka->sa.sa_mask);
 	}
-	spin_unlock_irq(&current->sighand->siglock);
+	spin_unlock_irq(&sh->siglock);
 	flush_signals(current);
 }
 
@@ -585,10 +619,17 @@ static int elastic_incarnation_main(void *arg)
 
 	cred = prepare_creds();
 	if (cred) {
-		cred->uid = cred->euid = cred->suid = cred->fsuid =
-			make_kuid(&init_user_ns, overflowuid);
-		cred->gid = cred->egid = cred->sgid = cred->fsgid =
-			make_kgid(&init_user_ns, overflowgid);
+		kuid_t uid = make_kuid(&init_user_ns, overflowuid);
+		kgid_t gid = make_kgid(&init_user_ns, overflowgid);
+
+		cred->uid = uid;
+		cred->euid = uid;
+		cred->suid = uid;
+		cred->fsuid = uid;
+		cred->gid = gid;
+		cred->egid = gid;
+		cred->sgid = gid;
+		cred->fsgid = gid;
 		cap_clear(cred->cap_inheritable);
 		cap_clear(cred->cap_permitted);
 		cap_clear(cred->cap_effective);
@@ -635,27 +676,41 @@ static struct elastic_jump_in *elastic_jump_in_new(const struct elastic_jump *j,
 }
 
 /*
- * Hand @in to @t's parked task.  Return 0, or -ESTALE for a JUMP older
- * than what this node saw, -EBUSY when no task is parked for it here.
+ * Hand @in, sent by @src, to @t: to its parked task (0), or to a task the
+ * caller starts for it (1, with @spawn).  A JUMP this node has taken
+ * already was sent again because its answer was lost: -EALREADY when the
+ * thread runs here (answer it again), -EINPROGRESS while its state loads
+ * (the answer comes).  -ESTALE for an older JUMP, -ESRCH at the home when
+ * @src is not where the thread went, -EBUSY when no task can take it.
  */
-static int elastic_thread_hand(struct elastic_thread *t, u64 epoch, struct elastic_jump_in *in)
+static int elastic_thread_hand(struct elastic_thread *t, u32 src, u64 epoch,
+			       struct elastic_jump_in *in, bool spawn)
 {
+	u32 self = elastic_node_id();
+	int ret;
+
 	spin_lock(&elastic_threads_lock);
-	if (epoch <= t->epoch) {
-		spin_unlock(&elastic_threads_lock);
-		return -ESTALE;
+	if (epoch == t->epoch && t->where == self && t->jumps) {
+		ret = t->in ? -EINPROGRESS : -EALREADY;
+	} else if (epoch <= t->epoch) {
+		ret = -ESTALE;
+	} else if (t->home == self && t->where != src && !(t->unacked && t->target == src)) {
+		ret = -ESRCH;
+	} else if (t->in || t->dead || (!t->task && !spawn)) {
+		ret = -EBUSY;
+	} else {
+		/* A thread back from @src proves that it ran there. */
+		t->unacked = false;
+		t->epoch = epoch;
+		t->in = in;
+		t->where = self;
+		t->jumps++;
+		ret = t->task ? 0 : 1;
 	}
-	if (!t->task || t->in || t->dead) {
-		spin_unlock(&elastic_threads_lock);
-		return -EBUSY;
-	}
-	t->epoch = epoch;
-	t->in = in;
-	t->where = elastic_node_id();
-	t->jumps++;
 	spin_unlock(&elastic_threads_lock);
-	wake_up(&t->wq);
-	return 0;
+	if (!ret)
+		wake_up(&t->wq);
+	return ret;
 }
 
 /* A thread of a process whose home is @src arrives on this member. */
@@ -681,18 +736,13 @@ static int elastic_jump_to_member(u32 src, u64 seq, const struct elastic_jump *j
 		kfree(in);
 		goto out_mm;
 	}
-	if (READ_ONCE(t->task)) {
-		ret = elastic_thread_hand(t, j->epoch, in);
+	ret = elastic_thread_hand(t, src, j->epoch, in, true);
+	if (ret != 1) {
 		if (ret)
 			kfree(in);
 		goto out_t;
 	}
 	/* First time here: a task in the shadow loads it. */
-	spin_lock(&elastic_threads_lock);
-	t->epoch = j->epoch;
-	t->in = in;
-	t->jumps++;
-	spin_unlock(&elastic_threads_lock);
 	kref_get(&t->ref);	/* the new task's */
 	kthread_use_mm(mm);
 	pid = elastic_spawn_user_thread(elastic_incarnation_main, t, CLONE_PARENT | SIGCHLD);
@@ -724,14 +774,11 @@ static int elastic_jump_home(u32 src, u64 seq, const struct elastic_jump *j)
 	spin_unlock(&elastic_threads_lock);
 	if (!t)
 		return -ESRCH;
-	ret = -ESRCH;
-	if (READ_ONCE(t->where) != src)
-		goto out;
 	ret = -ENOMEM;
 	in = elastic_jump_in_new(j, src, seq);
 	if (!in)
 		goto out;
-	ret = elastic_thread_hand(t, j->epoch, in);
+	ret = elastic_thread_hand(t, src, j->epoch, in, false);
 	if (ret)
 		kfree(in);
 out:
@@ -749,18 +796,38 @@ static int elastic_rx_jump(struct elastic_conn *c, const struct elastic_wire_msg
 	int ret;
 
 	elastic_jump_limits_here(&lim);
+	memset(&j, 0, sizeof(j));
 	ret = elastic_wire_parse_jump(payload, m->len, &lim, &j);
+	if (ret == -EPROTO && j.epoch) {
+		/*
+		 * A state this node will not load: a bad frame (the link
+		 * closes), but its sender hears so and resumes the thread.
+		 */
+		pr_warn_ratelimited("node %u: thread %u:%u:%u refused: bad state\n", src, j.home,
+				    j.mm, j.tid);
+		atomic64_inc(&elastic_jstats.refused);
+		elastic_jump_ack(src, m->seq, -EINVAL, j.epoch, 0);
+	}
 	if (ret)
 		return ret;
 	if (j.home == elastic_node_id())
 		ret = elastic_jump_home(src, m->seq, &j);
 	else
 		ret = elastic_jump_to_member(src, m->seq, &j);
-	if (ret) {
+	switch (ret) {
+	case 0:
+		atomic64_inc(&elastic_jstats.jumps_in);
+		break;
+	case -EALREADY:
+		atomic64_inc(&elastic_jstats.dups);
+		elastic_jump_ack(src, m->seq, 0, j.epoch, 0);
+		break;
+	case -EINPROGRESS:
+		atomic64_inc(&elastic_jstats.dups);
+		break;
+	default:
 		atomic64_inc(&elastic_jstats.refused);
 		elastic_jump_ack(src, m->seq, ret, j.epoch, 0);
-	} else {
-		atomic64_inc(&elastic_jstats.jumps_in);
 	}
 	return 0;
 }
@@ -787,6 +854,7 @@ static int elastic_rx_jump_ack(struct elastic_conn *c, const struct elastic_wire
 		if (t->epoch != epoch || t->target != src || !t->task)
 			continue;
 		found = true;
+		t->unacked = false;
 		if (status) {
 			t->nack = status;
 		} else if (t->home == elastic_node_id()) {
@@ -813,6 +881,16 @@ static const struct elastic_msg_handler elastic_jump_ack_handler = {
 	.rx = elastic_rx_jump_ack,
 };
 
+/* The task of @nr in current's pid namespace, referenced, or NULL. */
+static struct task_struct *elastic_task_by_vpid(pid_t nr)
+{
+	struct pid *p = find_get_pid(nr);
+	struct task_struct *task = get_pid_task(p, PIDTYPE_PID);
+
+	put_pid(p);
+	return task;
+}
+
 /**
  * elastic_jump_force - move a thread of a stretched process to a member
  * @pid: the process, at this (its home) node
@@ -837,32 +915,33 @@ int elastic_jump_force(pid_t pid, pid_t tid, u32 to)
 
 	if (to == elastic_node_id() || !elastic_node_id_valid(to) || !elastic_peer_up(to))
 		return -EINVAL;
-	{
-		struct pid *p = find_get_pid(tid);
-
-		task = get_pid_task(p, PIDTYPE_PID);
-		put_pid(p);
-	}
-	if (!task)
-		return -ESRCH;
+	/* The caller may move the thread as it may ptrace it. */
+	mm = elastic_mm_of_pid(tid, PTRACE_MODE_ATTACH_REALCREDS);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm) == -EINVAL ? -ESRCH : PTR_ERR(mm);
+	task = elastic_task_by_vpid(tid);
 	ret = -ESRCH;
-	mm = get_task_mm(task);
-	if (task_tgid_vnr(task) != pid || !mm || (task->flags & PF_EXITING)) {
-		if (mm)
-			mmput(mm);
-		goto out;
-	}
+	if (!task || task_tgid_vnr(task) != pid || task->mm != mm || (task->flags & PF_EXITING))
+		goto out_mm;
 	ret = -ENOENT;
 	em = elastic_mm_get(mm);
-	mmput(mm);
 	if (!em)
-		goto out;
+		goto out_mm;
 	ret = -ENOMEM;
-	t = elastic_thread_new(elastic_node_id(), em->id, tid);
+	/* Known by its global id: the same on every node, whatever namespace asked. */
+	t = elastic_thread_new(elastic_node_id(), em->id, task_pid_nr(task));
 	elastic_mm_put(em);
 	if (!t)
-		goto out;
+		goto out_mm;
 	spin_lock(&elastic_threads_lock);
+	if (t->task && t->task != task && (t->task->flags & PF_EXITING) && !t->leaving &&
+	    t->where == elastic_node_id()) {
+		/* An earlier thread of that id is gone: its place is the new one's. */
+		hash_del(&t->by_task);
+		INIT_HLIST_NODE(&t->by_task);
+		put_task_struct(t->task);
+		t->task = NULL;
+	}
 	if (!t->task)
 		elastic_thread_set_task(t, task);
 	ret = t->where != elastic_node_id() || t->task != task ? -EBUSY : 0;
@@ -870,8 +949,44 @@ int elastic_jump_force(pid_t pid, pid_t tid, u32 to)
 	if (!ret)
 		ret = elastic_leave_queue(t, task, to, TWA_SIGNAL);
 	elastic_thread_put(t);
-out:
-	put_task_struct(task);
+out_mm:
+	if (task)
+		put_task_struct(task);
+	mmput(mm);
+	return ret;
+}
+
+/**
+ * elastic_jump_nl_fill - the threads of process @id that jumped, as netlink nests
+ * @msg: a process-get reply
+ * @id: the process's id at this node
+ *
+ * Return: 0, or -EMSGSIZE.
+ */
+int elastic_jump_nl_fill(struct sk_buff *msg, u32 id)
+{
+	struct elastic_thread *t;
+	struct nlattr *nest;
+	int bkt, ret = 0;
+
+	spin_lock(&elastic_threads_lock);
+	hash_for_each(elastic_threads, bkt, t, node) {
+		if (t->home != elastic_node_id() || t->mm != id || !t->task)
+			continue;
+		nest = nla_nest_start(msg, ELASTIC_A_PROCESS_THREAD);
+		if (!nest ||
+		    nla_put_u32(msg, ELASTIC_A_THREAD_TID, task_pid_vnr(t->task)) ||
+		    nla_put_u32(msg, ELASTIC_A_THREAD_NODE, t->where) ||
+		    nla_put_u64_64bit(msg, ELASTIC_A_THREAD_JUMPS, t->jumps,
+				      ELASTIC_A_THREAD_PAD)) {
+			if (nest)
+				nla_nest_cancel(msg, nest);
+			ret = -EMSGSIZE;
+			break;
+		}
+		nla_nest_end(msg, nest);
+	}
+	spin_unlock(&elastic_threads_lock);
 	return ret;
 }
 
@@ -966,7 +1081,8 @@ static void elastic_jump_node_dead(u32 id)
 
 	spin_lock(&elastic_threads_lock);
 	hash_for_each(elastic_threads, bkt, t, node)
-		if (t->home == elastic_node_id() && t->where == id && t->task) {
+		if (t->home == elastic_node_id() && t->task &&
+		    (t->where == id || (t->unacked && t->target == id))) {
 			pr_warn("thread %u of process %u died with node %u\n", t->tid, t->mm, id);
 			send_sig(SIGKILL, t->task, 1);
 		}
@@ -1000,12 +1116,30 @@ static void elastic_jump_mm_gone(u32 id)
 	elastic_threads_end(elastic_node_id(), id);
 }
 
+/* Whether a thread of this node's process @id runs on node @on now. */
+static bool elastic_jump_runs_on(u32 id, u32 on)
+{
+	struct elastic_thread *t;
+	bool runs = false;
+	int bkt;
+
+	spin_lock(&elastic_threads_lock);
+	hash_for_each(elastic_threads, bkt, t, node)
+		if (t->home == elastic_node_id() && t->mm == id && t->where == on) {
+			runs = true;
+			break;
+		}
+	spin_unlock(&elastic_threads_lock);
+	return runs;
+}
+
 static const struct elastic_thread_ops elastic_jump_thread_ops = {
 	.shadow_fault	= elastic_jump_shadow_fault,
 	.shadow_gone	= elastic_jump_shadow_gone,
 	.shadow_busy	= elastic_jump_shadow_busy,
 	.node_dead	= elastic_jump_node_dead,
 	.mm_gone	= elastic_jump_mm_gone,
+	.runs_on	= elastic_jump_runs_on,
 };
 
 /**
@@ -1021,8 +1155,8 @@ void elastic_jump_show(struct seq_file *m, u32 id)
 	spin_lock(&elastic_threads_lock);
 	hash_for_each(elastic_threads, bkt, t, node)
 		if (t->home == elastic_node_id() && t->mm == id)
-			seq_printf(m, "thread %u node %u jumps %llu\n", t->tid, t->where,
-				   t->jumps);
+			seq_printf(m, "thread %d node %u jumps %llu\n",
+				   t->task ? task_pid_vnr(t->task) : 0, t->where, t->jumps);
 	spin_unlock(&elastic_threads_lock);
 }
 

@@ -11,6 +11,7 @@
 
 struct pt_regs;
 struct seq_file;
+struct sk_buff;
 
 /**
  * struct elastic_jump_stats - counters of threads that jump
@@ -21,6 +22,8 @@ struct seq_file;
  * @stale_acks:		JUMP_ACKs for no thread that waits for one
  * @syscalls_home:	system calls that took a thread home
  * @faults_home:	faults that took a thread home
+ * @resent:		JUMPs sent again for want of an answer
+ * @dups:		JUMPs received again (answered, not run twice)
  */
 struct elastic_jump_stats {
 	atomic64_t jumps_out;
@@ -30,12 +33,15 @@ struct elastic_jump_stats {
 	atomic64_t stale_acks;
 	atomic64_t syscalls_home;
 	atomic64_t faults_home;
+	atomic64_t resent;
+	atomic64_t dups;
 };
 
 extern struct elastic_jump_stats elastic_jstats;
 
 int elastic_jump_force(pid_t pid, pid_t tid, u32 to);
 void elastic_jump_show(struct seq_file *m, u32 id);
+int elastic_jump_nl_fill(struct sk_buff *msg, u32 id);
 bool elastic_jump_hook_syscall(struct pt_regs *regs, long nr);
 bool elastic_jump_hook_bad_fault(struct pt_regs *regs, unsigned long error_code,
 				 unsigned long address);

@@ -115,6 +115,8 @@ struct elastic_mem_params {
  *			the member that asked (CLAIM)
  * @claims_refused:	claims it refused: the page existed, or no such
  *			memory or process
+ * @claims_pushed:	claimed pages this node held and pushed to the member
+ *			that asked (a thread that runs there wants them)
  * @claimed:		pages this node created after its home granted them
  */
 struct elastic_mem_stats {
@@ -145,6 +147,7 @@ struct elastic_mem_stats {
 	atomic64_t shadow_errors;
 	atomic64_t claims_granted;
 	atomic64_t claims_refused;
+	atomic64_t claims_pushed;
 	atomic64_t claimed;
 };
 
@@ -451,6 +454,7 @@ void elastic_mem_dup(struct mm_struct *mm, swp_entry_t entry);
 /* ---- push.c ---- */
 
 long elastic_push_mm(struct elastic_mm *em, u32 to, unsigned long nr, bool cold_only);
+long elastic_push_pages(struct elastic_mm *em, u32 to, unsigned long addr, unsigned long nr);
 long elastic_push_auto(struct elastic_mm *em, unsigned long nr, bool pressure);
 
 /* ---- reclaim.c ---- */

@@ -499,6 +499,29 @@ static bool elastic_push_scan(struct elastic_mm *em, struct elastic_push_ctx *c,
 	return true;
 }
 
+/* The pages [@addr, @addr + @nr pages) of one VMA, young or not. */
+static void elastic_push_at(struct elastic_mm *em, struct elastic_push_ctx *c,
+			    unsigned long addr, unsigned long nr)
+{
+	enum elastic_push_next next = ELASTIC_PUSH_RELOOK;
+	unsigned long end = addr + nr * PAGE_SIZE;
+	struct vm_area_struct *vma = NULL;
+
+	for (; addr < end; addr += PAGE_SIZE) {
+		if (next == ELASTIC_PUSH_RELOOK) {
+			vma = vma_lookup(em->mm, addr);
+			if (!vma || !elastic_vma_elastic(vma))
+				return;
+		}
+		next = elastic_push_add(em, c, vma, addr, false);
+		if (next == ELASTIC_PUSH_STOP)
+			return;
+	}
+}
+
+static long elastic_push_do(struct elastic_mm *em, u32 to, unsigned long addr,
+			    unsigned long nr, bool cold_only);
+
 /**
  * elastic_push_mm - push up to @nr pages of a stretched mm out
  * @em: its state
@@ -517,6 +540,31 @@ static bool elastic_push_scan(struct elastic_mm *em, struct elastic_push_ctx *c,
  * Return: pages pushed, or -errno when none could be.
  */
 long elastic_push_mm(struct elastic_mm *em, u32 to, unsigned long nr, bool cold_only)
+{
+	return elastic_push_do(em, to, 0, nr, cold_only);
+}
+
+/**
+ * elastic_push_pages - push given pages of a stretched mm to a member
+ * @em: its state
+ * @to: the member
+ * @addr: the first page's address
+ * @nr: pages from @addr (the walk stops at the first address that is not
+ *	private anonymous memory)
+ *
+ * For a member whose thread touches pages that the home holds: they go
+ * there as any push does, accessed recently or not.
+ *
+ * Return: pages pushed, or -errno when none could be.
+ */
+long elastic_push_pages(struct elastic_mm *em, u32 to, unsigned long addr, unsigned long nr)
+{
+	return elastic_push_do(em, to, addr, nr, false);
+}
+
+/* elastic_push_mm(), or with @addr elastic_push_pages(). */
+static long elastic_push_do(struct elastic_mm *em, u32 to, unsigned long addr,
+			    unsigned long nr, bool cold_only)
 {
 	struct elastic_push_ctx c = { .to = to };
 	struct mm_struct *mm = em->mm;
@@ -547,6 +595,10 @@ long elastic_push_mm(struct elastic_mm *em, u32 to, unsigned long nr, bool cold_
 	if (mm->elastic != em) {
 		c.ret = -EINVAL;	/* unstretched meanwhile */
 		goto out_mm;
+	}
+	if (addr) {
+		elastic_push_at(em, &c, addr, nr);
+		goto stop;
 	}
 	if (!nr) {
 		/* Threads that waited for another's push usually find it done. */

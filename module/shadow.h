@@ -26,6 +26,9 @@ struct page;
  *		pages are unmapped before they are given away.  May sleep.
  * @node_dead:	member @id was declared dead.  Process context.
  * @mm_gone:	this node's process @id ended.  Process context.
+ * @runs_on:	whether a thread of this node's process @id runs on member
+ *		@node now (its claims of pages held here pull them there).
+ *		Any context but hard irq.
  */
 struct elastic_thread_ops {
 	bool (*shadow_fault)(u32 home, u32 id, int err, u32 owner);
@@ -33,6 +36,7 @@ struct elastic_thread_ops {
 	bool (*shadow_busy)(u32 home, u32 id);
 	void (*node_dead)(u32 id);
 	void (*mm_gone)(u32 id);
+	bool (*runs_on)(u32 id, u32 node);
 };
 
 void elastic_thread_ops_set(const struct elastic_thread_ops *ops);
