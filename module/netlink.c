@@ -15,6 +15,7 @@
 #include <net/genetlink.h>
 
 #include "internal.h"
+#include "jump.h"
 #include "mem.h"
 #include "member.h"
 #include "node.h"
@@ -259,6 +260,30 @@ int elastic_nl_process_push_doit(struct sk_buff *skb, struct genl_info *info)
 				    ELASTIC_A_PROCESS_PAGES, ret, 0, 0);
 }
 
+int elastic_nl_process_jump_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_PID) ||
+	    GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_TID) ||
+	    GENL_REQ_ATTR_CHECK(info, ELASTIC_A_PROCESS_NODE)) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	ret = elastic_jump_force(nla_get_u32(info->attrs[ELASTIC_A_PROCESS_PID]),
+				 nla_get_u32(info->attrs[ELASTIC_A_PROCESS_TID]),
+				 nla_get_u32(info->attrs[ELASTIC_A_PROCESS_NODE]));
+	if (ret == -EINVAL)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ELASTIC_A_PROCESS_NODE],
+				    "not a member that is up");
+	else if (ret == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ELASTIC_A_PROCESS_PID],
+				    "the process is not stretched");
+	else if (ret == -EBUSY)
+		NL_SET_ERR_MSG(info->extack, "the thread is away or leaving already");
+	return ret;
+}
+
 int elastic_nl_node_drain_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	unsigned long left = 0;
@@ -397,6 +422,16 @@ static const struct {
 	{ ELASTIC_A_STATS_CLAIMS_GRANTED, &elastic_mstats.claims_granted },
 	{ ELASTIC_A_STATS_CLAIMS_REFUSED, &elastic_mstats.claims_refused },
 	{ ELASTIC_A_STATS_CLAIMED, &elastic_mstats.claimed },
+	{ ELASTIC_A_STATS_JUMPS_OUT, &elastic_jstats.jumps_out },
+	{ ELASTIC_A_STATS_JUMPS_IN, &elastic_jstats.jumps_in },
+	{ ELASTIC_A_STATS_JUMPS_REFUSED, &elastic_jstats.refused },
+	{ ELASTIC_A_STATS_JUMP_RESENDS, &elastic_jstats.resent },
+	{ ELASTIC_A_STATS_JUMP_DUPS, &elastic_jstats.dups },
+	{ ELASTIC_A_STATS_JUMP_SYSCALLS_HOME, &elastic_jstats.syscalls_home },
+	{ ELASTIC_A_STATS_JUMP_FAULTS_HOME, &elastic_jstats.faults_home },
+	{ ELASTIC_A_STATS_JUMP_SEND_ERRORS, &elastic_jstats.send_errors },
+	{ ELASTIC_A_STATS_JUMP_STALE_ACKS, &elastic_jstats.stale_acks },
+	{ ELASTIC_A_STATS_CLAIMS_PUSHED, &elastic_mstats.claims_pushed },
 };
 
 int elastic_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -438,7 +473,8 @@ static int elastic_nl_put_process(struct sk_buff *msg, u32 portid, u32 seq, int 
 	hdr = genlmsg_put(msg, portid, seq, &elastic_nl_family, flags, ELASTIC_CMD_PROCESS_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (elastic_nl_fill_process(msg, pid, comm, info)) {
+	if (elastic_nl_fill_process(msg, pid, comm, info) ||
+	    elastic_jump_nl_fill(msg, info->shadow_id)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}

@@ -46,6 +46,13 @@ static const struct nla_policy elastic_process_push_nl_policy[ELASTIC_A_PROCESS_
 	[ELASTIC_A_PROCESS_PAGES] = { .type = NLA_U64, },
 };
 
+/* ELASTIC_CMD_PROCESS_JUMP - do */
+static const struct nla_policy elastic_process_jump_nl_policy[ELASTIC_A_PROCESS_TID + 1] = {
+	[ELASTIC_A_PROCESS_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[ELASTIC_A_PROCESS_TID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[ELASTIC_A_PROCESS_NODE] = NLA_POLICY_MAX(NLA_U32, ELASTIC_MAX_NODE_ID),
+};
+
 /* ELASTIC_CMD_NODE_DRAIN - do */
 static const struct nla_policy elastic_node_drain_nl_policy[ELASTIC_A_NODE_PAGES + 1] = {
 	[ELASTIC_A_NODE_ID] = NLA_POLICY_RANGE(NLA_U32, 1, ELASTIC_MAX_NODE_ID),
@@ -138,6 +145,13 @@ static const struct genl_split_ops elastic_nl_ops[] = {
 		.doit		= elastic_nl_process_push_doit,
 		.policy		= elastic_process_push_nl_policy,
 		.maxattr	= ELASTIC_A_PROCESS_PAGES,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ELASTIC_CMD_PROCESS_JUMP,
+		.doit		= elastic_nl_process_jump_doit,
+		.policy		= elastic_process_jump_nl_policy,
+		.maxattr	= ELASTIC_A_PROCESS_TID,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

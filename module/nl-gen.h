@@ -21,6 +21,7 @@ int elastic_nl_node_get_dumpit(struct sk_buff *skb,
 int elastic_nl_process_stretch_doit(struct sk_buff *skb,
 				    struct genl_info *info);
 int elastic_nl_process_push_doit(struct sk_buff *skb, struct genl_info *info);
+int elastic_nl_process_jump_doit(struct sk_buff *skb, struct genl_info *info);
 int elastic_nl_node_drain_doit(struct sk_buff *skb, struct genl_info *info);
 int elastic_nl_process_unstretch_doit(struct sk_buff *skb,
 				      struct genl_info *info);

@@ -10,12 +10,13 @@
  * base into the data.  It runs the loop once here and prints "expect SUM";
  * then pushes the data and the loop's page to NODE (nothing else: the rest
  * stays locked at home), prints "ready PID", waits for a line on stdin,
- * prints "looping" and runs the loop again, PASSES passes over the data,
- * with sums held in SSE registers and one read through %gs per pass.  A
- * forced jump (debugfs "jump") during the loop moves the thread to NODE,
- * where every page the loop touches is; it comes back home when the loop
- * returns (its stack is at home).  Prints "got SUM" and "ok" when the two
- * sums are equal, "bad" otherwise.
+ * prints "looping" and runs the loop again: a spin of about 1.5 s in
+ * registers, then PASSES passes over the data, with sums held in SSE
+ * registers and one read through %gs per pass.  A forced jump (debugfs
+ * "jump") during the spin moves the thread to NODE, where every page the
+ * loop touches is; it comes back home when the loop returns (its stack is
+ * at home).  Prints "pulls N" (pages the home pulled meanwhile), then
+ * "got SUM" and "ok" when the two sums are equal, "bad" otherwise.
  */
 #define _GNU_SOURCE
 #include <asm/prctl.h>
@@ -25,20 +26,29 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "elastic.h"
 
 #define PAGE 4096UL
 
-/* sum = f(data, n u64s (a multiple of 4), passes); rdi, rsi, rdx. */
-uint64_t jw_loop(const uint64_t *p, uint64_t n, uint64_t passes);
+/*
+ * sum = f(data, n u64s (a multiple of 4), passes, spin); rdi, rsi, rdx, rcx.
+ * It first counts @spin down in a register: time for a jump to land
+ * before it touches any memory.
+ */
+uint64_t jw_loop(const uint64_t *p, uint64_t n, uint64_t passes, uint64_t spin);
 extern const char jw_loop_end[];
 asm(".text\n"
     ".globl jw_loop\n"
     ".globl jw_loop_end\n"
     "jw_loop:\n"
-    "	pxor %xmm0, %xmm0\n"
+    "	test %rcx, %rcx\n"
+    "	jz 3f\n"
+    "4:	dec %rcx\n"
+    "	jnz 4b\n"
+    "3:	pxor %xmm0, %xmm0\n"
     "	pxor %xmm1, %xmm1\n"
     "	xor %eax, %eax\n"
     "1:	mov %rdi, %r8\n"
@@ -66,6 +76,50 @@ asm(".text\n"
     "	ret\n"
     "jw_loop_end:\n");
 
+/* How long the loop spins before it touches memory: a jump lands meanwhile. */
+#define JW_SPIN_MS	1500
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Spin count that takes about @ms here, measured with the loop itself. */
+static uint64_t spin_for(uint64_t (*fn)(const uint64_t *, uint64_t, uint64_t, uint64_t),
+			 unsigned int ms)
+{
+	static const uint64_t four[4];
+	uint64_t n = 1 << 20, t;
+
+	for (;;) {
+		t = now_ns();
+		fn(four, 4, 1, n);
+		t = now_ns() - t;
+		if (t > 50000000 || n >= 1ULL << 40)
+			return n * (ms * 1000000ULL / (t ? t : 1));
+		n *= 4;
+	}
+}
+
+/* This process's pulls so far (/proc/self/elastic), 0 if not stretched. */
+static uint64_t my_pulls(void)
+{
+	unsigned long long v = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/elastic", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "pulls: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: jumpwork loop SIZE PASSES NODE\n");
@@ -75,7 +129,8 @@ static int usage(void)
 static int loop(int argc, char **argv)
 {
 	uint64_t size, passes, pushed, expect, got, *data, n, i;
-	uint64_t (*fn)(const uint64_t *, uint64_t, uint64_t);
+	uint64_t (*fn)(const uint64_t *, uint64_t, uint64_t, uint64_t);
+	uint64_t spin, pulls;
 	size_t code = (size_t)(jw_loop_end - (const char *)jw_loop);
 	struct elastic_client *c;
 	uint32_t node;
@@ -99,12 +154,13 @@ static int loop(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		data[i] = i * 0x9e3779b97f4a7c15ULL ^ (i >> 3);
 	memcpy(x, (const void *)jw_loop, code);
-	fn = (uint64_t (*)(const uint64_t *, uint64_t, uint64_t))x;
+	fn = (uint64_t (*)(const uint64_t *, uint64_t, uint64_t, uint64_t))x;
 	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)data)) {
 		perror("jumpwork: arch_prctl");
 		return 1;
 	}
-	expect = fn(data, n, passes);
+	expect = fn(data, n, passes, 0);
+	spin = spin_for(fn, JW_SPIN_MS);
 	printf("expect %llu\n", (unsigned long long)expect);
 	fflush(stdout);
 
@@ -132,9 +188,11 @@ static int loop(int argc, char **argv)
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
 		return 1;
+	pulls = my_pulls();
 	printf("looping\n");
 	fflush(stdout);
-	got = fn(data, n, passes);
+	got = fn(data, n, passes, spin);
+	printf("pulls %llu\n", (unsigned long long)(my_pulls() - pulls));
 	printf("got %llu\n%s\n", (unsigned long long)got, got == expect ? "ok" : "bad");
 	return got != expect;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * elasticctl process: the netlink family's process commands (stretch,
- * push, unstretch) and what elasticctl builds on them (run, map, top).
+ * push, jump, unstretch) and what elasticctl builds on them (run, map, top).
  * Each also answers to its name alone, as before the process object.
  */
 #include <errno.h>
@@ -23,6 +23,8 @@ void process_usage(FILE *f)
 	      "                                 start CMD stretched (it stays so across exec)\n"
 	      "  process push PID [--to NODE] --pages N\n"
 	      "                                 push N pages of a stretched process now\n"
+	      "  process jump PID TID --to NODE move a thread of a stretched process to a member:\n"
+	      "                                 it runs there until it needs its home\n"
 	      "  process unstretch PID          bring every page home; the process is no longer\n"
 	      "                                 stretched\n"
 	      "  process map PID [--width N] [--svg FILE]\n"
@@ -168,6 +170,42 @@ static int process_push(int argc, char **argv)
 	return ret;
 }
 
+static int process_jump(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{}
+	};
+	struct elastic_client *c;
+	uint32_t pid, tid, node = 0;
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (opt != 't' || elastic_parse_u32(optarg, 1, ELASTIC_MAX_NODE_ID, &node))
+			return usage_error("jump: bad option or value (see --help)%s", "");
+	if (optind != argc - 2 || !node || elastic_parse_u32(argv[optind], 1, INT32_MAX, &pid) ||
+	    elastic_parse_u32(argv[optind + 1], 1, INT32_MAX, &tid))
+		return usage_error("usage: jump PID TID --to NODE%s", "");
+	if (ctl_open(&c, "jump"))
+		return 1;
+	ret = elastic_process_jump(c, pid, tid, node);
+	if (ret) {
+		ret = fail(c, "jump", ret);
+	} else if (json_out) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "pid", json_object_new_int64(pid));
+		json_object_object_add(o, "tid", json_object_new_int64(tid));
+		json_object_object_add(o, "node", json_object_new_int64(node));
+		print_json(o);
+	} else {
+		printf("thread %u of pid %u leaves for node %u\n", tid, pid, node);
+	}
+	elastic_close(c);
+	return ret;
+}
+
 static int process_unstretch(int argc, char **argv)
 {
 	struct elastic_client *c;
@@ -193,11 +231,12 @@ static int process_unstretch(int argc, char **argv)
 	return ret;
 }
 
-/* As the netlink spec names them; jump comes with the threads that jump. */
+/* As the netlink spec names them. */
 static const struct ctl_cmd process_cmds[] = {
 	{ "run", process_run },
 	{ "stretch", process_stretch },
 	{ "push", process_push },
+	{ "jump", process_jump },
 	{ "unstretch", process_unstretch },
 	{ "map", do_map },
 	{ "top", do_top },

@@ -186,6 +186,19 @@ static void top_print_header(const struct top_sample *cur, const struct top_samp
 	printf("\n\n");
 }
 
+/* Threads that run away from home now, as "  away TID@NODE...". */
+static void top_print_away(const struct elastic_process *p, uint32_t home)
+{
+	const char *sep = "  away";
+	int i;
+
+	for (i = 0; i < p->nthreads; i++)
+		if (p->thread[i].node != home) {
+			printf("%s %u@%u", sep, p->thread[i].tid, p->thread[i].node);
+			sep = "";
+		}
+}
+
 static void top_print_text(const struct top_sample *cur, const struct top_sample *prev,
 			   const struct top_row *rows, int max_rows)
 {
@@ -209,6 +222,7 @@ static void top_print_text(const struct top_sample *cur, const struct top_sample
 		for (id = 1; id < ELASTIC_NODE_IDS; id++)
 			if (p->listed & (1ULL << id))
 				printf(" %d:%llu", id, (unsigned long long)p->on_node[id]);
+		top_print_away(p, cur->stats.node_id);
 		printf("\n");
 	}
 }
@@ -220,6 +234,22 @@ static struct json_object *json_rate(double v)
 
 	snprintf(s, sizeof(s), "%.2f", v);
 	return json_object_new_double_s(v, s);
+}
+
+/* The threads that jumped: [{"tid": T, "node": N, "jumps": J}, ...]. */
+static struct json_object *json_threads(const struct elastic_process *p)
+{
+	struct json_object *a = json_object_new_array(), *t;
+	int i;
+
+	for (i = 0; i < p->nthreads; i++) {
+		t = json_object_new_object();
+		json_object_object_add(t, "tid", json_object_new_int64(p->thread[i].tid));
+		json_object_object_add(t, "node", json_object_new_int64(p->thread[i].node));
+		json_object_object_add(t, "jumps", json_object_new_uint64(p->thread[i].jumps));
+		json_object_array_add(a, t);
+	}
+	return a;
 }
 
 static struct json_object *top_json_proc(const struct top_row *row)
@@ -241,6 +271,7 @@ static struct json_object *top_json_proc(const struct top_row *row)
 	json_object_object_add(lat, "p50", json_object_new_uint64(p->lat_p50_us));
 	json_object_object_add(lat, "p99", json_object_new_uint64(p->lat_p99_us));
 	json_object_object_add(o, "pull_latency_us", lat);
+	json_object_object_add(o, "threads", json_threads(p));
 	return o;
 }
 

@@ -113,6 +113,16 @@ enum elastic_stat {
 	ELASTIC_STAT_CLAIMS_GRANTED,
 	ELASTIC_STAT_CLAIMS_REFUSED,
 	ELASTIC_STAT_CLAIMED,
+	ELASTIC_STAT_JUMPS_OUT,
+	ELASTIC_STAT_JUMPS_IN,
+	ELASTIC_STAT_JUMPS_REFUSED,
+	ELASTIC_STAT_JUMP_RESENDS,
+	ELASTIC_STAT_JUMP_DUPS,
+	ELASTIC_STAT_JUMP_SYSCALLS_HOME,
+	ELASTIC_STAT_JUMP_FAULTS_HOME,
+	ELASTIC_STAT_JUMP_SEND_ERRORS,
+	ELASTIC_STAT_JUMP_STALE_ACKS,
+	ELASTIC_STAT_CLAIMS_PUSHED,
 	ELASTIC_STAT_COUNT
 };
 
@@ -155,6 +165,21 @@ int elastic_stat_find(const char *name);
 /* Buckets of a process's pull latency histogram: bucket b counts pulls below 2^b us. */
 #define ELASTIC_LAT_BUCKETS 24
 
+/* Threads of a process that struct elastic_process lists at most. */
+#define ELASTIC_THREADS_LISTED 64
+
+/**
+ * struct elastic_thread_where - a thread of a stretched process that jumped
+ * @tid:	its id, in the caller's pid namespace
+ * @node:	the node it runs on (the home's id when it is home)
+ * @jumps:	jumps it made that its home saw
+ */
+struct elastic_thread_where {
+	uint32_t tid;
+	uint32_t node;
+	uint64_t jumps;
+};
+
 /**
  * struct elastic_process - a stretched process, as process-get reports it
  * @pid:	process id, in the caller's pid namespace
@@ -182,6 +207,9 @@ int elastic_stat_find(const char *name);
  * @lat_p99_us:	the same of the 99th percentile
  * @lat_hist:	pull latency histogram: bucket b counts pulls below 2^b us
  * @nlat:	buckets the reply carried
+ * @thread:	its threads that have jumped, where each runs
+ * @nthreads:	entries of @thread
+ * @threads_more: such threads beyond ELASTIC_THREADS_LISTED, not listed
  */
 struct elastic_process {
 	uint32_t pid;
@@ -207,6 +235,9 @@ struct elastic_process {
 	uint64_t lat_p99_us;
 	uint64_t lat_hist[ELASTIC_LAT_BUCKETS];
 	int nlat;
+	struct elastic_thread_where thread[ELASTIC_THREADS_LISTED];
+	int nthreads;
+	int threads_more;
 };
 
 /* The page size of the addresses and page counts of process-map. */
@@ -336,6 +367,9 @@ int elastic_process_stretch(struct elastic_client *client, uint32_t pid, uint64_
 /* Push pages of a stretched process to node (0: any of its nodes). */
 int elastic_process_push(struct elastic_client *client, uint32_t pid, uint32_t node,
 			 uint64_t pages, uint64_t *pushed);
+/* Move thread @tid of stretched process @pid to member @node now. */
+int elastic_process_jump(struct elastic_client *client, uint32_t pid, uint32_t tid,
+			 uint32_t node);
 /* Bring every page of a stretched process home and end its stretch. */
 int elastic_process_unstretch(struct elastic_client *client, uint32_t pid, uint64_t *pulled);
 /*

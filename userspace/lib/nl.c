@@ -561,6 +561,21 @@ int elastic_process_push(struct elastic_client *c, uint32_t pid, uint32_t node, 
 	return ret;
 }
 
+int elastic_process_jump(struct elastic_client *c, uint32_t pid, uint32_t tid, uint32_t node)
+{
+	struct nl_msg *msg = new_request(c, ELASTIC_CMD_PROCESS_JUMP);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ELASTIC_A_PROCESS_PID, pid) < 0 ||
+	    nla_put_u32(msg, ELASTIC_A_PROCESS_TID, tid) < 0 ||
+	    nla_put_u32(msg, ELASTIC_A_PROCESS_NODE, node) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return request(c, msg, NULL);
+}
+
 static int on_drain(struct nl_msg *msg, void *arg)
 {
 	struct elastic_client *c = arg;

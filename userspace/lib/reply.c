@@ -51,10 +51,21 @@ static const struct {
 	[ELASTIC_STAT_CLAIMS_GRANTED] = { ELASTIC_A_STATS_CLAIMS_GRANTED, "claims_granted" },
 	[ELASTIC_STAT_CLAIMS_REFUSED] = { ELASTIC_A_STATS_CLAIMS_REFUSED, "claims_refused" },
 	[ELASTIC_STAT_CLAIMED] = { ELASTIC_A_STATS_CLAIMED, "claimed" },
+	[ELASTIC_STAT_JUMPS_OUT] = { ELASTIC_A_STATS_JUMPS_OUT, "jumps_out" },
+	[ELASTIC_STAT_JUMPS_IN] = { ELASTIC_A_STATS_JUMPS_IN, "jumps_in" },
+	[ELASTIC_STAT_JUMPS_REFUSED] = { ELASTIC_A_STATS_JUMPS_REFUSED, "jumps_refused" },
+	[ELASTIC_STAT_JUMP_RESENDS] = { ELASTIC_A_STATS_JUMP_RESENDS, "jump_resends" },
+	[ELASTIC_STAT_JUMP_DUPS] = { ELASTIC_A_STATS_JUMP_DUPS, "jump_dups" },
+	[ELASTIC_STAT_JUMP_SYSCALLS_HOME] = { ELASTIC_A_STATS_JUMP_SYSCALLS_HOME, "jump_syscalls_home" },
+	[ELASTIC_STAT_JUMP_FAULTS_HOME] = { ELASTIC_A_STATS_JUMP_FAULTS_HOME, "jump_faults_home" },
+	[ELASTIC_STAT_JUMP_SEND_ERRORS] = { ELASTIC_A_STATS_JUMP_SEND_ERRORS, "jump_send_errors" },
+	[ELASTIC_STAT_JUMP_STALE_ACKS] = { ELASTIC_A_STATS_JUMP_STALE_ACKS, "jump_stale_acks" },
+	[ELASTIC_STAT_CLAIMS_PUSHED] = { ELASTIC_A_STATS_CLAIMS_PUSHED, "claims_pushed" },
 };
 
 _Static_assert(ELASTIC_STAT_COUNT <= 64, "elastic_stats.has is a u64 bitmap");
-_Static_assert(ELASTIC_STAT_COUNT == ELASTIC_A_STATS_MEMBER - ELASTIC_A_STATS_BAD_INPUT,
+/* Every attribute of the set is a counter but node-id, evacuating, pad and member. */
+_Static_assert(ELASTIC_STAT_COUNT == ELASTIC_A_STATS_MAX - ELASTIC_A_STATS_BAD_INPUT,
 	       "a counter of the spec's stats set has no enum elastic_stat");
 
 const char *elastic_stat_name(unsigned int stat)
@@ -206,6 +217,31 @@ static const struct {
 };
 #define NPROC_U64 ((int)(sizeof(proc_u64) / sizeof(proc_u64[0])))
 
+static int parse_thread(struct nlattr *nest, struct elastic_process *p)
+{
+	static struct nla_policy policy[ELASTIC_A_THREAD_MAX + 1] = {
+		[ELASTIC_A_THREAD_TID] = { .type = NLA_U32 },
+		[ELASTIC_A_THREAD_NODE] = { .type = NLA_U32 },
+		[ELASTIC_A_THREAD_JUMPS] = { .type = NLA_U64 },
+	};
+	struct nlattr *tb[ELASTIC_A_THREAD_MAX + 1];
+	struct elastic_thread_where *t;
+
+	if (nla_parse_nested(tb, ELASTIC_A_THREAD_MAX, nest, policy) < 0 ||
+	    !tb[ELASTIC_A_THREAD_TID] || !tb[ELASTIC_A_THREAD_NODE])
+		return -EPROTO;
+	if (p->nthreads == ELASTIC_THREADS_LISTED) {
+		p->threads_more++;
+		return 0;
+	}
+	t = &p->thread[p->nthreads++];
+	t->tid = nla_get_u32(tb[ELASTIC_A_THREAD_TID]);
+	t->node = nla_get_u32(tb[ELASTIC_A_THREAD_NODE]);
+	if (tb[ELASTIC_A_THREAD_JUMPS])
+		t->jumps = nla_get_u64(tb[ELASTIC_A_THREAD_JUMPS]);
+	return 0;
+}
+
 int elastic_process_parse(const struct nlmsghdr *nlh, struct elastic_process *p)
 {
 	struct nla_policy policy[ELASTIC_A_PROCESS_MAX + 1] = {
@@ -214,6 +250,7 @@ int elastic_process_parse(const struct nlmsghdr *nlh, struct elastic_process *p)
 		[ELASTIC_A_PROCESS_SHADOW_ID] = { .type = NLA_U32 },
 		[ELASTIC_A_PROCESS_ON_NODE] = { .type = NLA_NESTED },
 		[ELASTIC_A_PROCESS_LAT_HIST] = { .type = NLA_U64 },
+		[ELASTIC_A_PROCESS_THREAD] = { .type = NLA_NESTED },
 	};
 	struct nlattr *tb[ELASTIC_A_PROCESS_MAX + 1], *a;
 	int i, rem, ret;
@@ -241,6 +278,10 @@ int elastic_process_parse(const struct nlmsghdr *nlh, struct elastic_process *p)
 			/* Buckets beyond ours (a later module's) are left out. */
 			if (p->nlat < ELASTIC_LAT_BUCKETS)
 				p->lat_hist[p->nlat++] = nla_get_u64(a);
+		} else if (nla_type(a) == ELASTIC_A_PROCESS_THREAD) {
+			ret = parse_thread(a, p);
+			if (ret)
+				return ret;
 		}
 	}
 	return 0;
