@@ -677,35 +677,30 @@ static struct elastic_jump_in *elastic_jump_in_new(const struct elastic_jump *j,
 
 /*
  * Hand @in, sent by @src, to @t: to its parked task (0), or to a task the
- * caller starts for it (1, with @spawn).  A JUMP this node has taken
- * already was sent again because its answer was lost: -EALREADY when the
- * thread runs here (answer it again), -EINPROGRESS while its state loads
- * (the answer comes).  -ESTALE for an older JUMP, -ESRCH at the home when
- * @src is not where the thread went, -EBUSY when no task can take it.
+ * caller starts for it (1, with @spawn); or not, as elastic_hand_decide()
+ * says.
  */
 static int elastic_thread_hand(struct elastic_thread *t, u32 src, u64 epoch,
 			       struct elastic_jump_in *in, bool spawn)
 {
-	u32 self = elastic_node_id();
+	struct elastic_hand_view v;
 	int ret;
 
 	spin_lock(&elastic_threads_lock);
-	if (epoch == t->epoch && t->where == self && t->jumps) {
-		ret = t->in ? -EINPROGRESS : -EALREADY;
-	} else if (epoch <= t->epoch) {
-		ret = -ESTALE;
-	} else if (t->home == self && t->where != src && !(t->unacked && t->target == src)) {
-		ret = -ESRCH;
-	} else if (t->in || t->dead || (!t->task && !spawn)) {
-		ret = -EBUSY;
-	} else {
+	v = (struct elastic_hand_view) {
+		.self = elastic_node_id(), .home = t->home, .epoch = t->epoch,
+		.where = t->where, .target = t->target, .unacked = t->unacked,
+		.jumps = t->jumps, .has_in = !!t->in, .has_task = !!t->task,
+		.dead = t->dead,
+	};
+	ret = elastic_hand_decide(&v, src, epoch, spawn);
+	if (ret >= 0) {
 		/* A thread back from @src proves that it ran there. */
 		t->unacked = false;
 		t->epoch = epoch;
 		t->in = in;
-		t->where = self;
+		t->where = v.self;
 		t->jumps++;
-		ret = t->task ? 0 : 1;
 	}
 	spin_unlock(&elastic_threads_lock);
 	if (!ret)

@@ -39,6 +39,33 @@ struct elastic_jump_stats {
 
 extern struct elastic_jump_stats elastic_jstats;
 
+/**
+ * struct elastic_hand_view - a thread as elastic_hand_decide() sees it
+ * @self:	this node's id
+ * @home:	the thread's home
+ * @epoch:	the newest jump of it this node saw
+ * @where:	where this node last knew it to run
+ * @target:	where its last leave from here went
+ * @unacked:	that leave is not answered yet
+ * @jumps:	jumps of it this node saw
+ * @has_in:	a state is waiting to be loaded here
+ * @has_task:	it has a task here
+ * @dead:	it is over here
+ */
+struct elastic_hand_view {
+	u32 self;
+	u32 home;
+	u64 epoch;
+	u32 where;
+	u32 target;
+	bool unacked;
+	u64 jumps;
+	bool has_in;
+	bool has_task;
+	bool dead;
+};
+
+int elastic_hand_decide(const struct elastic_hand_view *v, u32 src, u64 epoch, bool spawn);
 int elastic_jump_force(pid_t pid, pid_t tid, u32 to);
 void elastic_jump_show(struct seq_file *m, u32 id);
 int elastic_jump_nl_fill(struct sk_buff *msg, u32 id);
