@@ -517,6 +517,10 @@ static const char *const sysctl_names[] = {
 	"pressure_pushes", "shrinker_scans", "relieve_requests", "relieved", "handed_off",
 	"handed_in", "bg_pushes", "restarts", "layouts", "shadows", "shadow_pages",
 	"shadow_errors", "claims_granted", "claims_refused", "claimed",
+	/* Counters that came after the sysctls went, under the same kind of name. */
+	"jumps_out", "jumps_in", "jumps_refused", "jump_resends", "jump_dups",
+	"jump_syscalls_home", "jump_faults_home", "jump_send_errors", "jump_stale_acks",
+	"claims_pushed",
 };
 
 TEST(stat_names_are_the_sysctls)
@@ -546,8 +550,9 @@ TEST(stats_reply)
 	nla_put_u32(msg, ELASTIC_A_STATS_EVACUATING, 1);
 	nla_put(msg, ELASTIC_A_STATS_PAD, 0, NULL);
 	/* Every counter, each its own value: attribute i + 1000. */
-	for (i = ELASTIC_A_STATS_BAD_INPUT; i <= ELASTIC_A_STATS_CLAIMED; i++)
-		nla_put_u64(msg, i, 1000 + i);
+	for (i = ELASTIC_A_STATS_BAD_INPUT; i <= ELASTIC_A_STATS_MAX; i++)
+		if (i != ELASTIC_A_STATS_MEMBER)
+			nla_put_u64(msg, i, 1000 + i);
 	/* Members in any order; the library sorts them. */
 	put_member(msg, 3, 30, 300);
 	put_member(msg, 2, 20, 200);
@@ -562,6 +567,9 @@ TEST(stats_reply)
 	EXPECT_EQ(1000 + ELASTIC_A_STATS_BAD_FRAMES, st.counter[ELASTIC_STAT_BAD_FRAMES]);
 	EXPECT_EQ(1000 + ELASTIC_A_STATS_HOSTED_IN, st.counter[ELASTIC_STAT_HOSTED_IN]);
 	EXPECT_EQ(1000 + ELASTIC_A_STATS_CLAIMED, st.counter[ELASTIC_STAT_CLAIMED]);
+	/* Those after the member nests too. */
+	EXPECT_EQ(1000 + ELASTIC_A_STATS_JUMPS_OUT, st.counter[ELASTIC_STAT_JUMPS_OUT]);
+	EXPECT_EQ(1000 + ELASTIC_A_STATS_CLAIMS_PUSHED, st.counter[ELASTIC_STAT_CLAIMS_PUSHED]);
 	ASSERT_EQ(3, st.nmembers);
 	EXPECT_EQ(2, st.member[0].id);
 	EXPECT_EQ(20, st.member[0].held);
@@ -630,6 +638,50 @@ static void put_on_node(struct nl_msg *msg, uint32_t node, uint64_t pages)
 	nla_put_u32(msg, ELASTIC_A_NODE_PAGES_NODE, node);
 	nla_put_u64(msg, ELASTIC_A_NODE_PAGES_PAGES, pages);
 	nla_nest_end(msg, nest);
+}
+
+static void put_thread(struct nl_msg *msg, uint32_t tid, uint32_t node, uint64_t jumps)
+{
+	struct nlattr *nest = nla_nest_start(msg, ELASTIC_A_PROCESS_THREAD);
+
+	nla_put_u32(msg, ELASTIC_A_THREAD_TID, tid);
+	nla_put_u32(msg, ELASTIC_A_THREAD_NODE, node);
+	nla_put_u64(msg, ELASTIC_A_THREAD_JUMPS, jumps);
+	nla_nest_end(msg, nest);
+}
+
+/* Threads that jumped: listed up to ELASTIC_THREADS_LISTED, the rest counted. */
+TEST(process_reply_threads)
+{
+	struct nl_msg *msg = canned(ELASTIC_CMD_PROCESS_GET);
+	struct nlattr *nest;
+	struct elastic_process p;
+	int i;
+
+	ASSERT_NE(NULL, msg);
+	nla_put_u32(msg, ELASTIC_A_PROCESS_PID, 4242);
+	put_thread(msg, 4242, 2, 1);
+	put_thread(msg, 4250, 1, 2);
+	for (i = 0; i < ELASTIC_THREADS_LISTED; i++)
+		put_thread(msg, 5000 + i, 3, 1);
+	ASSERT_EQ(0, elastic_process_parse(nlmsg_hdr(msg), &p));
+	ASSERT_EQ(ELASTIC_THREADS_LISTED, p.nthreads);
+	EXPECT_EQ(2, p.threads_more);
+	EXPECT_EQ(4242, p.thread[0].tid);
+	EXPECT_EQ(2, p.thread[0].node);
+	EXPECT_EQ(1, p.thread[0].jumps);
+	EXPECT_EQ(4250, p.thread[1].tid);
+	EXPECT_EQ(2, p.thread[1].jumps);
+	nlmsg_free(msg);
+
+	/* A thread without its node is malformed. */
+	msg = canned(ELASTIC_CMD_PROCESS_GET);
+	nla_put_u32(msg, ELASTIC_A_PROCESS_PID, 4242);
+	nest = nla_nest_start(msg, ELASTIC_A_PROCESS_THREAD);
+	nla_put_u32(msg, ELASTIC_A_THREAD_TID, 4242);
+	nla_nest_end(msg, nest);
+	EXPECT_EQ(-EPROTO, elastic_process_parse(nlmsg_hdr(msg), &p));
+	nlmsg_free(msg);
 }
 
 TEST(process_reply)
