@@ -2,7 +2,7 @@
 /*
  * jumpwork: programs whose threads jump (tests/memory/5N-jump-*.sh).
  *
- *   jumpwork loop SIZE PASSES NODE
+ *   jumpwork loop SIZE PASSES NODE [ret|syscall|text]
  *
  * Stretches itself over this node and NODE, maps SIZE bytes of anonymous
  * memory and fills them, copies a summing loop (position independent, no
@@ -12,11 +12,14 @@
  * stays locked at home), prints "ready PID", waits for a line on stdin,
  * prints "looping" and runs the loop again: a spin of about 1.5 s in
  * registers, then PASSES passes over the data, with sums held in SSE
- * registers and one read through %gs per pass.  A forced jump (debugfs
- * "jump") during the spin moves the thread to NODE, where every page the
- * loop touches is; it comes back home when the loop returns (its stack is
- * at home).  Prints "pulls N" (pages the home pulled meanwhile), then
- * "got SUM" and "ok" when the two sums are equal, "bad" otherwise.
+ * registers and one read through %gs per pass.  A forced jump
+ * (`elasticctl process jump`) during the spin moves the thread to NODE,
+ * where every page the loop touches is; it comes back home the way the
+ * last argument says (default ret): when the loop returns (its stack is at
+ * home), at a getpid() system call ("getpid P of Q": P what the call
+ * returned, Q the pid), or at a jump into the program's text ("after ran
+ * 1").  Prints "pulls N" (pages the home pulled meanwhile), then "got SUM"
+ * and "ok" when the two sums are equal, "bad" otherwise.
  */
 #define _GNU_SOURCE
 #include <asm/prctl.h>
@@ -34,16 +37,27 @@
 #define PAGE 4096UL
 
 /*
- * sum = f(data, n u64s (a multiple of 4), passes, spin); rdi, rsi, rdx, rcx.
- * It first counts @spin down in a register: time for a jump to land
- * before it touches any memory.
+ * sum = f(data, n u64s (a multiple of 4), passes, spin, how, after); rdi,
+ * rsi, rdx, rcx, r8, r9.  It first counts @spin down in a register: time
+ * for a jump to land before it touches any memory.  Then it sums, and
+ * leaves as @how says: JW_RET returns (its stack is the first thing it
+ * touches away from its data), JW_SYSCALL makes getpid() first and stores
+ * the pid through %gs at data[2], JW_TEXT jumps (no call: no stack) to
+ * @after, a function of the program's file-backed text, with the sum as
+ * its argument, which returns for it.
  */
-uint64_t jw_loop(const uint64_t *p, uint64_t n, uint64_t passes, uint64_t spin);
+enum { JW_RET, JW_SYSCALL, JW_TEXT };
+typedef uint64_t (*jw_fn)(const uint64_t *, uint64_t, uint64_t, uint64_t, uint64_t,
+			  uint64_t (*)(uint64_t));
+uint64_t jw_loop(const uint64_t *p, uint64_t n, uint64_t passes, uint64_t spin,
+		 uint64_t how, uint64_t (*after)(uint64_t));
 extern const char jw_loop_end[];
 asm(".text\n"
     ".globl jw_loop\n"
     ".globl jw_loop_end\n"
     "jw_loop:\n"
+    "	mov %r8, %r10\n"		/* the loop uses r8 and r9 */
+    "	mov %r9, %r11\n"
     "	test %rcx, %rcx\n"
     "	jz 3f\n"
     "4:	dec %rcx\n"
@@ -73,8 +87,29 @@ asm(".text\n"
     "	add %rcx, %rax\n"
     "	pextrq $1, %xmm1, %rcx\n"
     "	xor %rcx, %rax\n"
+    "	cmp $1, %r10\n"
+    "	je 5f\n"
+    "	cmp $2, %r10\n"
+    "	je 6f\n"
     "	ret\n"
+    "5:	mov %rax, %r10\n"
+    "	mov $39, %eax\n"		/* __NR_getpid */
+    "	syscall\n"
+    "	mov %rax, %gs:16\n"
+    "	mov %r10, %rax\n"
+    "	ret\n"
+    "6:	mov %rax, %rdi\n"
+    "	jmp *%r11\n"
     "jw_loop_end:\n");
+
+static volatile int after_ran;
+
+/* JW_TEXT's way out: text the member does not map (stage 1). */
+static uint64_t jw_after(uint64_t sum)
+{
+	after_ran++;
+	return sum;
+}
 
 /* How long the loop spins before it touches memory: a jump lands meanwhile. */
 #define JW_SPIN_MS	1500
@@ -88,15 +123,14 @@ static uint64_t now_ns(void)
 }
 
 /* Spin count that takes about @ms here, measured with the loop itself. */
-static uint64_t spin_for(uint64_t (*fn)(const uint64_t *, uint64_t, uint64_t, uint64_t),
-			 unsigned int ms)
+static uint64_t spin_for(jw_fn fn, unsigned int ms)
 {
 	static const uint64_t four[4];
 	uint64_t n = 1 << 20, t;
 
 	for (;;) {
 		t = now_ns();
-		fn(four, 4, 1, n);
+		fn(four, 4, 1, n, JW_RET, NULL);
 		t = now_ns() - t;
 		if (t > 50000000 || n >= 1ULL << 40)
 			return n * (ms * 1000000ULL / (t ? t : 1));
@@ -122,15 +156,15 @@ static uint64_t my_pulls(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: jumpwork loop SIZE PASSES NODE\n");
+	fprintf(stderr, "usage: jumpwork loop SIZE PASSES NODE [ret|syscall|text]\n");
 	return 2;
 }
 
 static int loop(int argc, char **argv)
 {
 	uint64_t size, passes, pushed, expect, got, *data, n, i;
-	uint64_t (*fn)(const uint64_t *, uint64_t, uint64_t, uint64_t);
-	uint64_t spin, pulls;
+	uint64_t spin, pulls, how = JW_RET;
+	jw_fn fn;
 	size_t code = (size_t)(jw_loop_end - (const char *)jw_loop);
 	struct elastic_client *c;
 	uint32_t node;
@@ -138,7 +172,13 @@ static int loop(int argc, char **argv)
 	void *x;
 	int ret;
 
-	if (argc != 4 || elastic_parse_size(argv[1], &size) || size < PAGE ||
+	if (argc == 5 && !strcmp(argv[4], "syscall"))
+		how = JW_SYSCALL;
+	else if (argc == 5 && !strcmp(argv[4], "text"))
+		how = JW_TEXT;
+	else if (argc == 5 && strcmp(argv[4], "ret"))
+		return usage();
+	if (argc < 4 || argc > 5 || elastic_parse_size(argv[1], &size) || size < PAGE ||
 	    elastic_parse_size(argv[2], &passes) || !passes ||
 	    elastic_parse_u32(argv[3], 1, 63, &node))
 		return usage();
@@ -154,12 +194,12 @@ static int loop(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		data[i] = i * 0x9e3779b97f4a7c15ULL ^ (i >> 3);
 	memcpy(x, (const void *)jw_loop, code);
-	fn = (uint64_t (*)(const uint64_t *, uint64_t, uint64_t, uint64_t))x;
+	fn = (jw_fn)x;
 	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)data)) {
 		perror("jumpwork: arch_prctl");
 		return 1;
 	}
-	expect = fn(data, n, passes, 0);
+	expect = fn(data, n, passes, 0, JW_RET, NULL);
 	spin = spin_for(fn, JW_SPIN_MS);
 	printf("expect %llu\n", (unsigned long long)expect);
 	fflush(stdout);
@@ -191,8 +231,12 @@ static int loop(int argc, char **argv)
 	pulls = my_pulls();
 	printf("looping\n");
 	fflush(stdout);
-	got = fn(data, n, passes, spin);
+	got = fn(data, n, passes, spin, how, jw_after);
 	printf("pulls %llu\n", (unsigned long long)(my_pulls() - pulls));
+	if (how == JW_SYSCALL)
+		printf("getpid %llu of %d\n", (unsigned long long)data[2], getpid());
+	if (how == JW_TEXT)
+		printf("after ran %d\n", after_ran);
 	printf("got %llu\n%s\n", (unsigned long long)got, got == expect ? "ok" : "bad");
 	return got != expect;
 }
