@@ -1,4 +1,4 @@
-# test: a thread away comes home for what its member cannot do, and the instruction runs there: moved to node2 (`elasticctl process jump`), its loop over data held on node2 ends in a getpid() system call (node2 counts jump_syscalls_home; the call returns the process's pid at the home), or in a jump into the program's file-backed text, which node2 does not map (jump_faults_home; the function runs at the home and returns the loop's sum); each time the sum is right and the home pulled next to none of the data
+# test: a thread away comes home for what its member cannot do, and the instruction runs there: moved to node2 (`elasticctl process jump`), its loop over data held on node2 ends in a getpid() system call (node2 counts jump_syscalls_home; the call returns the process's pid at the home), or in a jump into the program's file-backed text, which node2 does not map (jump_faults_home; the function runs at the home and returns the loop's sum); each time the sum is right and the home pulled next to none of the data; and a process killed (SIGKILL at the home) while its thread runs on node2 ends everywhere: no task, shadow or hosted page is left on node2
 . tests/memory/lib.sh
 mem_setup
 jw=$top/tests/jumpwork
@@ -45,3 +45,20 @@ grep -q '^after ran 1$' <<<"$out" || fail "the text function did not run once: $
 read -r s2 f2 <<<"$(counter 2 jump_syscalls_home jump_faults_home)"
 [ $((f2 - f1)) = 1 ] || fail "node2 counted $((f2 - f1)) faults that took the thread home"
 [ $((s2 - s1)) = 0 ] || fail "a system call took the thread home before its text did"
+
+# SIGKILL while the thread is away: it ends at once everywhere.
+on 1 sh -c "rm -f /tmp/jw.go /tmp/jw.out; mkfifo /tmp/jw.go
+	($jw loop 16M 8 2 <>/tmp/jw.go >/tmp/jw.out 2>&1 &)
+	for i in \$(seq 600); do grep -q ready /tmp/jw.out && exit 0; sleep 0.1; done
+	exit 1" || fail "jumpwork did not get ready: $(on 1 cat /tmp/jw.out)"
+pid=$(on 1 awk '/^ready/ { print $2 }' /tmp/jw.out)
+on 1 sh -c "echo go >/tmp/jw.go
+	for i in \$(seq 300); do grep -q looping /tmp/jw.out && break; sleep 0.05; done
+	$ctl process jump $pid $pid --to 2 >/dev/null || exit 1
+	for i in \$(seq 20); do grep -q '^thread $pid node 2 ' /proc/$pid/elastic && break; sleep 0.05; done
+	grep -q '^thread $pid node 2 ' /proc/$pid/elastic || exit 2
+	kill -9 $pid" || fail "the thread was not away when killed: $(on 1 cat /tmp/jw.out)"
+wait_counter 2 shadows 0 10
+wait_counter 2 hosted_pages 0 10
+left=$(on 2 sh -c "ps -eo comm | grep -c '^jump/' || true")
+[ "$left" = 0 ] || fail "node2 still runs $left task(s) of jumped threads"
