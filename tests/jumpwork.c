@@ -11,7 +11,7 @@
  * then pushes the data and the loop's page to NODE (nothing else: the rest
  * stays locked at home), prints "ready PID", waits for a line on stdin,
  * prints "looping" and runs the loop again: a spin of about 1.5 s in
- * registers, then PASSES passes over the data, with sums held in SSE
+ * registers (JUMPWORK_SPIN_MS in the environment: that many ms), then PASSES passes over the data, with sums held in SSE
  * registers and one read through %gs per pass.  A forced jump
  * (`elasticctl process jump`) during the spin moves the thread to NODE,
  * where every page the loop touches is; it comes back home the way the
@@ -200,7 +200,8 @@ static int loop(int argc, char **argv)
 		return 1;
 	}
 	expect = fn(data, n, passes, 0, JW_RET, NULL);
-	spin = spin_for(fn, JW_SPIN_MS);
+	spin = spin_for(fn, getenv("JUMPWORK_SPIN_MS") ? atoi(getenv("JUMPWORK_SPIN_MS")) :
+			JW_SPIN_MS);
 	printf("expect %llu\n", (unsigned long long)expect);
 	fflush(stdout);
 

@@ -1,4 +1,4 @@
-# test: a thread away comes home for what its member cannot do, and the instruction runs there: moved to node2 (`elasticctl process jump`), its loop over data held on node2 ends in a getpid() system call (node2 counts jump_syscalls_home; the call returns the process's pid at the home), or in a jump into the program's file-backed text, which node2 does not map (jump_faults_home; the function runs at the home and returns the loop's sum); each time the sum is right and the home pulled next to none of the data; and a process killed (SIGKILL at the home) while its thread runs on node2 ends everywhere: no task, shadow or hosted page is left on node2
+# test: a thread away comes home for what its member cannot do, and the instruction runs there: moved to node2 (`elasticctl process jump`), its loop over data held on node2 ends in a getpid() system call (node2 counts jump_syscalls_home; the call returns the process's pid at the home), or in a jump into the program's file-backed text, which node2 does not map (jump_faults_home; the function runs at the home and returns the loop's sum); each time the sum is right and the home pulled next to none of the data; and a process killed (SIGKILL at the home) while its thread runs on node2 ends everywhere: no task, shadow or hosted page is left on node2 (while it is away, rmmod elastic says "in use" on both nodes)
 . tests/memory/lib.sh
 mem_setup
 jw=$top/tests/jumpwork
@@ -48,7 +48,7 @@ read -r s2 f2 <<<"$(counter 2 jump_syscalls_home jump_faults_home)"
 
 # SIGKILL while the thread is away: it ends at once everywhere.
 on 1 sh -c "rm -f /tmp/jw.go /tmp/jw.out; mkfifo /tmp/jw.go
-	($jw loop 16M 8 2 <>/tmp/jw.go >/tmp/jw.out 2>&1 &)
+	(JUMPWORK_SPIN_MS=8000 $jw loop 16M 8 2 <>/tmp/jw.go >/tmp/jw.out 2>&1 &)
 	for i in \$(seq 600); do grep -q ready /tmp/jw.out && exit 0; sleep 0.1; done
 	exit 1" || fail "jumpwork did not get ready: $(on 1 cat /tmp/jw.out)"
 pid=$(on 1 awk '/^ready/ { print $2 }' /tmp/jw.out)
@@ -56,8 +56,15 @@ on 1 sh -c "echo go >/tmp/jw.go
 	for i in \$(seq 300); do grep -q looping /tmp/jw.out && break; sleep 0.05; done
 	$ctl process jump $pid $pid --to 2 >/dev/null || exit 1
 	for i in \$(seq 20); do grep -q '^thread $pid node 2 ' /proc/$pid/elastic && break; sleep 0.05; done
-	grep -q '^thread $pid node 2 ' /proc/$pid/elastic || exit 2
-	kill -9 $pid" || fail "the thread was not away when killed: $(on 1 cat /tmp/jw.out)"
+	grep -q '^thread $pid node 2 ' /proc/$pid/elastic || exit 2" ||
+	fail "the thread did not go away: $(on 1 cat /tmp/jw.out)"
+# Meanwhile the module stays on both nodes: each thread there pins it.
+for n in 1 2; do
+	out=$(on $n rmmod elastic 2>&1) && fail "node$n unloaded the module under a jumped thread"
+	grep -q "in use" <<<"$out" || fail "node$n's rmmod: $out"
+done
+on 1 sh -c "grep -q '^thread $pid node 2 ' /proc/$pid/elastic && kill -9 $pid" ||
+	fail "the thread was not away when killed: $(on 1 cat /tmp/jw.out)"
 wait_counter 2 shadows 0 10
 wait_counter 2 hosted_pages 0 10
 left=$(on 2 sh -c "ps -eo comm | grep -c '^jump/' || true")
