@@ -3,12 +3,12 @@
 mem_setup
 jw=$top/tests/jumpwork
 
-# jump_away HOW: jumpwork loop ... HOW, moved to node2 while it spins;
-# prints what it said.
+# jump_away HOW: jumpwork loop ... HOW, moved to node2 while it spins (6 s:
+# time for the jump even on the debug kernel); prints what it said.
 jump_away() {
 	local how=$1 pid
 	on 1 sh -c "rm -f /tmp/jw.go /tmp/jw.out; mkfifo /tmp/jw.go
-		($jw loop 16M 8 2 $how <>/tmp/jw.go >/tmp/jw.out 2>&1 &)
+		(JUMPWORK_SPIN_MS=6000 $jw loop 16M 8 2 $how <>/tmp/jw.go >/tmp/jw.out 2>&1 &)
 		for i in \$(seq 600); do grep -q ready /tmp/jw.out && exit 0; sleep 0.1; done
 		cat /tmp/jw.out; exit 1" || fail "jumpwork ($how) did not get ready"
 	pid=$(on 1 awk '/^ready/ { print $2 }' /tmp/jw.out)
