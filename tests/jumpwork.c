@@ -5,21 +5,23 @@
  *   jumpwork loop SIZE PASSES NODE [ret|syscall|text]
  *
  * Stretches itself over this node and NODE, maps SIZE bytes of anonymous
- * memory and fills them, copies a summing loop (position independent, no
- * stack, no call) into an anonymous executable page, and points its GS
- * base into the data.  It runs the loop once here and prints "expect SUM";
- * then pushes the data and the loop's page to NODE (nothing else: the rest
- * stays locked at home), prints "ready PID", waits for a line on stdin,
- * prints "looping" and runs the loop again: a spin of about 1.5 s in
- * registers (JUMPWORK_SPIN_MS in the environment: that many ms), then PASSES passes over the data, with sums held in SSE
+ * memory and fills them, and one page more for a gate word; copies a
+ * summing loop (position independent, no stack, no call) into an anonymous
+ * executable page, and points its GS base into the data.  It runs the loop
+ * once here and prints "expect SUM"; then pushes the data, the gate and the
+ * loop's page to NODE (nothing else: the rest stays locked at home), prints
+ * "gate ADDR" and "ready PID", waits for a line on stdin, prints "looping"
+ * and runs the loop again: it waits in user mode until the gate word is
+ * not 0, then makes PASSES passes over the data, with sums held in SSE
  * registers and one read through %gs per pass.  A forced jump
- * (`elasticctl process jump`) during the spin moves the thread to NODE,
- * where every page the loop touches is; it comes back home the way the
- * last argument says (default ret): when the loop returns (its stack is at
- * home), at a getpid() system call ("getpid P of Q": P what the call
- * returned, Q the pid), or at a jump into the program's text ("after ran
- * 1").  Prints "pulls N" (pages the home pulled meanwhile), then "got SUM"
- * and "ok" when the two sums are equal, "bad" otherwise.
+ * (`elasticctl process jump`) moves the thread to NODE while it waits; the
+ * test opens the gate there (debugfs shadow_poke), where every page the
+ * loop touches is.  It comes back home the way the last argument says
+ * (default ret): when the loop returns (its stack is at home), at a
+ * getpid() system call ("getpid P of Q": P what the call returned, Q the
+ * pid), or at a jump into the program's text ("after ran 1").  Prints
+ * "pulls N" (pages the home pulled meanwhile), then "got SUM" and "ok"
+ * when the two sums are equal, "bad" otherwise.
  */
 #define _GNU_SOURCE
 #include <asm/prctl.h>
@@ -29,7 +31,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "elastic.h"
@@ -37,9 +38,11 @@
 #define PAGE 4096UL
 
 /*
- * sum = f(data, n u64s (a multiple of 4), passes, spin, how, after); rdi,
- * rsi, rdx, rcx, r8, r9.  It first counts @spin down in a register: time
- * for a jump to land before it touches any memory.  Then it sums, and
+ * sum = f(data, n u64s (a multiple of 4), passes, gate, how, after); rdi,
+ * rsi, rdx, rcx, r8, r9.  With a @gate, it first waits until the u64 there
+ * is not 0, touching nothing else: time for a jump to land, as long as the
+ * test needs, which then opens the gate where the thread runs.  Then it
+ * sums, and
  * leaves as @how says: JW_RET returns (its stack is the first thing it
  * touches away from its data), JW_SYSCALL makes getpid() first and stores
  * the pid through %gs at data[2], JW_TEXT jumps (no call: no stack) to
@@ -47,9 +50,9 @@
  * its argument, which returns for it.
  */
 enum { JW_RET, JW_SYSCALL, JW_TEXT };
-typedef uint64_t (*jw_fn)(const uint64_t *, uint64_t, uint64_t, uint64_t, uint64_t,
-			  uint64_t (*)(uint64_t));
-uint64_t jw_loop(const uint64_t *p, uint64_t n, uint64_t passes, uint64_t spin,
+typedef uint64_t (*jw_fn)(const uint64_t *, uint64_t, uint64_t, const volatile uint64_t *,
+			  uint64_t, uint64_t (*)(uint64_t));
+uint64_t jw_loop(const uint64_t *p, uint64_t n, uint64_t passes, const uint64_t *gate,
 		 uint64_t how, uint64_t (*after)(uint64_t));
 extern const char jw_loop_end[];
 asm(".text\n"
@@ -60,8 +63,9 @@ asm(".text\n"
     "	mov %r9, %r11\n"
     "	test %rcx, %rcx\n"
     "	jz 3f\n"
-    "4:	dec %rcx\n"
-    "	jnz 4b\n"
+    "4:	pause\n"
+    "	cmpq $0, (%rcx)\n"
+    "	je 4b\n"
     "3:	pxor %xmm0, %xmm0\n"
     "	pxor %xmm1, %xmm1\n"
     "	xor %eax, %eax\n"
@@ -111,33 +115,6 @@ static uint64_t jw_after(uint64_t sum)
 	return sum;
 }
 
-/* How long the loop spins before it touches memory: a jump lands meanwhile. */
-#define JW_SPIN_MS	1500
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* Spin count that takes about @ms here, measured with the loop itself. */
-static uint64_t spin_for(jw_fn fn, unsigned int ms)
-{
-	static const uint64_t four[4];
-	uint64_t n = 1 << 20, t;
-
-	for (;;) {
-		t = now_ns();
-		fn(four, 4, 1, n, JW_RET, NULL);
-		t = now_ns() - t;
-		if (t > 50000000 || n >= 1ULL << 40)
-			return n * (ms * 1000000ULL / (t ? t : 1));
-		n *= 4;
-	}
-}
-
 /* This process's pulls so far (/proc/self/elastic), 0 if not stretched. */
 static uint64_t my_pulls(void)
 {
@@ -163,7 +140,7 @@ static int usage(void)
 static int loop(int argc, char **argv)
 {
 	uint64_t size, passes, pushed, expect, got, *data, n, i;
-	uint64_t spin, pulls, how = JW_RET;
+	uint64_t pulls, how = JW_RET, *gate;
 	jw_fn fn;
 	size_t code = (size_t)(jw_loop_end - (const char *)jw_loop);
 	struct elastic_client *c;
@@ -184,7 +161,8 @@ static int loop(int argc, char **argv)
 		return usage();
 	size &= ~(PAGE - 1);
 	n = size / sizeof(uint64_t);
-	data = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* The data, and after it a page for the gate, which is not summed. */
+	data = mmap(NULL, size + PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	x = mmap(NULL, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
 		 -1, 0);
 	if (data == MAP_FAILED || x == MAP_FAILED) {
@@ -193,15 +171,15 @@ static int loop(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++)
 		data[i] = i * 0x9e3779b97f4a7c15ULL ^ (i >> 3);
+	gate = data + n;
+	*gate = 0;
 	memcpy(x, (const void *)jw_loop, code);
 	fn = (jw_fn)x;
 	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)data)) {
 		perror("jumpwork: arch_prctl");
 		return 1;
 	}
-	expect = fn(data, n, passes, 0, JW_RET, NULL);
-	spin = spin_for(fn, getenv("JUMPWORK_SPIN_MS") ? atoi(getenv("JUMPWORK_SPIN_MS")) :
-			JW_SPIN_MS);
+	expect = fn(data, n, passes, NULL, JW_RET, NULL);
 	printf("expect %llu\n", (unsigned long long)expect);
 	fflush(stdout);
 
@@ -213,26 +191,26 @@ static int loop(int argc, char **argv)
 		return 1;
 	}
 	/* Only the data and the loop go: everything else stays home, locked. */
-	if (mlockall(MCL_CURRENT) || munlock(data, size) || munlock(x, PAGE)) {
+	if (mlockall(MCL_CURRENT) || munlock(data, size + PAGE) || munlock(x, PAGE)) {
 		perror("jumpwork: mlock");
 		return 1;
 	}
 	ret = elastic_process_push(c, getpid(), node, 1UL << 30, &pushed);
-	if (ret || pushed != size / PAGE + 1) {
+	if (ret || pushed != size / PAGE + 2) {
 		fprintf(stderr, "jumpwork: pushed %llu of %llu pages to %u: %s\n",
-			(unsigned long long)pushed, (unsigned long long)(size / PAGE + 1), node,
+			(unsigned long long)pushed, (unsigned long long)(size / PAGE + 2), node,
 			strerror(-ret));
 		return 1;
 	}
 	elastic_close(c);
-	printf("ready %d\n", getpid());
+	printf("gate %p\nready %d\n", (void *)gate, getpid());
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
 		return 1;
 	pulls = my_pulls();
 	printf("looping\n");
 	fflush(stdout);
-	got = fn(data, n, passes, spin, how, jw_after);
+	got = fn(data, n, passes, gate, how, jw_after);
 	printf("pulls %llu\n", (unsigned long long)(my_pulls() - pulls));
 	if (how == JW_SYSCALL)
 		printf("getpid %llu of %d\n", (unsigned long long)data[2], getpid());

@@ -72,3 +72,50 @@ avail_mib() { on "$1" awk '/^MemAvailable/ { print int($2 / 1024) }' /proc/memin
 # ooms NODE: how many times the OOM killer ran on NODE since it booted.
 ooms() { on "$1" sh -c 'dmesg | grep -c "Out of memory" || true'; }
 
+
+# jump_away ARGS...: on node1, `jumpwork loop ARGS` (tests/jumpwork.c)
+# detached, its output in /tmp/jw.out; once it waits at its gate, moved to
+# the node ARGS name (its third) with `elasticctl process jump`; returns
+# when /proc/PID/elastic shows it there, its pid in $jw_pid.  The thread
+# waits there until jump_open.
+jump_away() {
+	local to=$3
+	on 1 sh -c "rm -f /tmp/jw.go /tmp/jw.out; mkfifo /tmp/jw.go
+		($top/tests/jumpwork loop $* <>/tmp/jw.go >/tmp/jw.out 2>&1 &)
+		for i in \$(seq 600); do grep -q ready /tmp/jw.out && exit 0; sleep 0.1; done
+		exit 1" || fail "jumpwork $* did not get ready: $(on 1 cat /tmp/jw.out)"
+	jw_pid=$(on 1 awk '/^ready/ { print $2 }' /tmp/jw.out)
+	[ -n "$jw_pid" ] || fail "no pid: $(on 1 cat /tmp/jw.out)"
+	SPOTOS_EXEC_TIMEOUT=200 on 1 sh -c "echo go >/tmp/jw.go
+		for i in \$(seq 600); do grep -q looping /tmp/jw.out && break; sleep 0.05; done
+		$ctl process jump $jw_pid $jw_pid --to $to >/dev/null || exit 1
+		for i in \$(seq 600); do
+			grep -q '^thread $jw_pid node $to ' /proc/$jw_pid/elastic && exit 0
+			sleep 0.1
+		done
+		exit 2" || fail "the thread did not get to node$to: $(on 1 cat /tmp/jw.out)"
+}
+
+# jump_open NODE: open the gate of jump_away's process where it waits, on
+# NODE (debugfs shadow_poke into its shadow there: nothing moves home);
+# returns once it has said ok or bad, and prints all it said.
+jump_open() {
+	local gate id
+	gate=$(on 1 awk '/^gate/ { print $2 }' /tmp/jw.out)
+	id=$(on 1 awk '/^shadow_id:/ { print $2 }' "/proc/$jw_pid/elastic")
+	on "$1" sh -c "echo '1:$id $gate 1' >/sys/kernel/debug/elastic/shadow_poke" ||
+		fail "could not open the gate at $gate on node$1"
+	SPOTOS_EXEC_TIMEOUT=200 on 1 sh -c "
+		for i in \$(seq 3000); do grep -q '^ok\$\|^bad\$' /tmp/jw.out && exit 0; sleep 0.05; done
+		exit 1" || fail "jumpwork did not finish: $(on 1 cat /tmp/jw.out)"
+	on 1 cat /tmp/jw.out
+}
+
+# jump_check OUT: jumpwork said ok, and its home pulled fewer than 64 pages.
+jump_check() {
+	local pulls
+	case $1 in *"
+ok") ;; *) fail "the sums differ: $1" ;; esac
+	pulls=$(awk '/^pulls/ { print $2 }' <<<"$1")
+	[ -n "$pulls" ] && [ "$pulls" -lt 64 ] || fail "the home pulled ${pulls:-?} pages: $1"
+}
