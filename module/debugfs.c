@@ -28,6 +28,22 @@
 
 static struct dentry *elastic_debugfs_dir;
 
+/*
+ * A written line into @buf (@size bytes), NUL-terminated.  Return 0,
+ * -EFAULT, or -EINVAL (counted in bad_input) when it does not fit.
+ */
+static int elastic_debugfs_line(char *buf, size_t size, const char __user *ubuf, size_t len)
+{
+	if (len >= size) {
+		elastic_count_bad_input();
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	return 0;
+}
+
 static ssize_t elastic_shadow_poke_write(struct file *file, const char __user *ubuf,
 					 size_t len, loff_t *ppos)
 {
@@ -36,11 +52,9 @@ static ssize_t elastic_shadow_poke_write(struct file *file, const char __user *u
 	char buf[64], end;
 	int ret, n;
 
-	if (len >= sizeof(buf))
-		goto bad;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = 0;
+	ret = elastic_debugfs_line(buf, sizeof(buf), ubuf, len);
+	if (ret)
+		return ret;
 	n = sscanf(buf, "%u:%u %llx %llx%c", &home, &id, &addr, &val, &end);
 	if (n < 4 || (n == 5 && end != '\n'))
 		goto bad;
@@ -67,11 +81,9 @@ static ssize_t elastic_jump_write(struct file *file, const char __user *ubuf, si
 	char buf[64], end;
 	int ret, n;
 
-	if (len >= sizeof(buf))
-		goto bad;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = 0;
+	ret = elastic_debugfs_line(buf, sizeof(buf), ubuf, len);
+	if (ret)
+		return ret;
 	n = sscanf(buf, "%u %u %u%c", &pid, &tid, &node, &end);
 	if (n < 3 || (n == 4 && end != '\n') || !pid || !tid || pid > PID_MAX_LIMIT ||
 	    tid > PID_MAX_LIMIT)

@@ -1085,21 +1085,30 @@ static void elastic_jump_node_dead(u32 id)
 	elastic_threads_end(id, 0);
 }
 
-/* Whether threads run in the shadow of (@home, @id) on this node. */
-static bool elastic_jump_shadow_busy(u32 home, u32 id)
+/*
+ * Whether a thread of process (@home, @id) is known here with a task (@on
+ * 0), or runs on node @on as far as this node knows.
+ */
+static bool elastic_threads_any(u32 home, u32 id, u32 on)
 {
 	struct elastic_thread *t;
-	bool busy = false;
+	bool any = false;
 	int bkt;
 
 	spin_lock(&elastic_threads_lock);
 	hash_for_each(elastic_threads, bkt, t, node)
-		if (t->home == home && t->mm == id && t->task) {
-			busy = true;
+		if (t->home == home && t->mm == id && (on ? t->where == on : !!t->task)) {
+			any = true;
 			break;
 		}
 	spin_unlock(&elastic_threads_lock);
-	return busy;
+	return any;
+}
+
+/* Whether threads run in the shadow of (@home, @id) on this node. */
+static bool elastic_jump_shadow_busy(u32 home, u32 id)
+{
+	return elastic_threads_any(home, id, 0);
 }
 
 /*
@@ -1114,18 +1123,7 @@ static void elastic_jump_mm_gone(u32 id)
 /* Whether a thread of this node's process @id runs on node @on now. */
 static bool elastic_jump_runs_on(u32 id, u32 on)
 {
-	struct elastic_thread *t;
-	bool runs = false;
-	int bkt;
-
-	spin_lock(&elastic_threads_lock);
-	hash_for_each(elastic_threads, bkt, t, node)
-		if (t->home == elastic_node_id() && t->mm == id && t->where == on) {
-			runs = true;
-			break;
-		}
-	spin_unlock(&elastic_threads_lock);
-	return runs;
+	return elastic_threads_any(elastic_node_id(), id, on);
 }
 
 static const struct elastic_thread_ops elastic_jump_thread_ops = {
